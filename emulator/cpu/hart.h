@@ -1,0 +1,191 @@
+// Hart: one RV64GC hart (RV64IMAFDC + Zicsr, Zifencei, Zicntr; M, S and U
+// modes; Sv39/Sv48 paging; 16 PMP entries) executing against a Bus.
+//
+// Contract:
+// - Deterministic: what the hart does is a function of its HartState, the
+//   bus contents and device behaviour. Virtual time (mtime and the `time`
+//   CSR) is (icount + idle_warp) >> time_shift; no host clock is read.
+// - Run(limit) executes until icount == limit, or the hart idles in WFI with
+//   nothing to wake it, or a device asks the machine to stop. Interrupts are
+//   taken only at instruction boundaries, at the start of a run slice; slices
+//   end at every event that may change interrupt state (CSR writes, xRET,
+//   device accesses, traps, timer deadlines), so an interrupt is taken at the
+//   same icount on every run.
+// - Misaligned loads and stores to RAM are performed (byte by byte, as if by
+//   hardware) and never trap; misaligned accesses to devices raise an access
+//   fault; misaligned AMO/LR/SC raise an address-misaligned exception.
+// - Self-modifying code is visible after fence.i (the decoded-instruction
+//   cache is dropped then), as the spec requires.
+//
+// Not thread-safe: runs on the CPU thread; devices call SetInterruptLine from
+// that thread too.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "emulator/cpu/decode.h"
+#include "emulator/cpu/hart_state.h"
+#include "emulator/machine/bus.h"
+#include "emulator/machine/device.h"
+
+namespace tapvm {
+
+struct HartConfig {
+  // mtime advances by one tick every 2^time_shift instructions.
+  unsigned time_shift = 4;
+  uint64_t reset_pc = 0x80000000;
+  uint64_t hartid = 0;
+  // Mnemonic of an instruction to execute wrongly (mutation testing of the
+  // ISA tests, see decode.h); empty for none.
+  std::string break_insn;
+};
+
+// kIdle: waiting in WFI with nothing that can wake it. kStuck: taking traps
+// without retiring any instruction (a fault at its own trap vector).
+enum class StopReason { kLimit, kIdle, kStuck, kDeviceRequest };
+
+class Hart : public HartPort {
+ public:
+  Hart(Bus* bus, const HartConfig& config);
+  ~Hart() override;
+  Hart(const Hart&) = delete;
+  Hart& operator=(const Hart&) = delete;
+
+  // Resets architectural state: M-mode at reset_pc, a0 = hartid.
+  void Reset();
+
+  // Runs until icount reaches `icount_limit` (exactly), or the hart is idle
+  // in WFI with no interrupt that can wake it and no timer deadline, or
+  // RequestStop() was called (by a device, from inside the run).
+  StopReason Run(uint64_t icount_limit);
+  // Ends the current Run after the current instruction.
+  void RequestStop() { stop_requested_ = true; }
+  // Called after every run slice (slices end after device accesses); when it
+  // returns true, Run returns kDeviceRequest. The board checks its finisher
+  // and HTIF mailbox here.
+  void set_stop_check(std::function<bool()> f) { stop_check_ = std::move(f); }
+
+  HartState& state() { return s_; }
+  const HartState& state() const { return s_; }
+  // xxHash (XXH3-64) of the architectural state (not caches, not x[32]).
+  uint64_t StateDigest() const;
+
+  // Devices with time-driven behaviour (the CLINT).
+  void AddTimedDevice(TimedDevice* dev) { timed_.push_back(dev); }
+  // The `time` CSR reads this (default: Mtime()); the board points it at the
+  // CLINT so a guest write to mtime is seen by both.
+  void set_time_source(std::function<uint64_t()> f) { time_source_ = std::move(f); }
+
+  // HartPort
+  void SetInterruptLine(uint64_t mip_bits, bool level) override;
+  uint64_t Mtime() const override { return (s_.icount + s_.idle_warp) >> config_.time_shift; }
+
+  // Drops all translation and decoded-instruction caches. Call after
+  // changing guest memory or state from outside (loading a program,
+  // restoring a snapshot).
+  void FlushCaches();
+
+  // Debug access to guest virtual memory with the current translation, no
+  // side effects on A/D bits beyond what a real access would do.
+  bool DebugReadVirt(uint64_t va, void* out, unsigned len);
+
+  const HartConfig& config() const { return config_; }
+
+ private:
+  friend class HartTestPeer;
+  struct TlbEntry {
+    uint64_t tag;      // virtual page | access-size check bits; kInvalidTag if empty
+    uintptr_t addend;  // host address = va + addend
+  };
+  struct DecodedPage;
+  struct FetchEntry {
+    uint64_t tag;
+    DecodedPage* page;
+  };
+  enum Access : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
+  static constexpr unsigned kTlbSize = 256;
+  static constexpr uint64_t kInvalidTag = ~0ull;
+
+  // exec.cc: the interpreter loop. Runs at most `budget` instructions.
+  void RunSlice(uint64_t budget);
+  // Executes one instruction with the mutation of config_.break_insn.
+  void StepWithBreak();
+
+  // Traps (hart.cc).
+  void RaiseException(Exc cause, uint64_t tval);
+  void TakeTrap(uint64_t cause, bool interrupt, uint64_t tval);
+  // The highest-priority interrupt that is pending and enabled, or -1.
+  int PendingInterrupt() const;
+  void ExecMret();
+  void ExecSret();
+  uint64_t EffectiveMip() const { return s_.mip | s_.mip_lines; }
+  void UpdateTimers();
+  uint64_t SliceBudget(uint64_t icount_limit) const;
+
+  // CSRs (csr.cc). Return false for an illegal access.
+  bool CsrRead(unsigned csr, uint64_t* value);
+  bool CsrWrite(unsigned csr, uint64_t value);
+  void WriteMstatus(uint64_t v);
+  uint64_t ReadSstatus() const;
+  void SetFsDirty() { s_.mstatus |= mstatus::kFS | mstatus::kSD; }
+
+  // Memory (mmu.cc).
+  Priv DataPriv() const;
+  void UpdateTlbPointers();
+  void FlushTlbs();
+  // Translates va for an access of `len` bytes; on failure sets the pending
+  // exception and returns false.
+  bool Translate(uint64_t va, Access access, Priv priv, uint64_t* pa);
+  bool WalkPageTable(uint64_t va, Access access, Priv priv, uint64_t* pa);
+  bool PmpAllows(uint64_t pa, uint64_t len, Access access, Priv priv) const;
+  bool PmpPageUniform(uint64_t pa_page, Access access, Priv priv) const;
+  // Slow paths of Load/Store: 0 = exception pending, 1 = done,
+  // 2 = done and it was a device access (the run slice must end).
+  int LoadSlow(uint64_t va, unsigned size, uint64_t* out);
+  int StoreSlow(uint64_t va, unsigned size, uint64_t value);
+  // Host pointer for an aligned AMO/LR/SC of `size` bytes (RAM only).
+  uint8_t* AmoPtr(uint64_t va, unsigned size, bool for_lr);
+  // The decoded instructions for the page holding pc (fetch translation).
+  DecodedInsn* FetchSlow(uint64_t pc);
+  DecodedPage* GetDecodedPage(uint64_t pa_page, uint8_t* host);
+  void DecodeCrossPage(uint64_t pc);
+  void DropDecodedPages();
+
+  // Same results as LoadSlow/StoreSlow; a TLB hit is one compare and one add.
+  template <typename T>
+  inline int Load(uint64_t va, T* out);
+  template <typename T>
+  inline int Store(uint64_t va, T value);
+
+  // Exception raised by a memory access, taken by the interpreter.
+  Exc pending_cause_ = Exc::kIllegal;
+  uint64_t pending_tval_ = 0;
+
+  HartState s_{};
+  HartConfig config_;
+  Bus* bus_;
+  std::vector<TimedDevice*> timed_;
+  std::function<uint64_t()> time_source_;
+  std::function<bool()> stop_check_;
+  bool stop_requested_ = false;
+  bool end_slice_ = false;
+
+  // TLBs by privilege (U, S, M) and access; rtlb_/wtlb_ point at the
+  // tables for the current data privilege, ftlb_ for fetch.
+  TlbEntry tlb_[4][2][kTlbSize];
+  FetchEntry fetch_tlb_[4][kTlbSize];
+  TlbEntry* rtlb_ = nullptr;
+  TlbEntry* wtlb_ = nullptr;
+  FetchEntry* ftlb_ = nullptr;
+
+  // Decoded instructions by physical page number.
+  std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_pages_;
+  DecodedInsn cross_page_[3];
+};
+
+}  // namespace tapvm

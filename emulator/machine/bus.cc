@@ -1,0 +1,116 @@
+#include "emulator/machine/bus.h"
+
+#include <cstring>
+
+namespace tapvm {
+
+namespace {
+bool RangeOverlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return a < b + blen && b < a + alen;
+}
+std::string Hex(uint64_t v) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+}  // namespace
+
+bool Bus::Overlaps(uint64_t base, uint64_t size) const {
+  for (const auto& m : memory_)
+    if (RangeOverlap(base, size, m.base, m.size)) return true;
+  for (const auto& d : mmio_)
+    if (RangeOverlap(base, size, d.base, d.size)) return true;
+  return false;
+}
+
+Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
+  if (size == 0 || base + size < base || (base & 0xfff) || (size & 0xfff))
+    return Status::InvalidArgument("memory region " + Hex(base) + "+" + Hex(size) + " is not page aligned");
+  if (Overlaps(base, size)) return Status::InvalidArgument("memory region at " + Hex(base) + " overlaps");
+  MemoryRegion r;
+  r.base = base;
+  r.size = size;
+  r.writable = writable;
+  r.storage.reset(new (std::nothrow) uint8_t[size]);
+  if (!r.storage) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
+  std::memset(r.storage.get(), 0, size);
+  r.host = r.storage.get();
+  memory_.push_back(std::move(r));
+  return Status::Ok();
+}
+
+Status Bus::AddMmio(uint64_t base, uint64_t size, Device* dev) {
+  if (size == 0 || base + size < base) return Status::InvalidArgument("empty MMIO range");
+  if (Overlaps(base, size))
+    return Status::InvalidArgument(std::string(dev->name()) + " at " + Hex(base) + " overlaps");
+  mmio_.push_back({base, size, dev});
+  return Status::Ok();
+}
+
+Status Bus::AddPio(uint64_t port, uint64_t size, Device* dev) {
+  if (size == 0 || port + size < port) return Status::InvalidArgument("empty port range");
+  for (const auto& d : pio_)
+    if (RangeOverlap(port, size, d.base, d.size))
+      return Status::InvalidArgument(std::string(dev->name()) + " port " + Hex(port) + " overlaps");
+  pio_.push_back({port, size, dev});
+  return Status::Ok();
+}
+
+const Bus::MemoryRegion* Bus::FindMemory(uint64_t addr, uint64_t len) const {
+  for (const auto& m : memory_)
+    if (addr >= m.base && addr - m.base < m.size && len <= m.size - (addr - m.base)) return &m;
+  return nullptr;
+}
+
+const Bus::DeviceRange* Bus::FindRange(const std::vector<DeviceRange>& v, uint64_t addr, unsigned size) {
+  for (const auto& d : v)
+    if (addr >= d.base && addr - d.base < d.size && size <= d.size - (addr - d.base)) return &d;
+  return nullptr;
+}
+
+bool Bus::Read(uint64_t addr, unsigned size, uint64_t* value) {
+  if (const MemoryRegion* m = FindMemory(addr, size)) {
+    uint64_t v = 0;
+    std::memcpy(&v, m->host + (addr - m->base), size);  // little-endian host
+    *value = v;
+    return true;
+  }
+  const DeviceRange* d = FindRange(mmio_, addr, size);
+  bool ok = d && d->dev->Read(addr - d->base, size, value);
+  if (!ok) *value = 0;
+  ++device_accesses_;
+  if (observer_) observer_->OnAccess(BusObserver::Space::kMmio, false, addr, size, *value, ok);
+  return ok;
+}
+
+bool Bus::Write(uint64_t addr, unsigned size, uint64_t value) {
+  if (const MemoryRegion* m = FindMemory(addr, size)) {
+    if (!m->writable) return false;
+    std::memcpy(m->host + (addr - m->base), &value, size);
+    return true;
+  }
+  const DeviceRange* d = FindRange(mmio_, addr, size);
+  bool ok = d && d->dev->Write(addr - d->base, size, value);
+  ++device_accesses_;
+  if (observer_) observer_->OnAccess(BusObserver::Space::kMmio, true, addr, size, value, ok);
+  return ok;
+}
+
+bool Bus::PioRead(uint64_t port, unsigned size, uint64_t* value) {
+  const DeviceRange* d = FindRange(pio_, port, size);
+  bool ok = d && d->dev->Read(port - d->base, size, value);
+  if (!ok) *value = 0;
+  ++device_accesses_;
+  if (observer_) observer_->OnAccess(BusObserver::Space::kPio, false, port, size, *value, ok);
+  return ok;
+}
+
+bool Bus::PioWrite(uint64_t port, unsigned size, uint64_t value) {
+  const DeviceRange* d = FindRange(pio_, port, size);
+  bool ok = d && d->dev->Write(port - d->base, size, value);
+  ++device_accesses_;
+  if (observer_) observer_->OnAccess(BusObserver::Space::kPio, true, port, size, value, ok);
+  return ok;
+}
+
+}  // namespace tapvm
