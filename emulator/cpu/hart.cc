@@ -177,7 +177,7 @@ StopReason Hart::Run(uint64_t icount_limit) {
     // A guest that only traps (a fault at its own trap vector) retires
     // nothing; it is stuck, not running.
     if (s_.icount == before && !s_.waiting) {
-      if (++idle_slices > 10000000) return StopReason::kStuck;
+      if (++idle_slices > 100000) return StopReason::kStuck;
     } else {
       idle_slices = 0;
     }

@@ -1,0 +1,30 @@
+#include "emulator/devices/sifive_test.h"
+
+namespace tapvm {
+
+bool SifiveTest::Read(uint64_t offset, unsigned size, uint64_t* value) {
+  *value = 0;
+  return Valid(offset, size);
+}
+
+bool SifiveTest::Write(uint64_t offset, unsigned size, uint64_t value) {
+  if (!Valid(offset, size)) return false;
+  if (offset != 0 || state_.request.kind != FinishRequest::kNone) return true;
+  const uint32_t v = static_cast<uint32_t>(value & (size == 2 ? 0xffff : 0xffffffff));
+  switch (v & 0xffff) {
+    case kPass:
+      state_.request = {FinishRequest::kPass, 0};
+      break;
+    case kFail:
+      state_.request = {FinishRequest::kFail, v >> 16};
+      break;
+    case kReset:
+      state_.request = {FinishRequest::kReset, 0};
+      break;
+    default:
+      break;  // not a command
+  }
+  return true;
+}
+
+}  // namespace tapvm
