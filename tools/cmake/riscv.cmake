@@ -5,6 +5,7 @@
 # The program is built at `make` time by a custom command; the target name can
 # be used in DEPENDS. PICOLIBC links against picolibc (C programs); without it
 # the program is linked with -nostdlib (assembly tests).
+include_guard(GLOBAL)
 find_program(RISCV_ELF_GCC riscv64-unknown-elf-gcc REQUIRED)
 
 function(tapvm_riscv_program)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Bad input to `tapvm run` gets a clear message and a non-zero exit, never a
+# crash; guest outcomes map to exit statuses.
+# usage: run_errors.sh TAPVM ELF_DIR
+set -u
+tapvm=$1 dir=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+
+# expect NAME WANT_RC PATTERN -- CMD...
+expect() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$want" ] && grep -qE -- "$pattern" <<<"$out"; then
+    passes=$((passes + 1))
+  else
+    fails=$((fails + 1))
+    echo "FAIL $name: exit $rc (want $want), output:"
+    echo "$out" | head -5
+  fi
+}
+
+head -c 3000 /dev/urandom > "$tmp/garbage.bin"
+printf '\x7fELF\x02\x01\x01' > "$tmp/short.elf"
+cp "$dir/cli-spin.elf" "$tmp/corrupt.elf"
+# Point the program headers far past the end of the file.
+printf '\xff\xff\xff\x00' | dd of="$tmp/corrupt.elf" bs=1 seek=32 conv=notrunc 2>/dev/null
+
+expect missing-file 2 "does not exist|cannot open" -- "$tapvm" run --bios "$tmp/nope.elf"
+expect truncated-elf 2 "too short" -- "$tapvm" run --bios "$tmp/short.elf"
+expect corrupt-elf 2 "outside the file" -- "$tapvm" run --bios "$tmp/corrupt.elf"
+expect segment-outside-ram 2 "outside guest RAM" -- "$tapvm" run --bios "$dir/cli-outside.elf"
+expect max-insns 124 "instruction limit of 100000 reached" -- "$tapvm" run --bios "$dir/cli-spin.elf" --max-insns 100000
+expect bad-memory-size 2 "bad memory size" -- "$tapvm" run --bios "$dir/cli-spin.elf" -m 12X
+expect unknown-option 2 "" -- "$tapvm" run --bios "$dir/cli-spin.elf" --no-such-option
+expect no-subcommand 2 "" -- "$tapvm"
+expect guest-fail-code 7 "guest reported failure \(code 7\)" -- "$tapvm" run --bios "$dir/cli-fail7.elf"
+expect htif-pass 0 "" -- "$tapvm" run --bios "$dir/cli-htif_pass.elf" --max-insns 10000000
+# A raw binary is loaded at the RAM base: random bytes must end in a clean
+# guest outcome (fault loop, limit), never a host crash.
+"$tapvm" run --bios "$tmp/garbage.bin" --max-insns 1000000 > /dev/null 2>&1
+rc=$?
+if [ "$rc" -ge 128 ]; then echo "FAIL garbage: tapvm crashed (exit $rc)"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+expect help 0 "Run a program" -- "$tapvm" --help
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
