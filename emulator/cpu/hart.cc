@@ -141,6 +141,18 @@ uint64_t Hart::SliceBudget(uint64_t icount_limit) const {
   return budget;
 }
 
+uint64_t Hart::NextTimerDeadline() const {
+  uint64_t now = Mtime(), deadline = UINT64_MAX;
+  for (const TimedDevice* t : timed_) deadline = std::min(deadline, t->NextDeadline(now));
+  return deadline;
+}
+
+void Hart::WarpTo(uint64_t mtime) {
+  if (mtime > (UINT64_MAX >> config_.time_shift)) return;
+  uint64_t at = mtime << config_.time_shift, vnow = s_.icount + s_.idle_warp;
+  if (at > vnow) s_.idle_warp += at - vnow;
+}
+
 StopReason Hart::Run(uint64_t icount_limit) {
   stop_requested_ = false;
   uint64_t idle_slices = 0;
@@ -154,18 +166,8 @@ StopReason Hart::Run(uint64_t icount_limit) {
       TakeTrap(static_cast<uint64_t>(irq), true, 0);
     } else if (s_.waiting) {
       // WFI wakes on any pending enabled interrupt, even if globally disabled.
-      if (EffectiveMip() & s_.mie) {
-        s_.waiting = 0;
-      } else {
-        uint64_t now = Mtime(), deadline = UINT64_MAX;
-        for (const TimedDevice* t : timed_) deadline = std::min(deadline, t->NextDeadline(now));
-        if (deadline == UINT64_MAX || deadline > (UINT64_MAX >> config_.time_shift)) return StopReason::kIdle;
-        // Clock warp: skip virtual time to the deadline.
-        uint64_t at = deadline << config_.time_shift, vnow = s_.icount + s_.idle_warp;
-        if (at > vnow) s_.idle_warp += at - vnow;
-        if (++idle_slices > 1000000) return StopReason::kIdle;
-        continue;
-      }
+      if (!(EffectiveMip() & s_.mie)) return StopReason::kIdle;
+      s_.waiting = 0;
     }
     uint64_t before = s_.icount;
     if (!config_.break_insn.empty()) {

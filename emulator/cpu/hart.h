@@ -59,9 +59,9 @@ class Hart : public HartPort {
   // Resets architectural state: M-mode at reset_pc, a0 = hartid.
   void Reset();
 
-  // Runs until icount reaches `icount_limit` (exactly), or the hart is idle
-  // in WFI with no interrupt that can wake it and no timer deadline, or
-  // RequestStop() was called (by a device, from inside the run).
+  // Runs until icount reaches `icount_limit` (exactly), or the hart idles
+  // in WFI with no interrupt pending (kIdle: the caller decides how far
+  // virtual time jumps, see WarpTo), or the stop check asks to stop.
   StopReason Run(uint64_t icount_limit);
   // Ends the current Run after the current instruction.
   void RequestStop() { stop_requested_ = true; }
@@ -74,6 +74,11 @@ class Hart : public HartPort {
   const HartState& state() const { return s_; }
   // xxHash (XXH3-64) of the architectural state (not caches, not x[32]).
   uint64_t StateDigest() const;
+
+  // The next mtime at which a timed device acts, UINT64_MAX if none.
+  uint64_t NextTimerDeadline() const;
+  // Advances virtual time to `mtime` (a clock warp while idle); never back.
+  void WarpTo(uint64_t mtime);
 
   // Devices with time-driven behaviour (the CLINT).
   void AddTimedDevice(TimedDevice* dev) { timed_.push_back(dev); }

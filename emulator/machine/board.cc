@@ -1,31 +1,95 @@
 #include "emulator/machine/board.h"
 
+#include <algorithm>
 #include <cstring>
+#include <deque>
+
+#include "emulator/machine/device_tree.h"
 
 namespace tapvm {
 
-Status Board::Create(const BoardConfig& config, CharSink* console, std::unique_ptr<Board>* out) {
-  if (config.ram_size < 4096 || (config.ram_size & 0xfff))
-    return Status::InvalidArgument("RAM size must be a positive multiple of 4 KiB");
+// UART0's connection to the tap: output bytes go out as console output;
+// console input is kept here and fed to the UART as its FIFO has room (the
+// guest reading RBR ends the run slice, after which the board refills).
+class Board::Console : public CharSink, public TapInputSink {
+ public:
+  explicit Console(EventTap* tap) : tap_(tap) {}
+  void set_uart(Uart16550* uart) { uart_ = uart; }
+  void Write(uint8_t byte) override { tap_->ConsoleOutput(kConsoleTapId, std::span<const uint8_t>(&byte, 1)); }
+  void OnInput(const TapInput& input) override {
+    if (const auto* in = std::get_if<ConsoleIn>(&input)) {
+      pending_.insert(pending_.end(), in->bytes.begin(), in->bytes.end());
+      Drain();
+    }
+  }
+  void Drain() {
+    while (!pending_.empty() && uart_->ReceiveByte(pending_.front())) pending_.pop_front();
+  }
+
+ private:
+  EventTap* tap_;
+  Uart16550* uart_ = nullptr;
+  std::deque<uint8_t> pending_;
+};
+
+Board::Board(const BoardConfig& config) : config_(config) {}
+Board::~Board() = default;
+
+namespace {
+// The MROM reset vector (as on QEMU's virt): jumps to the firmware with
+// a0 = mhartid, a1 = DTB address, a2 = &fw_dynamic_info.
+//   auipc t0, 0 ; addi a2, t0, 40 ; csrr a0, mhartid
+//   ld a1, 32(t0) ; ld t0, 24(t0) ; jr t0
+constexpr uint32_t kResetVector[] = {0x00000297, 0x02828613, 0xf1402573, 0x0202b583, 0x0182b283, 0x00028067};
+constexpr uint64_t kFwDynamicMagic = 0x4942534f;  // "OSBI"
+constexpr uint64_t kFwDynamicVersion = 2;
+constexpr uint64_t kNextModeS = 1;
+
+std::string Hex(uint64_t v) {
+  char b[24];
+  snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+}  // namespace
+
+Status Board::Create(const BoardConfig& config, EventTap* tap, std::unique_ptr<Board>* out) {
+  if (config.ram_size < (1 << 20) || (config.ram_size & 0xfff))
+    return Status::InvalidArgument("RAM size must be at least 1 MiB and a multiple of 4 KiB");
   std::unique_ptr<Board> b(new Board(config));
-  b->console_ = console;
+  b->tap_ = tap;
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMemory(config.ram_base, config.ram_size, true));
+  TAPVM_RETURN_IF_ERROR(b->bus_.AddMemory(kMromBase, 0x1000, false));
   b->hart_ = std::make_unique<Hart>(&b->bus_, config.hart);
   Hart* hart = b->hart_.get();
   b->clint_ = std::make_unique<Clint>(hart);
   b->plic_ = std::make_unique<Plic>(hart);
-  b->uart_ = std::make_unique<Uart16550>(b->plic_.get(), kUart0Irq, console);
+  b->console_ = std::make_unique<Console>(tap);
+  b->uart_ = std::make_unique<Uart16550>(b->plic_.get(), kUart0Irq, b->console_.get());
+  b->console_->set_uart(b->uart_.get());
   b->finisher_ = std::make_unique<SifiveTest>();
+  b->debug_exit_ = std::make_unique<DebugExit>();
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMmio(kFinisherBase, SifiveTest::kSize, b->finisher_.get()));
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMmio(kClintBase, 0x10000, b->clint_.get()));
+  TAPVM_RETURN_IF_ERROR(b->bus_.SetPioWindow(kPioWindowBase, kPioWindowSize));
+  TAPVM_RETURN_IF_ERROR(b->bus_.AddPio(DebugExit::kPort, 1, b->debug_exit_.get()));
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMmio(kPlicBase, 0x4000000, b->plic_.get()));
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMmio(kUart0Base, 0x100, b->uart_.get()));
+  tap->AttachDevice(kConsoleTapId, b->console_.get());
   hart->AddTimedDevice(b->clint_.get());
   Clint* clint = b->clint_.get();
   hart->set_time_source([hart, clint] { return clint->GuestMtime(hart->Mtime()); });
   Board* self = b.get();
-  hart->set_stop_check([self] { return self->CheckFinished(); });
+  hart->set_stop_check([self] { return self->AfterSlice(); });
   *out = std::move(b);
+  return Status::Ok();
+}
+
+Status Board::AddVirtioDevice(Device* dev, unsigned* slot) {
+  unsigned i = static_cast<unsigned>(virtio_slots_.size());
+  if (i >= kVirtioSlots) return Status::OutOfRange("all 8 virtio-mmio slots are in use");
+  TAPVM_RETURN_IF_ERROR(bus_.AddMmio(kVirtioBase + kVirtioStride * i, kVirtioStride, dev));
+  virtio_slots_.push_back(i);
+  *slot = i;
   return Status::Ok();
 }
 
@@ -40,7 +104,58 @@ Status Board::LoadProgram(std::span<const uint8_t> image) {
   return Status::Ok();
 }
 
-bool Board::CheckFinished() {
+Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
+  const uint64_t ram_end = config_.ram_base + config_.ram_size;
+  LoadedImage fw;
+  if (IsElf(img.firmware)) {
+    TAPVM_RETURN_IF_ERROR(LoadElf(img.firmware, &bus_, &fw));
+  } else {
+    TAPVM_RETURN_IF_ERROR(LoadRaw(img.firmware, config_.ram_base, &bus_, &fw));
+  }
+  if (fw.highest > config_.ram_base + kKernelOffset)
+    return Status::InvalidArgument("firmware overlaps the kernel at " + Hex(config_.ram_base + kKernelOffset));
+  const uint64_t kernel_addr = config_.ram_base + kKernelOffset;
+  LoadedImage kernel;
+  Status st = LoadRaw(img.kernel, kernel_addr, &bus_, &kernel);
+  if (!st.ok()) return Status::OutOfRange("kernel does not fit in RAM: " + st.message());
+
+  DeviceTreeConfig dt;
+  dt.ram_base = config_.ram_base;
+  dt.ram_size = config_.ram_size;
+  dt.bootargs = img.bootargs;
+  dt.virtio_slots = virtio_slots_;
+  dt.timebase_hz = 10'000'000;
+  if (!img.initrd.empty()) {
+    // As QEMU does: half of RAM (at most 128 MiB) above the kernel.
+    uint64_t start = kernel_addr + std::min<uint64_t>(config_.ram_size / 2, 128ull << 20);
+    start = std::max<uint64_t>(start, (kernel.highest + 0xfff) & ~uint64_t{0xfff});
+    if (start + img.initrd.size() + (2 << 20) > ram_end)
+      return Status::OutOfRange("initrd of " + std::to_string(img.initrd.size()) + " bytes does not fit in RAM");
+    LoadedImage initrd;
+    TAPVM_RETURN_IF_ERROR(LoadRaw(img.initrd, start, &bus_, &initrd));
+    dt.initrd_start = start;
+    dt.initrd_end = start + img.initrd.size();
+  }
+  TAPVM_RETURN_IF_ERROR(BuildDeviceTree(dt, &dtb_));
+  // The device tree at the end of RAM, 2 MiB aligned, as QEMU does.
+  uint64_t dtb_addr = (ram_end - dtb_.size()) & ~((2ull << 20) - 1);
+  if (dtb_addr < std::max(kernel.highest, dt.initrd_end)) return Status::OutOfRange("no room for the device tree");
+  TAPVM_RETURN_IF_ERROR(LoadRaw(dtb_, dtb_addr, &bus_, &image_));
+
+  // MROM: reset vector, then start address, DTB address, fw_dynamic_info.
+  uint8_t* rom = bus_.FindMemory(kMromBase)->host;
+  std::memset(rom, 0, 0x1000);
+  std::memcpy(rom, kResetVector, sizeof kResetVector);
+  const uint64_t words[] = {fw.entry, dtb_addr, kFwDynamicMagic, kFwDynamicVersion, kernel_addr, kNextModeS, 0, 0};
+  std::memcpy(rom + 24, words, sizeof words);
+  image_ = fw;
+  hart_->state().pc = kMromBase;
+  hart_->FlushCaches();
+  return Status::Ok();
+}
+
+bool Board::AfterSlice() {
+  console_->Drain();
   if (has_finished_) return true;
   FinishRequest req = finisher_->request();
   if (req.kind != FinishRequest::kNone) {
@@ -51,6 +166,11 @@ bool Board::CheckFinished() {
       case FinishRequest::kFail: finished_ = {RunResult::Kind::kFail, req.code}; break;
       default: finished_ = {RunResult::Kind::kReset, 0}; break;
     }
+    return true;
+  }
+  if (auto code = debug_exit_->exit_code()) {
+    has_finished_ = true;
+    finished_ = {RunResult::Kind::kExit, *code};
     return true;
   }
   if (image_.tohost) {
@@ -66,7 +186,10 @@ bool Board::CheckFinished() {
       return true;
     }
     // Console write request (device 1, command 1): print and acknowledge.
-    if ((v >> 56) == 1 && ((v >> 48) & 0xff) == 1 && console_) console_->Write(static_cast<uint8_t>(v));
+    if ((v >> 56) == 1 && ((v >> 48) & 0xff) == 1) {
+      uint8_t c = static_cast<uint8_t>(v);
+      tap_->ConsoleOutput(kConsoleTapId, std::span<const uint8_t>(&c, 1));
+    }
     std::memset(p, 0, 8);
     if (image_.fromhost)
       if (uint8_t* f = bus_.HostPtr(*image_.fromhost, 8)) {
@@ -79,11 +202,19 @@ bool Board::CheckFinished() {
 
 RunResult Board::Run(uint64_t max_icount) {
   while (!has_finished_) {
-    StopReason r = hart_->Run(max_icount);
-    if (CheckFinished()) break;
-    if (r == StopReason::kIdle) return {RunResult::Kind::kIdle, 0};
+    HartState& s = hart_->state();
+    if (tap_->DeliverDue(s.icount)) console_->Drain();
+    uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
+    StopReason r = hart_->Run(limit);
+    if (AfterSlice()) break;
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
-    if (r == StopReason::kLimit) return {RunResult::Kind::kLimit, 0};
+    if (r == StopReason::kLimit && s.icount >= max_icount) return {RunResult::Kind::kLimit, 0};
+    if (r == StopReason::kIdle) {
+      uint64_t now = hart_->Mtime();
+      uint64_t to = tap_->Idle(now, hart_->NextTimerDeadline());
+      if (to == UINT64_MAX) return {RunResult::Kind::kIdle, 0};
+      hart_->WarpTo(to);
+    }
   }
   return finished_;
 }

@@ -1,28 +1,32 @@
-// Board: the machine tapvm emulates, wired after QEMU's riscv `virt` memory
-// map: sifive_test finisher at 0x100000, CLINT at 0x2000000, PLIC at
-// 0xc000000, NS16550A UART0 at 0x10000000 (PLIC source 10), RAM at
-// 0x80000000. One hart.
+// Board: the machine tapvm emulates, wired after QEMU's riscv `virt`
+// memory map: MROM (reset vector) at 0x1000, sifive_test finisher at
+// 0x100000, CLINT at 0x2000000, the port-I/O window at 0x3000000 (with the
+// debug-exit port 0x501), PLIC at 0xc000000, NS16550A UART0 at 0x10000000
+// (PLIC source 10), virtio-mmio slots from 0x10001000 (stride 0x1000, PLIC
+// sources 1..8), RAM at 0x80000000. One hart.
 //
-// The board owns the bus, the hart and the devices. Host-facing backends
-// (the console sink) are passed in; the board itself touches no host
-// resource. Run() returns why the guest stopped: the finisher, the HTIF
-// tohost mailbox (for ELFs that define `tohost`), an instruction limit, or a
-// hart that can make no progress.
+// The board owns the bus, the hart and the devices. Everything from outside
+// comes through the EventTap it is given (console input, block
+// completions, frames, entropy, clock warps while idle); the board itself
+// touches no host resource and reads no files: images arrive as bytes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "emulator/base/status.h"
 #include "emulator/cpu/hart.h"
 #include "emulator/devices/clint.h"
+#include "emulator/devices/debug_exit.h"
 #include "emulator/devices/plic.h"
 #include "emulator/devices/sifive_test.h"
 #include "emulator/devices/uart16550.h"
 #include "emulator/machine/bus.h"
 #include "emulator/machine/elf_loader.h"
+#include "emulator/tap.h"
 
 namespace tapvm {
 
@@ -34,30 +38,58 @@ struct BoardConfig {
 
 struct RunResult {
   enum class Kind {
-    kPass,        // finisher 0x5555 or tohost == 1
-    kFail,        // finisher 0x3333 or odd tohost != 1; `code` holds the code
-    kReset,       // finisher 0x7777
-    kLimit,       // instruction limit reached
-    kIdle,        // waiting in WFI with nothing that can wake it
-    kStuck,       // trapping without retiring instructions
+    kPass,   // finisher 0x5555 (power-off), or tohost == 1
+    kFail,   // finisher 0x3333 or odd tohost != 1; `code` holds the code
+    kReset,  // finisher 0x7777
+    kExit,   // debug-exit port: `code` = (value << 1) | 1
+    kLimit,  // instruction limit reached
+    kIdle,   // waiting in WFI with nothing that can wake it
+    kStuck,  // trapping without retiring instructions
   } kind;
   uint32_t code = 0;
 };
 
+// What a Linux boot needs: OpenSBI firmware, kernel, optional initrd.
+struct LinuxBootImages {
+  std::span<const uint8_t> firmware;  // fw_dynamic / fw_jump (ELF or raw)
+  std::span<const uint8_t> kernel;    // the Image, loaded at RAM + 2 MiB
+  std::span<const uint8_t> initrd;    // may be empty
+  std::string bootargs;
+};
+
 class Board {
  public:
+  static constexpr uint64_t kMromBase = 0x1000;
   static constexpr uint64_t kFinisherBase = 0x100000;
   static constexpr uint64_t kClintBase = 0x2000000;
+  static constexpr uint64_t kPioWindowBase = 0x3000000, kPioWindowSize = 0x10000;
   static constexpr uint64_t kPlicBase = 0xc000000;
   static constexpr uint64_t kUart0Base = 0x10000000;
   static constexpr unsigned kUart0Irq = 10;
+  static constexpr uint64_t kVirtioBase = 0x10001000, kVirtioStride = 0x1000;
+  static constexpr unsigned kVirtioSlots = 8;
+  static constexpr uint64_t kKernelOffset = 0x200000;
+  // Tap device ids: the console is 0, virtio slot i is 1 + i.
+  static constexpr TapDeviceId kConsoleTapId = 0;
 
-  // `console` receives UART0 output; it must outlive the board.
-  static Status Create(const BoardConfig& config, CharSink* console, std::unique_ptr<Board>* out);
+  // `tap` must outlive the board.
+  static Status Create(const BoardConfig& config, EventTap* tap, std::unique_ptr<Board>* out);
+  ~Board();
 
-  // Loads an ELF (or, if `image` is not an ELF, a raw binary at the RAM
-  // base) and points the hart at its entry.
+  // Bare-metal: loads an ELF (or a raw binary at the RAM base) and points
+  // the hart at its entry, in M-mode.
   Status LoadProgram(std::span<const uint8_t> image);
+
+  // Linux: firmware at the RAM base, kernel at RAM + 2 MiB, initrd and the
+  // device tree above it, and the MROM reset vector that starts the
+  // firmware with a0 = hartid, a1 = DTB, a2 = fw_dynamic info. Call after
+  // every device has been added (the device tree lists them).
+  Status SetupLinuxBoot(const LinuxBootImages& images);
+
+  // Registers a virtio-mmio transport in the next free slot; returns the
+  // slot through `slot`. `dev` must outlive the board.
+  Status AddVirtioDevice(Device* dev, unsigned* slot);
+  IrqSink* irq_controller() { return plic_.get(); }
 
   // Runs until the guest finishes or icount reaches `max_icount`.
   RunResult Run(uint64_t max_icount);
@@ -66,23 +98,30 @@ class Board {
   Bus& bus() { return bus_; }
   Uart16550& uart() { return *uart_; }
   const LoadedImage& image() const { return image_; }
+  const std::vector<uint8_t>& device_tree() const { return dtb_; }
 
  private:
-  explicit Board(const BoardConfig& config) : config_(config) {}
-  // Checks the finisher and the HTIF mailbox; true when the guest finished.
-  bool CheckFinished();
+  class Console;
+  explicit Board(const BoardConfig& config);
+  // Checks the finisher, debug-exit port and HTIF mailbox; true when the
+  // guest finished. Called after every run slice.
+  bool AfterSlice();
 
   BoardConfig config_;
+  EventTap* tap_ = nullptr;
   Bus bus_;
   std::unique_ptr<Hart> hart_;
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Plic> plic_;
+  std::unique_ptr<Console> console_;
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<SifiveTest> finisher_;
+  std::unique_ptr<DebugExit> debug_exit_;
+  std::vector<unsigned> virtio_slots_;
   LoadedImage image_;
+  std::vector<uint8_t> dtb_;
   RunResult finished_{RunResult::Kind::kLimit};
   bool has_finished_ = false;
-  CharSink* console_ = nullptr;
 };
 
 }  // namespace tapvm

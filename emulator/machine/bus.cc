@@ -20,7 +20,7 @@ bool Bus::Overlaps(uint64_t base, uint64_t size) const {
     if (RangeOverlap(base, size, m.base, m.size)) return true;
   for (const auto& d : mmio_)
     if (RangeOverlap(base, size, d.base, d.size)) return true;
-  return false;
+  return pio_window_size_ && RangeOverlap(base, size, pio_window_base_, pio_window_size_);
 }
 
 Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
@@ -56,6 +56,13 @@ Status Bus::AddPio(uint64_t port, uint64_t size, Device* dev) {
   return Status::Ok();
 }
 
+Status Bus::SetPioWindow(uint64_t base, uint64_t size) {
+  if (size == 0 || base + size < base || Overlaps(base, size)) return Status::InvalidArgument("bad port-I/O window");
+  pio_window_base_ = base;
+  pio_window_size_ = size;
+  return Status::Ok();
+}
+
 const Bus::MemoryRegion* Bus::FindMemory(uint64_t addr, uint64_t len) const {
   for (const auto& m : memory_)
     if (addr >= m.base && addr - m.base < m.size && len <= m.size - (addr - m.base)) return &m;
@@ -75,6 +82,7 @@ bool Bus::Read(uint64_t addr, unsigned size, uint64_t* value) {
     *value = v;
     return true;
   }
+  if (addr - pio_window_base_ < pio_window_size_) return PioRead(addr - pio_window_base_, size, value);
   const DeviceRange* d = FindRange(mmio_, addr, size);
   bool ok = d && d->dev->Read(addr - d->base, size, value);
   if (!ok) *value = 0;
@@ -89,6 +97,7 @@ bool Bus::Write(uint64_t addr, unsigned size, uint64_t value) {
     std::memcpy(m->host + (addr - m->base), &value, size);
     return true;
   }
+  if (addr - pio_window_base_ < pio_window_size_) return PioWrite(addr - pio_window_base_, size, value);
   const DeviceRange* d = FindRange(mmio_, addr, size);
   bool ok = d && d->dev->Write(addr - d->base, size, value);
   ++device_accesses_;

@@ -53,6 +53,9 @@ class Bus {
   Status AddMmio(uint64_t base, uint64_t size, Device* dev);
   // Registers `dev` for ports [port, port+size) in the port-I/O space.
   Status AddPio(uint64_t port, uint64_t size, Device* dev);
+  // Maps the port-I/O space into MMIO at [base, base+size): an access at
+  // base + N is an access to port N (observed as port I/O).
+  Status SetPioWindow(uint64_t base, uint64_t size);
 
   // The memory region containing [addr, addr+len), or nullptr.
   const MemoryRegion* FindMemory(uint64_t addr, uint64_t len = 1) const;
@@ -89,6 +92,7 @@ class Bus {
   std::vector<MemoryRegion> memory_;
   std::vector<DeviceRange> mmio_;
   std::vector<DeviceRange> pio_;
+  uint64_t pio_window_base_ = 0, pio_window_size_ = 0;
   BusObserver* observer_ = nullptr;
   uint64_t device_accesses_ = 0;
 };

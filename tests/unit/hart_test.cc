@@ -8,6 +8,7 @@
 #include <random>
 
 #include "emulator/machine/board.h"
+#include "emulator/tap/minimal_tap.h"
 #include "tests/unit/rv_asm.h"
 
 namespace tapvm {
@@ -15,10 +16,7 @@ namespace {
 
 using namespace tapvm::test;
 
-class NullSink : public CharSink {
- public:
-  void Write(uint8_t) override {}
-};
+using NullSink = MinimalTap;
 
 constexpr uint32_t kT0 = 5, kT1 = 6, kT2 = 7, kT3 = 28, kS0 = 8, kS1 = 9;
 constexpr uint32_t kMtvec = 0x305, kMie = 0x304, kMstatus = 0x300, kMcause = 0x342;
@@ -119,7 +117,8 @@ TEST(HartTest, WfiWarpsVirtualTimeToTheTimerDeadline) {
   auto b = MakeBoard({Addi(kT1, 0, 0x80), Csrrs(0, kMie, kT1), Lui(kT2, 0x2004), Lui(kT3, 1), Sd(kT3, kT2, 0),
                       kWfi, Addi(kS0, 0, 1), Jal(0, 0)},
                      &sink);
-  b->hart().Run(7);
+  EXPECT_EQ(b->hart().Run(7), StopReason::kIdle) << "the hart hands the idle decision to its caller";
+  EXPECT_EQ(b->Run(7).kind, RunResult::Kind::kLimit);
   EXPECT_EQ(b->hart().state().x[kS0], 1u);
   EXPECT_GE(b->hart().Mtime(), 0x1000u);
   EXPECT_EQ(b->hart().state().icount, 7u);

@@ -1,6 +1,7 @@
 // `tapvm run`: boots a program on the board with host backends attached.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -9,20 +10,18 @@
 #include <vector>
 
 #include "emulator/machine/board.h"
+#include "emulator/tap/minimal_tap.h"
 #include "tools/tapvm/commands.h"
 
 namespace tapvm::cli {
 
 namespace {
 
-// UART0 output to the host's standard output.
-class StdoutSink : public CharSink {
- public:
-  void Write(uint8_t byte) override {
-    std::fputc(byte, stdout);
-    if (byte == '\n') std::fflush(stdout);
-  }
-};
+// Console output to the host's standard output.
+void WriteStdout(std::span<const uint8_t> bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  if (std::find(bytes.begin(), bytes.end(), '\n') != bytes.end()) std::fflush(stdout);
+}
 
 struct RunOptions {
   std::string bios;
@@ -87,9 +86,9 @@ int RunProgram(const RunOptions& opt) {
     spdlog::error("{}", err);
     return kExitUsage;
   }
-  StdoutSink console;
+  MinimalTap tap(WriteStdout);
   std::unique_ptr<Board> board;
-  Status st = Board::Create(config, &console, &board);
+  Status st = Board::Create(config, &tap, &board);
   if (st.ok()) st = board->LoadProgram(image);
   if (!st.ok()) {
     spdlog::error("{}: {}", opt.bios, st.ToString());
@@ -110,6 +109,9 @@ int RunProgram(const RunOptions& opt) {
     case RunResult::Kind::kPass:
       spdlog::info("guest passed after {} instructions", s.icount);
       return 0;
+    case RunResult::Kind::kExit:
+      std::fprintf(stderr, "tapvm: guest wrote the debug-exit port: exit status %u\n", r.code);
+      return static_cast<int>(r.code & 0xff);
     case RunResult::Kind::kReset:
       spdlog::info("guest requested a reset after {} instructions", s.icount);
       return 0;

@@ -1,0 +1,117 @@
+// The event tap: the one choke point between the machine and the world.
+//
+// Everything that enters the machine from outside is an *input*, and the tap
+// is the only way in: a device never reads a file, socket, terminal, clock or
+// random source; it asks the tap (a *request*), and the answer comes back
+// later as an input, handed to the device on the CPU thread at an
+// instruction boundary and stamped with the instruction count (icount) at
+// which it was delivered. Everything the guest does that the outside can
+// see (device accesses, frames sent, block requests, console output,
+// interrupt lines, state digests) is an *observation* the tap also sees.
+//
+// Modes are implementations of EventTap:
+//   run     PassthroughTap (emulator/tap/): requests go to host backends
+//           (I/O threads), their results are queued and delivered at the
+//           next slice boundary;
+//   record  (recorder/) pass-through plus a journal of every input with its
+//           icount and every observation;
+//   replay  (replayer/) no backends: recorded inputs are delivered at their
+//           recorded icount; requests and observations are compared with
+//           the journal and the first divergence is reported.
+// FT primary/secondary add two more on top of record/replay.
+//
+// Threading: requests, observations and DeliverDue() happen on the CPU
+// thread. Only an implementation's own backend plumbing crosses threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tapvm {
+
+// Identifies a device on the tap; assigned by the board in a fixed order, so
+// it is the same in every run of the same machine configuration.
+using TapDeviceId = uint16_t;
+
+// ---------------------------------------------------------------- requests
+// A block request submitted by a block device. `id` is chosen by the device
+// and unique among its requests in flight.
+struct BlockRequest {
+  enum class Type : uint8_t { kRead, kWrite, kFlush, kDiscard, kWriteZeroes };
+  TapDeviceId dev = 0;
+  uint64_t id = 0;
+  Type type = Type::kRead;
+  uint64_t offset = 0;         // bytes
+  uint64_t length = 0;         // bytes (0 for flush)
+  std::vector<uint8_t> data;   // kWrite only
+};
+
+// ------------------------------------------------------------------ inputs
+struct BlockCompletion {
+  TapDeviceId dev = 0;
+  uint64_t id = 0;
+  enum class Status : uint8_t { kOk, kIoError, kUnsupported } status = Status::kOk;
+  std::vector<uint8_t> data;  // kRead: the bytes read
+};
+struct NetFrameIn {
+  TapDeviceId dev = 0;
+  std::vector<uint8_t> frame;  // an Ethernet frame, no virtio header
+};
+struct ConsoleIn {
+  TapDeviceId dev = 0;
+  std::vector<uint8_t> bytes;
+};
+struct EntropyIn {
+  TapDeviceId dev = 0;
+  std::vector<uint8_t> bytes;
+};
+using TapInput = std::variant<BlockCompletion, NetFrameIn, ConsoleIn, EntropyIn>;
+
+// A device that receives inputs. Called on the CPU thread only.
+class TapInputSink {
+ public:
+  virtual ~TapInputSink() = default;
+  virtual void OnInput(const TapInput& input) = 0;
+};
+
+// ------------------------------------------------------------------- tap
+class EventTap {
+ public:
+  virtual ~EventTap() = default;
+
+  // Registers the device that inputs for `dev` are delivered to.
+  virtual void AttachDevice(TapDeviceId dev, TapInputSink* sink) = 0;
+
+  // Requests (CPU thread). The answer, if any, arrives as an input.
+  virtual void SubmitBlock(BlockRequest request) = 0;
+  virtual void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) = 0;
+  // Asks for up to `max_bytes` of entropy; answered by an EntropyIn.
+  virtual void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) = 0;
+  // Console output; no answer.
+  virtual void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) = 0;
+
+  // Delivers the inputs that are due at `icount` to their devices (CPU
+  // thread, at an instruction boundary). Returns how many were delivered.
+  virtual unsigned DeliverDue(uint64_t icount) = 0;
+  // The icount at which the next input must be delivered, when the mode
+  // knows it (replay); UINT64_MAX otherwise. The board never runs past it.
+  virtual uint64_t NextInputIcount() const { return UINT64_MAX; }
+  // Blocks the CPU thread until an input is pending or `host_timeout_ns`
+  // passes (run mode, when the guest idles in WFI). Returns true if an
+  // input is pending. Modes without host backends return false at once.
+  virtual bool WaitForInput(uint64_t host_timeout_ns) { return false; }
+
+  // The guest idles in WFI at virtual time `now` (mtime ticks) and its next
+  // timer fires at `deadline` (UINT64_MAX: none armed). Returns the mtime
+  // virtual time jumps to (a clock warp, itself an input of the run):
+  // `deadline` when nothing arrives before it, something earlier when an
+  // input arrived (run mode waits in host time for that), UINT64_MAX when
+  // nothing can ever wake the guest. The default warps straight to the
+  // deadline: right for a machine with no host backends.
+  virtual uint64_t Idle(uint64_t now, uint64_t deadline) { return deadline; }
+};
+
+}  // namespace tapvm
