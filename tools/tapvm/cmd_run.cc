@@ -17,6 +17,8 @@ namespace tapvm::cli {
 
 namespace {
 
+constexpr const char* kDefaultFirmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
+
 // Console output to the host's standard output.
 void WriteStdout(std::span<const uint8_t> bytes) {
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
@@ -25,6 +27,7 @@ void WriteStdout(std::span<const uint8_t> bytes) {
 
 struct RunOptions {
   std::string bios;
+  std::string kernel, initrd, append;
   std::string memory = "128M";
   uint64_t max_insns = 0;
   bool stats = false;
@@ -80,18 +83,25 @@ int RunProgram(const RunOptions& opt) {
   config.hart.break_insn = opt.break_insn;
   config.hart.time_shift = opt.time_shift;
   if (!opt.break_insn.empty()) spdlog::warn("instruction '{}' is deliberately broken (--break-insn)", opt.break_insn);
-  std::vector<uint8_t> image;
+  std::vector<uint8_t> bios, kernel, initrd;
   std::string err;
-  if (!ReadFile(opt.bios, &image, &err)) {
+  if (!ReadFile(opt.bios, &bios, &err) || (!opt.kernel.empty() && !ReadFile(opt.kernel, &kernel, &err)) ||
+      (!opt.initrd.empty() && !ReadFile(opt.initrd, &initrd, &err))) {
     spdlog::error("{}", err);
     return kExitUsage;
   }
   MinimalTap tap(WriteStdout);
   std::unique_ptr<Board> board;
   Status st = Board::Create(config, &tap, &board);
-  if (st.ok()) st = board->LoadProgram(image);
+  if (st.ok()) {
+    if (opt.kernel.empty()) {
+      st = board->LoadProgram(bios);
+    } else {
+      st = board->SetupLinuxBoot(LinuxBootImages{bios, kernel, initrd, opt.append});
+    }
+  }
   if (!st.ok()) {
-    spdlog::error("{}: {}", opt.bios, st.ToString());
+    spdlog::error("{}", st.ToString());
     return kExitUsage;
   }
   spdlog::info("loaded {} (entry {:#x}){}", opt.bios, board->image().entry,
@@ -140,9 +150,14 @@ int RunProgram(const RunOptions& opt) {
 void AddRunCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "Run a program or guest on the virtual machine");
-  run->add_option("--bios", opt->bios, "Program to run in M-mode from reset: an ELF, or a raw binary loaded at RAM base")
-      ->required()
+  run->add_option("--bios", opt->bios,
+                  "Firmware or program run in M-mode from reset: an ELF, or a raw binary loaded at the RAM base "
+                  "(with --kernel: default Debian's OpenSBI fw_dynamic)")
       ->check(CLI::ExistingFile);
+  run->add_option("--kernel", opt->kernel, "Linux kernel Image, loaded at RAM + 2 MiB and started by the firmware")
+      ->check(CLI::ExistingFile);
+  run->add_option("--initrd", opt->initrd, "Initial ramdisk")->check(CLI::ExistingFile);
+  run->add_option("--append", opt->append, "Kernel command line");
   run->add_option("-m,--memory", opt->memory, "Guest RAM size (e.g. 128M, 1G)")->capture_default_str();
   run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
   run->add_flag("--stats", opt->stats, "Print instruction count, time and MIPS when the guest stops");
@@ -153,7 +168,15 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "Testing aid: execute this instruction (mnemonic, e.g. add, c.addi, fadd.d) wrongly, to show a test "
                   "program can fail")
       ->group("Testing");
-  run->callback([opt, exit_code] { *exit_code = RunProgram(*opt); });
+  run->callback([opt, exit_code, run] {
+    if (opt->kernel.empty() && (!opt->initrd.empty() || !opt->append.empty()))
+      throw CLI::ValidationError("--initrd and --append need --kernel");
+    if (opt->bios.empty()) {
+      if (opt->kernel.empty()) throw CLI::RequiredError("--bios or --kernel");
+      opt->bios = kDefaultFirmware;
+    }
+    *exit_code = RunProgram(*opt);
+  });
 }
 
 }  // namespace tapvm::cli
