@@ -44,8 +44,8 @@ void Hart::WriteMstatus(uint64_t v) {
   m |= mstatus::kSXL & (2ull << 34);
   if ((m & mstatus::kFS) == mstatus::kFS) m |= mstatus::kSD; else m &= ~mstatus::kSD;
   s_.mstatus = m;
-  if ((old ^ m) & (mstatus::kSUM | mstatus::kMXR | mstatus::kMPRV)) FlushTlbs();
-  else if ((old ^ m) & mstatus::kMPP) UpdateTlbPointers();
+  if ((old ^ m) & (mstatus::kSUM | mstatus::kMXR)) FlushTlbs(false);
+  if ((old ^ m) & (mstatus::kMPRV | mstatus::kMPP)) UpdateTlbPointers();
 }
 
 bool Hart::CsrRead(unsigned c, uint64_t* v) {
@@ -148,7 +148,7 @@ bool Hart::CsrWrite(unsigned c, uint64_t v) {
       uint64_t mode = v >> 60;
       if (mode != 0 && mode != 8 && mode != 9) return true;  // unsupported mode: no change
       s_.satp = (mode << 60) | (v & kSatpPpnAsid);
-      FlushTlbs();
+      FlushTlbs(false);
       return true;
     }
     case csr::kMstatus: WriteMstatus(v); return true;
@@ -181,6 +181,7 @@ bool Hart::CsrWrite(unsigned c, uint64_t v) {
       cur = (cur & ~(0xffull << (8 * b))) | (static_cast<uint64_t>(nv) << (8 * b));
     }
     s_.pmpcfg[reg] = cur;
+    UpdatePmpActive();
     FlushTlbs();
     return true;
   }

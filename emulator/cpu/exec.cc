@@ -420,7 +420,7 @@ L_WFI:
   NEXT_AND_END();
 L_SFENCE_VMA:
   if (s_.priv == Priv::kU || (s_.priv == Priv::kS && (s_.mstatus & mstatus::kTVM))) ILLEGAL();
-  FlushTlbs();
+  if (d->rs1 != 0) FlushTlbPage(RS1); else FlushTlbs(false);
   NEXT_AND_END();
 
 // ---- F ----

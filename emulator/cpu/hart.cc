@@ -32,6 +32,7 @@ void Hart::Reset() {
   s_.misa = kMisa;
   s_.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
   s_.x[10] = config_.hartid;
+  UpdatePmpActive();
   FlushCaches();
 }
 

@@ -113,7 +113,7 @@ class Hart : public HartPort {
     DecodedPage* page;
   };
   enum Access : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
-  static constexpr unsigned kTlbSize = 256;
+  static constexpr unsigned kTlbSize = 1024;  // 4 MiB of reach per table
   static constexpr uint64_t kInvalidTag = ~0ull;
 
   // exec.cc: the interpreter loop. Runs at most `budget` instructions.
@@ -142,7 +142,13 @@ class Hart : public HartPort {
   // Memory (mmu.cc).
   Priv DataPriv() const;
   void UpdateTlbPointers();
-  void FlushTlbs();
+  // Drops translations. M-mode tables depend only on PMP, so satp and
+  // sfence.vma leave them (include_m = false); PMP changes drop them too.
+  void FlushTlbs(bool include_m = true);
+  // Drops the translations of one virtual page (sfence.vma with an address).
+  void FlushTlbPage(uint64_t va);
+  // Recomputes pmp_active_ after a pmpcfg write.
+  void UpdatePmpActive();
   // Translates va for an access of `len` bytes; on failure sets the pending
   // exception and returns false.
   bool Translate(uint64_t va, Access access, Priv priv, uint64_t* pa);
@@ -178,6 +184,13 @@ class Hart : public HartPort {
   std::function<uint64_t()> time_source_;
   std::function<bool()> stop_check_;
   bool stop_requested_ = false;
+  bool pmp_active_ = false;  // any PMP entry has A != OFF
+  // Superpages whose 4 KiB pieces may sit in the TLBs (virtual base, size):
+  // sfence.vma of an address inside one must drop them all.
+  std::vector<std::pair<uint64_t, uint64_t>> tlb_superpages_;
+  bool tlb_superpages_overflow_ = false;
+  unsigned last_leaf_level_ = 0;  // of the last successful page walk
+  void NoteTranslation(uint64_t va);
   bool end_slice_ = false;
 
   // TLBs by privilege (U, S, M) and access; rtlb_/wtlb_ point at the

@@ -31,13 +31,48 @@ void Hart::UpdateTlbPointers() {
   ftlb_ = fetch_tlb_[static_cast<unsigned>(s_.priv)];
 }
 
-void Hart::FlushTlbs() {
-  for (auto& by_priv : tlb_)
-    for (auto& table : by_priv)
+void Hart::FlushTlbs(bool include_m) {
+  unsigned privs = include_m ? 4 : 2;  // U = 0, S = 1 (2 is unused), M = 3
+  for (unsigned p = 0; p < privs; ++p) {
+    for (auto& table : tlb_[p])
       for (auto& e : table) e.tag = kInvalidTag;
-  for (auto& table : fetch_tlb_)
-    for (auto& e : table) e = {kInvalidTag, nullptr};
+    for (auto& e : fetch_tlb_[p]) e = {kInvalidTag, nullptr};
+  }
+  tlb_superpages_.clear();
+  tlb_superpages_overflow_ = false;
   UpdateTlbPointers();
+}
+
+void Hart::NoteTranslation(uint64_t va) {
+  if (last_leaf_level_ == 0) return;
+  uint64_t size = 1ull << (12 + 9 * last_leaf_level_);
+  uint64_t base = va & ~(size - 1);
+  for (const auto& sp : tlb_superpages_)
+    if (sp.first == base) return;
+  if (tlb_superpages_.size() >= 64) {
+    tlb_superpages_overflow_ = true;
+    return;
+  }
+  tlb_superpages_.emplace_back(base, size);
+}
+
+void Hart::FlushTlbPage(uint64_t va) {
+  if (tlb_superpages_overflow_) return FlushTlbs(false);
+  for (const auto& sp : tlb_superpages_)
+    if (va - sp.first < sp.second) return FlushTlbs(false);
+  unsigned i = (va >> 12) & (kTlbSize - 1);
+  for (unsigned p = 0; p < 2; ++p) {
+    tlb_[p][0][i].tag = kInvalidTag;
+    tlb_[p][1][i].tag = kInvalidTag;
+    fetch_tlb_[p][i] = {kInvalidTag, nullptr};
+  }
+}
+
+void Hart::UpdatePmpActive() {
+  pmp_active_ = false;
+  for (uint64_t cfg : s_.pmpcfg)
+    for (unsigned b = 0; b < 8; ++b)
+      if ((cfg >> (8 * b + 3)) & 3) pmp_active_ = true;
 }
 
 void Hart::DropDecodedPages() {
@@ -80,12 +115,6 @@ PmpRange PmpEntryRange(const HartState& s, unsigned i) {
 
 uint8_t PmpCfg(const HartState& s, unsigned i) { return static_cast<uint8_t>(s.pmpcfg[i / 8] >> (8 * (i % 8))); }
 
-bool PmpAnyActive(const HartState& s) {
-  for (unsigned i = 0; i < 16; ++i)
-    if ((PmpCfg(s, i) >> 3) & 3) return true;
-  return false;
-}
-
 bool PmpPermits(uint8_t cfg, int access, Priv priv) {
   if (priv == Priv::kM && !(cfg & 0x80)) return true;
   return (cfg >> access) & 1;  // R=bit0, W=bit1, X=bit2 match kRead/kWrite/kExec
@@ -96,13 +125,14 @@ bool PmpPermits(uint8_t cfg, int access, Priv priv) {
 // allowed (as QEMU does; the spec would deny S/U accesses, but then a machine
 // without firmware could not run S-mode code).
 bool Hart::PmpAllows(uint64_t pa, uint64_t len, Access access, Priv priv) const {
+  if (!pmp_active_) return true;
   for (unsigned i = 0; i < 16; ++i) {
     PmpRange r = PmpEntryRange(s_, i);
     if (r.lo >= r.hi || pa + len <= r.lo || pa >= r.hi) continue;
     if (pa < r.lo || pa + len > r.hi) return false;  // partially matching
     return PmpPermits(PmpCfg(s_, i), access, priv);
   }
-  return priv == Priv::kM || !PmpAnyActive(s_);
+  return priv == Priv::kM;  // some entry is active, none matched
 }
 
 bool Hart::PmpPageUniform(uint64_t pa_page, Access access, Priv priv) const {
@@ -168,6 +198,7 @@ bool Hart::WalkPageTable(uint64_t va, Access access, Priv priv, uint64_t* pa) {
       std::memcpy(host, &pte, 8);
     }
     *pa = ((ppn & ~low_mask) << 12) | (va & ((1ull << (12 + 9 * level)) - 1));
+    last_leaf_level_ = static_cast<unsigned>(level);
     return true;
   }
   return false;  // not reached
@@ -176,6 +207,7 @@ bool Hart::WalkPageTable(uint64_t va, Access access, Priv priv, uint64_t* pa) {
 bool Hart::Translate(uint64_t va, Access access, Priv priv, uint64_t* pa) {
   if (priv == Priv::kM || (s_.satp >> 60) == 0) {
     *pa = va;
+    last_leaf_level_ = 0;
     return true;
   }
   return WalkPageTable(va, access, priv, pa);
@@ -213,6 +245,7 @@ int Hart::LoadSlow(uint64_t va, unsigned size, uint64_t* out) {
   uint64_t page = pa & ~0xfffull;
   if (uint8_t* host = bus_->HostPtr(page, 4096)) {
     if (PmpPageUniform(page, kRead, priv)) {
+      NoteTranslation(va);
       TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
@@ -265,6 +298,7 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
     }
     uint8_t* host = r->host + (page - r->base);
     if (PmpPageUniform(page, kWrite, priv)) {
+      NoteTranslation(va);
       TlbEntry& e = wtlb_[(va >> 12) & (kTlbSize - 1)];
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
@@ -378,6 +412,7 @@ DecodedInsn* Hart::FetchSlow(uint64_t pc) {
     return &cross_page_[0];
   }
   DecodedPage* dp = GetDecodedPage(page, host);
+  NoteTranslation(pc);
   FetchEntry& e = ftlb_[(pc >> 12) & (kTlbSize - 1)];
   e.tag = pc & ~0xfffull;
   e.page = dp;

@@ -157,6 +157,11 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
 bool Board::AfterSlice() {
   console_->Drain();
   if (has_finished_) return true;
+  if (quit_requested_.load(std::memory_order_relaxed)) {
+    has_finished_ = true;
+    finished_ = {RunResult::Kind::kQuit, 0};
+    return true;
+  }
   FinishRequest req = finisher_->request();
   if (req.kind != FinishRequest::kNone) {
     finisher_->Clear();
@@ -214,6 +219,7 @@ RunResult Board::Run(uint64_t max_icount) {
       uint64_t to = tap_->Idle(now, hart_->NextTimerDeadline());
       if (to == UINT64_MAX) return {RunResult::Kind::kIdle, 0};
       hart_->WarpTo(to);
+      if (AfterSlice()) break;
     }
   }
   return finished_;

@@ -11,6 +11,7 @@
 // touches no host resource and reads no files: images arrive as bytes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -45,6 +46,7 @@ struct RunResult {
     kLimit,  // instruction limit reached
     kIdle,   // waiting in WFI with nothing that can wake it
     kStuck,  // trapping without retiring instructions
+    kQuit,   // RequestQuit() (the user pressed Ctrl-A x)
   } kind;
   uint32_t code = 0;
 };
@@ -93,6 +95,9 @@ class Board {
 
   // Runs until the guest finishes or icount reaches `max_icount`.
   RunResult Run(uint64_t max_icount);
+  // Ends Run at the next slice boundary. Thread-safe (the terminal reader
+  // calls it); the caller also wakes the tap if the guest may be idle.
+  void RequestQuit() { quit_requested_.store(true); }
 
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
@@ -122,6 +127,7 @@ class Board {
   std::vector<uint8_t> dtb_;
   RunResult finished_{RunResult::Kind::kLimit};
   bool has_finished_ = false;
+  std::atomic<bool> quit_requested_{false};
 };
 
 }  // namespace tapvm

@@ -31,9 +31,8 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
   r.base = base;
   r.size = size;
   r.writable = writable;
-  r.storage.reset(new (std::nothrow) uint8_t[size]);
+  r.storage.reset(static_cast<uint8_t*>(std::calloc(size, 1)));
   if (!r.storage) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
-  std::memset(r.storage.get(), 0, size);
   r.host = r.storage.get();
   memory_.push_back(std::move(r));
   return Status::Ok();

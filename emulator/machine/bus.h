@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,7 +41,12 @@ class Bus {
     uint64_t size = 0;
     bool writable = true;
     uint8_t* host = nullptr;  // owned by `storage`
-    std::unique_ptr<uint8_t[]> storage;
+    struct Free {
+      void operator()(uint8_t* p) const { std::free(p); }
+    };
+    // calloc'd: the host hands out zero pages lazily, so a large guest RAM
+    // costs nothing until the guest touches it.
+    std::unique_ptr<uint8_t, Free> storage;
   };
 
   Bus() = default;

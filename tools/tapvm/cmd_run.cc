@@ -122,6 +122,9 @@ int RunProgram(const RunOptions& opt) {
     case RunResult::Kind::kExit:
       std::fprintf(stderr, "tapvm: guest wrote the debug-exit port: exit status %u\n", r.code);
       return static_cast<int>(r.code & 0xff);
+    case RunResult::Kind::kQuit:
+      std::fprintf(stderr, "tapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
+      return 0;
     case RunResult::Kind::kReset:
       spdlog::info("guest requested a reset after {} instructions", s.icount);
       return 0;

@@ -1,0 +1,53 @@
+#include "emulator/devices/virtio/virtio_rng.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace tapvm {
+
+VirtioRng::VirtioRng(TapDeviceId dev, EventTap* tap) : dev_(dev), tap_(tap) { tap_->AttachDevice(dev_, this); }
+
+void VirtioRng::Notify(unsigned q) {
+  if (q != 0 || !transport_) return;
+  bool returned = false;
+  VirtqChain chain;
+  while (transport_->PopChain(0, &chain)) {
+    if (chain.writable_bytes == 0) {
+      transport_->PushUsed(0, chain.head, 0);
+      returned = true;
+    } else {
+      waiting_.push_back(std::move(chain));
+    }
+  }
+  if (returned) transport_->NotifyUsed(0);
+  MaybeRequest();
+}
+
+void VirtioRng::MaybeRequest() {
+  if (outstanding_ != 0 || waiting_.empty() || !transport_ || !transport_->live()) return;
+  const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(waiting_.front().writable_bytes, kMaxRequestBytes));
+  ++outstanding_;
+  ++stats_.requests;
+  tap_->RequestEntropy(dev_, n);
+}
+
+void VirtioRng::OnInput(const TapInput& input) {
+  const auto* in = std::get_if<EntropyIn>(&input);
+  if (!in || in->dev != dev_) return;
+  if (outstanding_ > 0) --outstanding_;
+  if (waiting_.empty() || !transport_ || !transport_->live()) {
+    ++stats_.stale_answers;
+    MaybeRequest();
+    return;
+  }
+  const VirtqChain chain = std::move(waiting_.front());
+  waiting_.pop_front();
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(in->bytes.size(), chain.writable_bytes));
+  const size_t written = chain.CopyTo(transport_->bus(), 0, std::span<const uint8_t>(in->bytes.data(), n));
+  stats_.bytes_given += written;
+  transport_->PushUsed(0, chain.head, static_cast<uint32_t>(written));
+  transport_->NotifyUsed(0);
+  MaybeRequest();
+}
+
+}  // namespace tapvm
