@@ -137,6 +137,7 @@ void RegisterMode(Reader in) {
   VirtioBlk::Options opts;
   opts.capacity_sectors = 64;
   opts.id = "fuzz";
+  opts.max_bytes_in_flight = 8192;  // small, so the deferral path runs
   VirtioBlk blk(0, &tap, opts);
   VirtioMmio dev("virtio0", &m.bus, &irq, 1, &blk);
   auto wr = [&](unsigned off, uint32_t v) { dev.Write(off, 4, v); };

@@ -371,6 +371,17 @@ TEST_F(VirtioBlkTest, CompletionWhileTheDeviceNeedsResetIsDropped) {
   EXPECT_EQ(Status(0), 0xee);
 }
 
+TEST_F(VirtioBlkTest, CompletionAfterTheQueueWasStoppedIsDropped) {
+  Request(0, B::kTIn, 0, {{kData, 512, true}});
+  driver->Kick(0);
+  driver->Wr(M::kQueueSel, 0);
+  driver->Wr(M::kQueueReady, 0);
+  Complete(tap.block[0].id, BlockCompletion::Status::kOk, Pattern(512, 0));
+  EXPECT_FALSE(ring.HasUsed());
+  EXPECT_FALSE(driver->NeedsReset()) << dev->last_error();
+  EXPECT_FALSE(irq.level());
+}
+
 TEST_F(VirtioBlkTest, DescriptorsRewrittenBeforeCompletionDoNotMatter) {
   // The device keeps the validated guest-physical segments: a driver that
   // scribbles over its descriptor table while the request is in flight
@@ -398,6 +409,50 @@ TEST_F(VirtioBlkTest, RequestWithShortHeaderNeedsReset) {
   driver->Kick(0);
   EXPECT_TRUE(driver->NeedsReset());
   EXPECT_TRUE(tap.block.empty());
+}
+
+TEST_F(VirtioBlkTest, BytesInFlightAreBounded) {
+  B::Options o = Capacity(kCapacity);
+  o.max_bytes_in_flight = 3000;  // two 1 KiB reads (plus their fixed cost) fit
+  Start(o);
+  uint16_t heads[4];
+  for (int i = 0; i < 4; ++i) heads[i] = Request(i, B::kTIn, 0, {{kData + 0x1000ull * i, 1024, true}});
+  driver->Kick(0);
+  ASSERT_EQ(tap.block.size(), 2u);  // the other two wait in the ring
+  EXPECT_EQ(blk->bytes_in_flight(), 2 * (1024 + B::kRequestCostBytes));
+  driver->Kick(0);                  // the driver nagging changes nothing
+  EXPECT_EQ(tap.block.size(), 2u);
+  Complete(tap.block[0].id, BlockCompletion::Status::kOk, Pattern(1024, 0));
+  ExpectUsed(heads[0], 1025, 0, B::kSOk);
+  ASSERT_EQ(tap.block.size(), 3u);  // taken as soon as the budget allows
+  Complete(tap.block[1].id, BlockCompletion::Status::kOk, Pattern(1024, 1));
+  Complete(tap.block[2].id, BlockCompletion::Status::kOk, Pattern(1024, 2));
+  ASSERT_EQ(tap.block.size(), 4u);
+  Complete(tap.block[3].id, BlockCompletion::Status::kOk, Pattern(1024, 3));
+  EXPECT_EQ(ring.UsedIdx(), 4);
+  EXPECT_EQ(blk->bytes_in_flight(), 0u);
+}
+
+TEST_F(VirtioBlkTest, RequestsOrphanedByAResetStayCountedUntilTheyComplete) {
+  B::Options o = Capacity(kCapacity);
+  o.max_bytes_in_flight = 3000;
+  Start(o);
+  Request(0, B::kTIn, 0, {{kData, 1024, true}});
+  Request(1, B::kTIn, 0, {{kData + 0x1000, 1024, true}});
+  driver->Kick(0);
+  ASSERT_EQ(tap.block.size(), 2u);
+  ring = driver->Init(~0ull, 64)[0];  // reset: both orphaned, still at the tap
+  const uint16_t head = Request(2, B::kTIn, 0, {{kData + 0x2000, 1024, true}});
+  driver->Kick(0);
+  EXPECT_EQ(tap.block.size(), 2u);  // no budget yet
+  Complete(tap.block[0].id, BlockCompletion::Status::kOk, Pattern(1024, 0));
+  ASSERT_EQ(tap.block.size(), 3u);  // the orphan's completion freed it
+  EXPECT_FALSE(ring.HasUsed());
+  Complete(tap.block[2].id, BlockCompletion::Status::kOk, Pattern(1024, 2));
+  ExpectUsed(head, 1025, 2, B::kSOk);
+  Complete(tap.block[1].id, BlockCompletion::Status::kOk, Pattern(1024, 1));
+  EXPECT_EQ(blk->bytes_in_flight(), 0u);
+  EXPECT_EQ(blk->stats().stale_completions, 2u);
 }
 
 TEST_F(VirtioBlkTest, ResizeNotifiesTheDriver) {

@@ -21,7 +21,7 @@ function(tapvm_riscv_program)
     list(APPEND flags -T ${P_LINKER_SCRIPT})
   endif()
   set(deps ${P_SOURCES} ${P_LINKER_SCRIPT})
-  file(GLOB common_headers ${PROJECT_SOURCE_DIR}/tests/isa/common/*.h)
+  file(GLOB common_headers ${PROJECT_SOURCE_DIR}/tests/isa/*/*.h)
   add_custom_command(
     OUTPUT ${P_OUTPUT}
     COMMAND ${RISCV_ELF_GCC} ${flags} ${P_SOURCES} -o ${P_OUTPUT}

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "emulator/machine/board.h"
-#include "emulator/tap/minimal_tap.h"
+#include "tools/tapvm/terminal.h"
+#include "tools/tapvm/vm.h"
+#include <unistd.h>
 #include "tools/tapvm/commands.h"
 
 namespace tapvm::cli {
@@ -19,20 +21,13 @@ namespace {
 
 constexpr const char* kDefaultFirmware = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin";
 
-// Console output to the host's standard output.
-void WriteStdout(std::span<const uint8_t> bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-  if (std::find(bytes.begin(), bytes.end(), '\n') != bytes.end()) std::fflush(stdout);
-}
-
 struct RunOptions {
-  std::string bios;
-  std::string kernel, initrd, append;
-  std::string memory = "128M";
+  VmOptions vm;
+  std::string memory;
   uint64_t max_insns = 0;
   bool stats = false;
-  std::string break_insn;
-  unsigned time_shift = 4;
+  bool no_rng = false;
+  std::string guest_dir;
 };
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
@@ -60,70 +55,86 @@ bool ParseSize(const std::string& s, uint64_t* out) {
   return true;
 }
 
-bool ReadFile(const std::string& path, std::vector<uint8_t>* out, std::string* err) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    *err = "cannot open '" + path + "'";
-    return false;
-  }
-  out->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  if (f.bad()) {
-    *err = "cannot read '" + path + "'";
-    return false;
-  }
-  return true;
-}
+bool Exists(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
-int RunProgram(const RunOptions& opt) {
-  BoardConfig config;
-  if (!ParseSize(opt.memory, &config.ram_size) || (config.ram_size & 0xfff) || config.ram_size > (64ull << 30)) {
-    spdlog::error("bad memory size '{}' (use e.g. 256M or 1G, at most 64G)", opt.memory);
-    return kExitUsage;
-  }
-  config.hart.break_insn = opt.break_insn;
-  config.hart.time_shift = opt.time_shift;
-  if (!opt.break_insn.empty()) spdlog::warn("instruction '{}' is deliberately broken (--break-insn)", opt.break_insn);
-  std::vector<uint8_t> bios, kernel, initrd;
-  std::string err;
-  if (!ReadFile(opt.bios, &bios, &err) || (!opt.kernel.empty() && !ReadFile(opt.kernel, &kernel, &err)) ||
-      (!opt.initrd.empty() && !ReadFile(opt.initrd, &initrd, &err))) {
-    spdlog::error("{}", err);
-    return kExitUsage;
-  }
-  MinimalTap tap(WriteStdout);
-  std::unique_ptr<Board> board;
-  Status st = Board::Create(config, &tap, &board);
-  if (st.ok()) {
-    if (opt.kernel.empty()) {
-      st = board->LoadProgram(bios);
+// With neither --bios nor --kernel, boot the guest tools/guest/build.sh
+// built: $TAPVM_GUEST_DIR, or build/guest next to this binary's build tree.
+Status UseBuiltGuest(RunOptions* opt) {
+  std::string dir = opt->guest_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("TAPVM_GUEST_DIR");
+    if (env && *env) {
+      dir = env;
     } else {
-      st = board->SetupLinuxBoot(LinuxBootImages{bios, kernel, initrd, opt.append});
+      char self[4096];
+      ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      std::string exe = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
+      dir = exe.substr(0, exe.rfind('/')) + "/../../guest";  // build/tools/tapvm/ -> build/guest
     }
   }
+  if (!Exists(dir + "/Image"))
+    return Status::NotFound("no --bios or --kernel given and no built guest in '" + dir +
+                            "' (run tools/guest/build.sh, or pass --kernel)");
+  VmOptions& vm = opt->vm;
+  vm.kernel = dir + "/Image";
+  if (vm.initrd.empty() && Exists(dir + "/rootfs.cpio.gz")) vm.initrd = dir + "/rootfs.cpio.gz";
+  if (vm.drives.empty() && Exists(dir + "/disk.img")) vm.drives.push_back("file=" + dir + "/disk.img");
+  if (Exists(dir + "/fw_dynamic.bin")) vm.bios = dir + "/fw_dynamic.bin";
+  return Status::Ok();
+}
+
+int RunVm(RunOptions& opt) {
+  VmOptions& vmo = opt.vm;
+  if (vmo.bios.empty() && vmo.kernel.empty()) {
+    Status st = UseBuiltGuest(&opt);
+    if (!st.ok()) {
+      spdlog::error("{}", st.message());
+      return kExitUsage;
+    }
+  }
+  if (vmo.bios.empty()) vmo.bios = kDefaultFirmware;
+  if (!vmo.kernel.empty() && vmo.append.empty()) vmo.append = "console=ttyS0";
+  std::string memory = opt.memory.empty() ? (vmo.kernel.empty() ? "128M" : "256M") : opt.memory;
+  if (!ParseSize(memory, &vmo.ram_size) || (vmo.ram_size & 0xfff) || vmo.ram_size > (64ull << 30)) {
+    spdlog::error("bad memory size '{}' (use e.g. 256M or 1G, at most 64G)", memory);
+    return kExitUsage;
+  }
+  vmo.rng = !opt.no_rng;
+  if (!vmo.hart.break_insn.empty())
+    spdlog::warn("instruction '{}' is deliberately broken (--break-insn)", vmo.hart.break_insn);
+  std::unique_ptr<Vm> vm;
+  Status st = Vm::Create(vmo, &vm);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     return kExitUsage;
   }
-  spdlog::info("loaded {} (entry {:#x}){}", opt.bios, board->image().entry,
-               board->image().tohost ? ", HTIF tohost found" : "");
+  Board& board = vm->board();
+  PassthroughTap& tap = vm->tap();
+  TerminalConsole console(
+      [&tap](std::vector<uint8_t> bytes) { tap.PostInput(ConsoleIn{Board::kConsoleTapId, std::move(bytes)}); },
+      [&board, &tap] {
+        board.RequestQuit();
+        tap.Kick();
+      });
+  console.Start();
   uint64_t limit = opt.max_insns ? opt.max_insns : UINT64_MAX;
   auto t0 = std::chrono::steady_clock::now();
-  RunResult r = board->Run(limit);
+  RunResult r = board.Run(limit);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
-  const HartState& s = board->hart().state();
+  const HartState& s = board.hart().state();
   if (opt.stats)
     std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f\n", s.icount, seconds,
                  seconds > 0 ? static_cast<double>(s.icount) / seconds / 1e6 : 0.0);
   switch (r.kind) {
     case RunResult::Kind::kPass:
-      spdlog::info("guest passed after {} instructions", s.icount);
+      spdlog::info("guest passed (powered off) after {} instructions", s.icount);
       return 0;
     case RunResult::Kind::kExit:
       std::fprintf(stderr, "tapvm: guest wrote the debug-exit port: exit status %u\n", r.code);
       return static_cast<int>(r.code & 0xff);
     case RunResult::Kind::kQuit:
-      std::fprintf(stderr, "tapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
+      std::fprintf(stderr, "\r\ntapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
       return 0;
     case RunResult::Kind::kReset:
       spdlog::info("guest requested a reset after {} instructions", s.icount);
@@ -152,33 +163,38 @@ int RunProgram(const RunOptions& opt) {
 
 void AddRunCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RunOptions>();
-  CLI::App* run = app.add_subcommand("run", "Run a program or guest on the virtual machine");
-  run->add_option("--bios", opt->bios,
+  CLI::App* run = app.add_subcommand(
+      "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
+  VmOptions& vm = opt->vm;
+  run->add_option("--bios", vm.bios,
                   "Firmware or program run in M-mode from reset: an ELF, or a raw binary loaded at the RAM base "
                   "(with --kernel: default Debian's OpenSBI fw_dynamic)")
       ->check(CLI::ExistingFile);
-  run->add_option("--kernel", opt->kernel, "Linux kernel Image, loaded at RAM + 2 MiB and started by the firmware")
+  run->add_option("--kernel", vm.kernel, "Linux kernel Image, loaded at RAM + 2 MiB and started by the firmware")
       ->check(CLI::ExistingFile);
-  run->add_option("--initrd", opt->initrd, "Initial ramdisk")->check(CLI::ExistingFile);
-  run->add_option("--append", opt->append, "Kernel command line");
-  run->add_option("-m,--memory", opt->memory, "Guest RAM size (e.g. 128M, 1G)")->capture_default_str();
+  run->add_option("--initrd", vm.initrd, "Initial ramdisk")->check(CLI::ExistingFile);
+  run->add_option("--append", vm.append, "Kernel command line (default: console=ttyS0)");
+  run->add_option("--drive", vm.drives, "A virtio-blk disk: file=PATH[,readonly=on] (raw image); repeatable");
+  run->add_option("--netdev", vm.netdevs,
+                  "A virtio-net NIC: dgram,local=HOST:PORT,remote=HOST:PORT (frames in UDP datagrams) or "
+                  "tap,ifname=NAME; repeatable");
+  run->add_flag("--no-rng", opt->no_rng, "Leave out the virtio-rng device");
+  run->add_option("--guest-dir", opt->guest_dir, "Where the built guest is (default: build/guest)");
+  run->add_option("-m,--memory", opt->memory, "Guest RAM size (default 128M for --bios, 256M for Linux)");
   run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
   run->add_flag("--stats", opt->stats, "Print instruction count, time and MIPS when the guest stops");
-  run->add_option("--time-shift", opt->time_shift, "mtime advances once every 2^N instructions")
+  run->add_option("--time-shift", vm.hart.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
-  run->add_option("--break-insn", opt->break_insn,
+  run->add_option("--break-insn", vm.hart.break_insn,
                   "Testing aid: execute this instruction (mnemonic, e.g. add, c.addi, fadd.d) wrongly, to show a test "
                   "program can fail")
       ->group("Testing");
-  run->callback([opt, exit_code, run] {
-    if (opt->kernel.empty() && (!opt->initrd.empty() || !opt->append.empty()))
+  run->callback([opt, exit_code] {
+    const VmOptions& v = opt->vm;
+    if (v.kernel.empty() && !v.bios.empty() && (!v.initrd.empty() || !v.append.empty()))
       throw CLI::ValidationError("--initrd and --append need --kernel");
-    if (opt->bios.empty()) {
-      if (opt->kernel.empty()) throw CLI::RequiredError("--bios or --kernel");
-      opt->bios = kDefaultFirmware;
-    }
-    *exit_code = RunProgram(*opt);
+    *exit_code = RunVm(*opt);
   });
 }
 

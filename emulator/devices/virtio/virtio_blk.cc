@@ -64,13 +64,32 @@ void VirtioBlk::ReadConfig(uint32_t offset, std::span<uint8_t> data) {
   std::memcpy(data.data(), cfg + offset, n);
 }
 
-void VirtioBlk::Reset() { pending_.clear(); }
+void VirtioBlk::Reset() {
+  // The tap still holds these requests: their bytes stay counted until their
+  // completions arrive, which are then dropped.
+  for (const auto& [id, p] : pending_) orphaned_[id] = p.bytes;
+  pending_.clear();
+  deferred_ = false;
+}
 
 void VirtioBlk::Notify(unsigned q) {
-  if (q != 0 || !transport_) return;
+  if (q == 0 && transport_) ProcessQueue();
+}
+
+void VirtioBlk::ProcessQueue() {
   bool completed = false;
   VirtqChain chain;
-  while (transport_->PopChain(0, &chain)) completed |= HandleChain(std::move(chain));
+  for (;;) {
+    if (bytes_in_flight_ >= options_.max_bytes_in_flight) {
+      deferred_ = true;
+      break;
+    }
+    if (!transport_->PopChain(0, &chain)) {
+      deferred_ = false;
+      break;
+    }
+    completed |= HandleChain(std::move(chain));
+  }
   if (completed) transport_->NotifyUsed(0);
 }
 
@@ -172,7 +191,11 @@ uint8_t VirtioBlk::CheckDiscardLike(const VirtqChain& chain, uint32_t type, uint
 void VirtioBlk::Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offset, uint64_t length,
                        uint64_t read_len, std::vector<uint8_t> data) {
   const uint64_t id = next_id_++;
-  pending_[id] = Pending{std::move(chain), read_len};
+  // Data bytes plus a fixed cost, so that data-less requests count too.
+  const uint64_t bytes =
+      kRequestCostBytes + ((type == BlockRequest::Type::kRead || type == BlockRequest::Type::kWrite) ? length : 0);
+  pending_[id] = Pending{std::move(chain), read_len, bytes};
+  bytes_in_flight_ += bytes;
   ++stats_.submitted;
   BlockRequest req;
   req.dev = dev_;
@@ -208,13 +231,23 @@ void VirtioBlk::OnInput(const TapInput& input) {
 }
 
 void VirtioBlk::OnCompletion(const BlockCompletion& c) {
-  auto it = (c.dev == dev_) ? pending_.find(c.id) : pending_.end();
+  if (c.dev != dev_) {
+    ++stats_.stale_completions;
+    return;
+  }
+  auto it = pending_.find(c.id);
   if (it == pending_.end()) {
     ++stats_.stale_completions;
+    if (auto o = orphaned_.find(c.id); o != orphaned_.end()) {
+      bytes_in_flight_ -= o->second;
+      orphaned_.erase(o);
+      MaybeResume();
+    }
     return;
   }
   Pending p = std::move(it->second);
   pending_.erase(it);
+  bytes_in_flight_ -= p.bytes;
   ++stats_.completed;
   if (!transport_ || !transport_->live()) return;  // DEVICE_NEEDS_RESET: the driver resets anyway
 
@@ -232,6 +265,12 @@ void VirtioBlk::OnCompletion(const BlockCompletion& c) {
   }
   Complete(p.chain, status, data);
   transport_->NotifyUsed(0);
+  MaybeResume();
+}
+
+void VirtioBlk::MaybeResume() {
+  if (deferred_ && transport_ && transport_->live() && bytes_in_flight_ < options_.max_bytes_in_flight)
+    ProcessQueue();
 }
 
 }  // namespace tapvm

@@ -38,6 +38,13 @@
 // A chain without a 16-byte header or without a writable status byte
 // cannot be answered: that is a driver error (DEVICE_NEEDS_RESET).
 //
+// Host memory is bounded whatever the guest does: the requests at the tap
+// (those orphaned by a reset included, until their completions arrive),
+// each counted as its read/write data plus kRequestCostBytes, may exceed
+// Options::max_bytes_in_flight by at most one request; past it the device
+// leaves chains in the available ring and takes them when completions bring
+// it back under the budget.
+//
 // Not thread-safe: CPU thread only. The tap must outlive the device.
 #pragma once
 
@@ -69,6 +76,7 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   static constexpr uint32_t kMaxWriteZeroesSectors = 1u << 22;
   static constexpr uint32_t kDiscardSectorAlignment = 8;  // 4 KiB
   static constexpr uint32_t kIdBytes = 20;
+  static constexpr uint64_t kRequestCostBytes = 512;
   static constexpr uint32_t kConfigSize = 0x3c;  // through write_zeroes_may_unmap and its padding
   // Capacities at or above this many sectors are clamped (byte offsets must
   // not overflow).
@@ -80,6 +88,7 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
     bool discard = true;
     bool write_zeroes = true;
     std::string id;  // GET_ID answer; truncated to 20 bytes
+    uint64_t max_bytes_in_flight = 64ull << 20;
   };
 
   // Plain counters, for tests, stats and digests.
@@ -110,14 +119,21 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   void OnInput(const TapInput& input) override;
 
   size_t in_flight() const { return pending_.size(); }
+  uint64_t bytes_in_flight() const { return bytes_in_flight_; }
   const Stats& stats() const { return stats_; }
 
  private:
   struct Pending {
     VirtqChain chain;
     uint64_t read_len = 0;  // bytes to copy into the chain on success (reads)
+    uint64_t bytes = 0;     // data bytes counted in bytes_in_flight_
   };
 
+  // Takes chains from the queue while the budget allows.
+  void ProcessQueue();
+  // After a completion: takes the chains left in the ring if the budget
+  // allows again.
+  void MaybeResume();
   // Handles one chain: completes it at once, submits it, or reports a
   // driver error. Returns true if it was completed at once.
   bool HandleChain(VirtqChain chain);
@@ -137,6 +153,9 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   VirtioTransport* transport_ = nullptr;
   uint64_t next_id_ = 1;  // not rewound by Reset (see the header comment)
   std::map<uint64_t, Pending> pending_;
+  std::map<uint64_t, uint64_t> orphaned_;  // id -> bytes of requests from before a reset
+  uint64_t bytes_in_flight_ = 0;           // data bytes of pending_ and orphaned_
+  bool deferred_ = false;                  // chains left in the ring for lack of budget
   Stats stats_{};
 };
 

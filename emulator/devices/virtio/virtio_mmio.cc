@@ -226,7 +226,9 @@ bool VirtioMmio::PopChain(unsigned q, VirtqChain* chain) {
 }
 
 void VirtioMmio::PushUsed(unsigned q, uint16_t head, uint32_t len) {
-  if (!live() || q >= queues_.size()) return;
+  // A chain finishing after the driver stopped its queue (QueueReady=0) is
+  // dropped: the driver gave up on it.
+  if (!live() || q >= queues_.size() || !queues_[q].ready()) return;
   std::string err;
   if (!queues_[q].Push(head, len, &err)) DeviceError("queue " + std::to_string(q) + ": " + err);
 }

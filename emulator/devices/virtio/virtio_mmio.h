@@ -37,10 +37,12 @@
 // in 1..QueueNumMax, QueueReady=1 with areas misaligned or outside RAM,
 // DRIVER_OK without FEATURES_OK, a notification before DRIVER_OK or for a
 // queue that does not exist, and any malformed ring or chain (see
-// Virtqueue). last_error() keeps the reason for logs and tests. Writes to a
-// queue's size or addresses while it is ready are ignored (§4.2.2.2 forbids
-// them). Reading the per-queue registers with QueueSel naming no queue
-// returns 0, which is how Linux probes for queues.
+// Virtqueue). last_error() keeps the first reason, for logs and tests.
+// Writes to a queue's size or addresses while it is ready are ignored
+// (§4.2.2.2 forbids them), as is a notification of a queue that is not
+// ready; a chain a model finishes after its queue was stopped is dropped.
+// Reading the per-queue registers with QueueSel naming no queue returns 0,
+// which is how Linux probes for queues.
 //
 // Interrupts: InterruptStatus bit 0 (used buffer) and bit 1 (configuration
 // change) drive one level-triggered line, high while any bit is set; the

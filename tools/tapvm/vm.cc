@@ -1,0 +1,153 @@
+#include "tools/tapvm/vm.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include "emulator/block/backends/thread_pool_backend.h"
+#include "emulator/devices/virtio/virtio_blk.h"
+#include "emulator/devices/virtio/virtio_net.h"
+#include "emulator/devices/virtio/virtio_rng.h"
+#include "emulator/net/backends/dgram_backend.h"
+#include "emulator/net/backends/tap_backend.h"
+
+namespace tapvm::cli {
+
+namespace {
+
+// "key=value,key=value" (a leading bare word is returned as "" => word).
+std::map<std::string, std::string> ParseKeyValues(const std::string& spec) {
+  std::map<std::string, std::string> kv;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) kv[""] = item;
+    else kv[item.substr(0, eq)] = item.substr(eq + 1);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return kv;
+}
+
+void WriteConsole(TapDeviceId, std::span<const uint8_t> bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+Status ReadWholeFile(const std::string& path, std::vector<uint8_t>* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot open '" + path + "'");
+  out->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  if (f.bad()) return Status::IOError("cannot read '" + path + "'");
+  return Status::Ok();
+}
+
+Vm::~Vm() = default;
+
+Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out) {
+  std::unique_ptr<Vm> vm(new Vm());
+  vm->tap_ = std::make_unique<PassthroughTap>();
+  vm->tap_->SetConsoleOutput(WriteConsole);
+  BoardConfig config;
+  config.ram_size = opt.ram_size;
+  config.hart = opt.hart;
+  TAPVM_RETURN_IF_ERROR(Board::Create(config, vm->tap_.get(), &vm->board_));
+
+  std::vector<uint8_t> bios, kernel, initrd;
+  TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios));
+  if (opt.kernel.empty()) {
+    if (!opt.drives.empty() || !opt.netdevs.empty())
+      return Status::InvalidArgument("--drive and --netdev need --kernel (a bare program has no device tree)");
+    Status st = vm->board_->LoadProgram(bios);
+    if (!st.ok()) return Status::InvalidArgument(opt.bios + ": " + st.message());
+    *out = std::move(vm);
+    return Status::Ok();
+  }
+  TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.kernel, &kernel));
+  if (!opt.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.initrd, &initrd));
+  for (const std::string& d : opt.drives) TAPVM_RETURN_IF_ERROR(vm->AddDrive(d));
+  for (const std::string& n : opt.netdevs) TAPVM_RETURN_IF_ERROR(vm->AddNetdev(n));
+  if (opt.rng) TAPVM_RETURN_IF_ERROR(vm->AddRng());
+  TAPVM_RETURN_IF_ERROR(vm->board_->SetupLinuxBoot(LinuxBootImages{bios, kernel, initrd, opt.append}));
+  *out = std::move(vm);
+  return Status::Ok();
+}
+
+Status Vm::AddVirtio(std::unique_ptr<VirtioDeviceModel> model, TapInputSink* sink, const std::string& name,
+                     TapDeviceId* id) {
+  unsigned slot = static_cast<unsigned>(transports_.size());
+  *id = static_cast<TapDeviceId>(1 + slot);
+  auto transport = std::make_unique<VirtioMmio>(name, &board_->bus(), board_->irq_controller(), 1 + slot, model.get());
+  unsigned got;
+  TAPVM_RETURN_IF_ERROR(board_->AddVirtioDevice(transport.get(), &got));
+  tap_->AttachDevice(*id, sink);
+  models_.push_back(std::move(model));
+  transports_.push_back(std::move(transport));
+  return Status::Ok();
+}
+
+Status Vm::AddDrive(const std::string& spec) {
+  auto kv = ParseKeyValues(spec);
+  std::string file = kv.count("file") ? kv["file"] : kv[""];
+  if (file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
+  bool ro = kv.count("readonly") && (kv["readonly"] == "on" || kv["readonly"] == "true" || kv["readonly"] == "1");
+  if (kv.count("format") && kv["format"] != "raw") return Status::NotSupported("--drive: only format=raw is supported");
+  std::unique_ptr<ThreadPoolBackend> backend;
+  TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(file, ro, 4, &backend));
+  VirtioBlk::Options o;
+  o.capacity_sectors = backend->size_bytes() / 512;
+  o.read_only = ro;
+  o.id = "tapvm-drive" + std::to_string(block_backends_.size());
+  // The tap device id is known once the slot is: 1 + number of transports.
+  TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
+  auto blk = std::make_unique<VirtioBlk>(id, tap_.get(), o);
+  VirtioBlk* raw = blk.get();
+  TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(blk), raw, "virtio-blk" + std::to_string(block_backends_.size()), &id));
+  tap_->AttachBlockBackend(id, backend.get());
+  block_backends_.push_back(std::move(backend));
+  return Status::Ok();
+}
+
+Status Vm::AddNetdev(const std::string& spec) {
+  size_t comma = spec.find(',');
+  std::string kind = spec.substr(0, comma);
+  std::string rest = comma == std::string::npos ? "" : spec.substr(comma + 1);
+  std::unique_ptr<NetBackend> backend;
+  if (kind == "dgram") {
+    std::unique_ptr<DgramBackend> b;
+    TAPVM_RETURN_IF_ERROR(DgramBackend::Create(rest, &b));
+    backend = std::move(b);
+  } else if (kind == "tap") {
+    auto kv = ParseKeyValues(rest);
+    std::unique_ptr<TapBackend> b;
+    TAPVM_RETURN_IF_ERROR(TapBackend::Create(kv["ifname"], &b));
+    backend = std::move(b);
+  } else {
+    return Status::InvalidArgument("--netdev: unknown kind '" + kind + "' (dgram or tap)");
+  }
+  VirtioNet::Options o;
+  o.mac[5] = static_cast<uint8_t>(0x56 + net_backends_.size());
+  TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
+  auto net = std::make_unique<VirtioNet>(id, tap_.get(), o);
+  VirtioNet* raw = net.get();
+  TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(net), raw, "virtio-net" + std::to_string(net_backends_.size()), &id));
+  tap_->AttachNetBackend(id, backend.get());
+  net_backends_.push_back(std::move(backend));
+  return Status::Ok();
+}
+
+Status Vm::AddRng() {
+  entropy_ = std::make_unique<EntropySource>();
+  tap_->AttachEntropy(entropy_.get());
+  TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
+  auto rng = std::make_unique<VirtioRng>(id, tap_.get());
+  VirtioRng* raw = rng.get();
+  return AddVirtio(std::move(rng), raw, "virtio-rng", &id);
+}
+
+}  // namespace tapvm::cli

@@ -1,0 +1,61 @@
+// Vm: a whole virtual machine as `tapvm run` assembles it from the command
+// line: the board, its virtio devices, the host backends behind them and
+// the run-mode event tap that connects the two. Reading image files and
+// opening backends happens here, in tools/, never in emulator/.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulator/base/status.h"
+#include "emulator/block/block_backend.h"
+#include "emulator/devices/virtio/virtio_mmio.h"
+#include "emulator/machine/board.h"
+#include "emulator/net/net_backend.h"
+#include "emulator/tap/backends/entropy_source.h"
+#include "emulator/tap/backends/passthrough_tap.h"
+
+namespace tapvm::cli {
+
+struct VmOptions {
+  std::string bios;  // bare program, or firmware when `kernel` is set
+  std::string kernel, initrd, append;
+  uint64_t ram_size = 128ull << 20;
+  std::vector<std::string> drives;   // "file=PATH[,readonly=on]"
+  std::vector<std::string> netdevs;  // "dgram,local=H:P,remote=H:P" or "tap,ifname=NAME"
+  bool rng = true;                   // a virtio-rng device (Linux boots only)
+  HartConfig hart;
+};
+
+class Vm {
+ public:
+  static Status Create(const VmOptions& options, std::unique_ptr<Vm>* out);
+  ~Vm();
+
+  Board& board() { return *board_; }
+  PassthroughTap& tap() { return *tap_; }
+
+ private:
+  Vm() = default;
+  Status AddDrive(const std::string& spec);
+  Status AddNetdev(const std::string& spec);
+  Status AddRng();
+  Status AddVirtio(std::unique_ptr<VirtioDeviceModel> model, TapInputSink* sink, const std::string& name,
+                   TapDeviceId* id);
+
+  // Destroyed in reverse order: board and devices before the tap, the tap
+  // before the backends it calls.
+  std::unique_ptr<EntropySource> entropy_;
+  std::vector<std::unique_ptr<BlockBackend>> block_backends_;
+  std::vector<std::unique_ptr<NetBackend>> net_backends_;
+  std::unique_ptr<PassthroughTap> tap_;
+  std::unique_ptr<Board> board_;
+  std::vector<std::unique_ptr<VirtioDeviceModel>> models_;
+  std::vector<std::unique_ptr<VirtioMmio>> transports_;
+};
+
+// Reads a whole file; a clear message on failure.
+Status ReadWholeFile(const std::string& path, std::vector<uint8_t>* out);
+
+}  // namespace tapvm::cli
