@@ -2,6 +2,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -28,6 +32,7 @@ struct RunOptions {
   bool stats = false;
   bool no_rng = false;
   std::string guest_dir;
+  double timeout_s = 0;
 };
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
@@ -117,9 +122,32 @@ int RunVm(RunOptions& opt) {
         tap.Kick();
       });
   console.Start();
+  // A kernel panic ends the run (the kernel would otherwise spin forever).
+  vm->set_on_panic([&board] { board.RequestQuit(); });
+  // A host time limit, for guests that hang.
+  std::atomic<bool> timed_out{false}, done{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread timer;
+  if (opt.timeout_s > 0) {
+    timer = std::thread([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      if (!cv.wait_for(lock, std::chrono::duration<double>(opt.timeout_s), [&] { return done.load(); })) {
+        timed_out = true;
+        board.RequestQuit();
+        tap.Kick();
+      }
+    });
+  }
   uint64_t limit = opt.max_insns ? opt.max_insns : UINT64_MAX;
   auto t0 = std::chrono::steady_clock::now();
   RunResult r = board.Run(limit);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_all();
+  if (timer.joinable()) timer.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
   const HartState& s = board.hart().state();
@@ -134,10 +162,20 @@ int RunVm(RunOptions& opt) {
       std::fprintf(stderr, "tapvm: guest wrote the debug-exit port: exit status %u\n", r.code);
       return static_cast<int>(r.code & 0xff);
     case RunResult::Kind::kQuit:
+      if (vm->kernel_panicked()) {
+        std::fprintf(stderr, "\r\ntapvm: the guest kernel panicked after %" PRIu64 " instructions\n", s.icount);
+        return 1;
+      }
+      if (timed_out) {
+        std::fprintf(stderr, "\r\ntapvm: time limit of %g s reached after %" PRIu64
+                     " instructions; the guest did not finish\n", opt.timeout_s, s.icount);
+        return kExitNoProgress;
+      }
       std::fprintf(stderr, "\r\ntapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
       return 0;
     case RunResult::Kind::kReset:
-      spdlog::info("guest requested a reset after {} instructions", s.icount);
+      std::fprintf(stderr, "tapvm: the guest rebooted after %" PRIu64 " instructions; tapvm stops on reboot\n",
+                   s.icount);
       return 0;
     case RunResult::Kind::kFail:
       std::fprintf(stderr, "tapvm: guest reported failure (code %u) after %" PRIu64 " instructions\n", r.code,
@@ -182,6 +220,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   run->add_option("--guest-dir", opt->guest_dir, "Where the built guest is (default: build/guest)");
   run->add_option("-m,--memory", opt->memory, "Guest RAM size (default 128M for --bios, 256M for Linux)");
   run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
+  run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)");
   run->add_flag("--stats", opt->stats, "Print instruction count, time and MIPS when the guest stops");
   run->add_option("--time-shift", vm.hart.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()

@@ -32,10 +32,7 @@ std::map<std::string, std::string> ParseKeyValues(const std::string& spec) {
   return kv;
 }
 
-void WriteConsole(TapDeviceId, std::span<const uint8_t> bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-  std::fflush(stdout);
-}
+constexpr std::string_view kPanicBanner = "Kernel panic - not syncing";
 
 }  // namespace
 
@@ -49,10 +46,24 @@ Status ReadWholeFile(const std::string& path, std::vector<uint8_t>* out) {
 
 Vm::~Vm() = default;
 
+void Vm::OnConsole(std::span<const uint8_t> bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  std::fflush(stdout);
+  if (panicked_) return;
+  console_tail_.append(bytes.begin(), bytes.end());
+  if (console_tail_.find(kPanicBanner) != std::string::npos) {
+    panicked_ = true;
+    if (on_panic_) on_panic_();
+  }
+  if (console_tail_.size() > 2 * kPanicBanner.size())
+    console_tail_.erase(0, console_tail_.size() - kPanicBanner.size());
+}
+
 Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->tap_ = std::make_unique<PassthroughTap>();
-  vm->tap_->SetConsoleOutput(WriteConsole);
+  Vm* self = vm.get();
+  vm->tap_->SetConsoleOutput([self](TapDeviceId, std::span<const uint8_t> bytes) { self->OnConsole(bytes); });
   BoardConfig config;
   config.ram_size = opt.ram_size;
   config.hart = opt.hart;

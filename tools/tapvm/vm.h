@@ -4,6 +4,8 @@
 // opening backends happens here, in tools/, never in emulator/.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +36,10 @@ class Vm {
   ~Vm();
 
   Board& board() { return *board_; }
+  // True once the guest printed a kernel panic banner on its console.
+  bool kernel_panicked() const { return panicked_.load(); }
+  // Called (on the CPU thread) when the console shows a kernel panic.
+  void set_on_panic(std::function<void()> fn) { on_panic_ = std::move(fn); }
   PassthroughTap& tap() { return *tap_; }
 
  private:
@@ -53,6 +59,11 @@ class Vm {
   std::unique_ptr<Board> board_;
   std::vector<std::unique_ptr<VirtioDeviceModel>> models_;
   std::vector<std::unique_ptr<VirtioMmio>> transports_;
+  // Console output: to stdout, watched for a kernel panic banner.
+  void OnConsole(std::span<const uint8_t> bytes);
+  std::string console_tail_;
+  std::atomic<bool> panicked_{false};
+  std::function<void()> on_panic_;
 };
 
 // Reads a whole file; a clear message on failure.

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""End-to-end tests of a Linux guest on tapvm (ctest runs each by name).
+
+usage: linux_tests.py TAPVM GUEST_DIR TEST
+tests: shell, disk, net_rng, panic, stuck
+"""
+import hashlib
+import os
+import shutil
+import socket
+import struct
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest_driver import Guest, GuestError  # noqa: E402
+
+PROMPT_READY = "TAPVM-INIT-READY"
+
+
+def boot_to_shell(tapvm, guest_dir, extra=()):
+    g = Guest(tapvm, guest_dir, extra)
+    g.expect(PROMPT_READY, timeout=240)
+    # Let the shell start, then make sure it answers.
+    out, rc = g.run("echo $((6 * 7))")
+    if out.strip() != "42" or rc != 0:
+        raise GuestError(f"shell answered {out!r} (status {rc})")
+    return g
+
+
+def poweroff(g):
+    g.send("poweroff -f")
+    rc = g.wait_exit(120)
+    if rc != 0:
+        raise GuestError(f"tapvm exited {rc} after poweroff, want 0; stderr: {g.stderr}")
+
+
+def test_shell(tapvm, guest_dir):
+    g = boot_to_shell(tapvm, guest_dir)
+    out, _ = g.run("uname -sm")
+    assert "Linux riscv64" in out, out
+    out, _ = g.run("cat /proc/cpuinfo | grep -c ^processor")
+    assert out.strip() == "1", out
+    out, rc = g.run("ls /nonexistent-dir")
+    assert rc != 0, "a failing command must report its status"
+    out, _ = g.run("for i in 1 2 3; do echo line$i; done | wc -l")
+    assert out.strip() == "3", out
+    poweroff(g)
+    print("shell: commands ran and their output came back; poweroff ended tapvm with status 0")
+
+
+def test_disk(tapvm, guest_dir):
+    tmp = tempfile.mkdtemp(prefix="tapvm-disk-")
+    try:
+        disk = os.path.join(tmp, "disk.img")
+        shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
+        drive = ["--drive", "file=" + disk]
+        g = boot_to_shell(tapvm, guest_dir, drive)
+        _, rc = g.run("mkdir -p /mnt && mount -t ext2 /dev/vda /mnt")
+        assert rc == 0, "mount failed"
+        _, rc = g.run("dd if=/dev/urandom of=/mnt/data.bin bs=1024 count=256 2>/dev/null")
+        assert rc == 0
+        first, _ = g.run("sha256sum /mnt/data.bin | cut -d' ' -f1")
+        _, rc = g.run("sync && umount /mnt")
+        assert rc == 0, "umount failed"
+        poweroff(g)
+
+        g = boot_to_shell(tapvm, guest_dir, drive)
+        _, rc = g.run("mkdir -p /mnt && mount -t ext2 -o ro /dev/vda /mnt")
+        assert rc == 0
+        second, _ = g.run("sha256sum /mnt/data.bin | cut -d' ' -f1")
+        poweroff(g)
+        assert len(first) == 64 and first == second, f"{first!r} != {second!r}"
+        # The host sees the same bytes in the image file.
+        print(f"disk: 256 KiB written, synced, read back after a second boot: sha256 {first}")
+    finally:
+        shutil.rmtree(tmp)
+
+
+class UdpPeer:
+    """A tiny host 'network' on the other end of the dgram backend: answers
+    ARP for 10.0.2.2 and echoes UDP datagrams sent to 10.0.2.2:7."""
+    MAC = bytes.fromhex("525400000002")
+    IP = bytes([10, 0, 2, 2])
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.vm_addr = None
+        self.echoed = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stop:
+            try:
+                frame, addr = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            self.vm_addr = addr
+            reply = self.answer(frame)
+            if reply:
+                self.sock.sendto(reply, addr)
+
+    @staticmethod
+    def ip_checksum(hdr):
+        s = sum(struct.unpack(f"!{len(hdr) // 2}H", hdr))
+        while s >> 16:
+            s = (s & 0xFFFF) + (s >> 16)
+        return (~s) & 0xFFFF
+
+    def answer(self, f):
+        if len(f) < 14:
+            return None
+        dst, src, etype = f[0:6], f[6:12], struct.unpack("!H", f[12:14])[0]
+        if etype == 0x0806 and len(f) >= 42:
+            op = struct.unpack("!H", f[20:22])[0]
+            sha, spa, tpa = f[22:28], f[28:32], f[38:42]
+            if op == 1 and tpa == self.IP:
+                arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + self.MAC + self.IP + sha + spa
+                return src + self.MAC + struct.pack("!H", 0x0806) + arp
+        if etype == 0x0800 and len(f) >= 34:
+            ip = f[14:]
+            ihl = (ip[0] & 15) * 4
+            if ip[9] != 17 or ip[16:20] != self.IP:
+                return None
+            udp = ip[ihl:]
+            sport, dport, ulen = struct.unpack("!HHH", udp[0:6])
+            if dport != 7:
+                return None
+            payload = udp[8:ulen]
+            self.echoed.append(payload)
+            out_payload = b"echo:" + payload
+            new_udp = struct.pack("!HHHH", 7, sport, 8 + len(out_payload), 0) + out_payload
+            hdr = bytearray(ip[:20])
+            hdr[0] = 0x45
+            struct.pack_into("!H", hdr, 2, 20 + len(new_udp))
+            hdr[8] = 64
+            hdr[12:16], hdr[16:20] = ip[16:20], ip[12:16]
+            struct.pack_into("!H", hdr, 10, 0)
+            struct.pack_into("!H", hdr, 10, self.ip_checksum(bytes(hdr)))
+            return src + self.MAC + struct.pack("!H", 0x0800) + bytes(hdr) + new_udp
+        return None
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_net_rng(tapvm, guest_dir):
+    peer = UdpPeer()
+    vm_port = free_udp_port()
+    net = ["--netdev", f"dgram,local=127.0.0.1:{vm_port},remote=127.0.0.1:{peer.port}"]
+    g = boot_to_shell(tapvm, guest_dir, net)
+    try:
+        _, rc = g.run("ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up")
+        assert rc == 0, "could not configure eth0"
+        out, _ = g.run("echo ping-from-guest | nc -u -w 3 10.0.2.2 7")
+        assert "echo:ping-from-guest" in out, f"no echo over UDP: {out!r}"
+        assert any(b"ping-from-guest" in p for p in peer.echoed), "the host peer saw nothing"
+        out, rc = g.run("dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \\n'")
+        assert rc == 0 and len(out.strip()) == 64, f"hwrng gave {out!r}"
+        rng = out.strip()
+        out2, _ = g.run("dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \\n'")
+        assert out2.strip() != rng, "two hwrng reads gave the same bytes"
+        poweroff(g)
+        print(f"net_rng: UDP echo with the host peer on port {peer.port}; /dev/hwrng gave {rng[:16]}...")
+    finally:
+        peer.stop = True
+        g.kill()
+
+
+def test_panic(tapvm, guest_dir):
+    g = Guest(tapvm, guest_dir, append="console=ttyS0 rdinit=/no-such-init init=/no-such-init")
+    rc = g.wait_exit(240)
+    assert rc != 0, "a kernel panic must end tapvm with a non-zero status"
+    assert "panicked" in g.stderr, g.stderr
+    print(f"panic: exit status {rc}, message: {g.stderr.strip()}")
+
+
+def test_stuck(tapvm, guest_dir):
+    g = Guest(tapvm, guest_dir, ["--max-insns", "2000000"])
+    rc = g.wait_exit(120)
+    assert rc == 124 and "instruction limit" in g.stderr, (rc, g.stderr)
+    g = Guest(tapvm, guest_dir, [], timeout=1)
+    rc = g.wait_exit(60)
+    assert rc == 124 and "time limit" in g.stderr, (rc, g.stderr)
+    print("stuck: --max-insns and --timeout end the run with status 124 and a message")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    tapvm, guest_dir, name = sys.argv[1:]
+    if not os.path.exists(os.path.join(guest_dir, "Image")):
+        print(f"no guest in {guest_dir}: run tools/guest/build.sh")
+        return 1
+    try:
+        globals()["test_" + name](tapvm, guest_dir)
+    except (GuestError, AssertionError) as e:
+        print(f"FAIL {name}: {e}")
+        return 1
+    print("1 passed, 0 failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
