@@ -152,8 +152,9 @@ int RunVm(RunOptions& opt) {
   std::fflush(stdout);
   const HartState& s = board.hart().state();
   if (opt.stats)
-    std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f\n", s.icount, seconds,
-                 seconds > 0 ? static_cast<double>(s.icount) / seconds / 1e6 : 0.0);
+    std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f digest=%016" PRIx64 "\n",
+                 s.icount, seconds, seconds > 0 ? static_cast<double>(s.icount) / seconds / 1e6 : 0.0,
+                 board.hart().StateDigest());
   switch (r.kind) {
     case RunResult::Kind::kPass:
       spdlog::info("guest passed (powered off) after {} instructions", s.icount);
@@ -221,7 +222,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   run->add_option("-m,--memory", opt->memory, "Guest RAM size (default 128M for --bios, 256M for Linux)");
   run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
   run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)");
-  run->add_flag("--stats", opt->stats, "Print instruction count, time and MIPS when the guest stops");
+  run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the hart state digest at the end");
   run->add_option("--time-shift", vm.hart.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
