@@ -28,8 +28,7 @@ namespace {
 
 using u128 = unsigned __int128;
 
-template <typename T, int kExpBitsV, int kFracBitsV>
-struct Format {
+template <typename T, int kExpBitsV, int kFracBitsV> struct Format {
   using Bits = T;
   static constexpr int kWidth = sizeof(T) * 8;
   static constexpr int kExpBits = kExpBitsV;
@@ -93,7 +92,9 @@ inline int Clz128(u128 x) {
 
 // x >> n, with any bit shifted out ORed into bit 0.
 inline uint64_t ShiftRightJam64(uint64_t x, int n) {
-  if (n >= 64) [[unlikely]] return x != 0;
+  if (n >= 64) [[unlikely]] {
+    return x != 0;
+  }
   return (x >> n) | ((x & ((uint64_t(1) << n) - 1)) != 0);
 }
 inline u128 ShiftRightJam128(u128 x, int n) {
@@ -210,9 +211,8 @@ typename F::Bits Add(typename F::Bits a, typename F::Bits b, int rm, uint32_t* f
 }
 
 // Rounds the product of two unpacked finite nonzero values.
-template <class F>
-typename F::Bits MulFinite(bool sign, const Unpacked& x, const Unpacked& y, int rm,
-                           uint32_t* flags) {
+template <class F> typename F::Bits MulFinite(bool sign, const Unpacked& x, const Unpacked& y,
+                                              int rm, uint32_t* flags) {
   u128 p = u128(x.sig) * y.sig;  // in [2^124, 2^126)
   // Normalize to bit 62 without a branch (its direction is a coin toss).
   int carry = int(p >> 125);
@@ -259,16 +259,19 @@ typename F::Bits Div(typename F::Bits a, typename F::Bits b, int rm, uint32_t* f
   return RoundPack<F>(sign, x.exp - y.exp - 1 + carry, sig, rm, flags);
 }
 
-// floor(sqrt(m)) for m in [2^124, 2^126). The estimate from the host's
-// double sqrt is within 2^12 of the root whatever the host rounding mode
-// (the operand is a normal double, so flush-to-zero cannot matter either);
-// one integer Newton step brings it to floor(sqrt(m)) or one above, and the
-// exact integer checks below make the result independent of the estimate.
+// floor(sqrt(m)) for m in [2^124, 2^126), the root being in [2^62, 2^63).
+// The first estimate uses the host's double sqrt of the top 64 bits: with
+// a relative error below 2^-50 in any host rounding mode (the operand is a
+// normal double, so flush-to-zero cannot matter either) it is within 2^13
+// of the root. One integer Newton step then lands on floor(sqrt(m)) or one
+// above, and the exact integer checks below settle it, so the result never
+// depends on the host's floating-point environment.
 inline uint64_t IntSqrt(u128 m) {
   uint64_t hi = uint64_t(m >> 64);
   uint64_t r = uint64_t(__builtin_sqrt(double(hi)) * 4294967296.0);
   uint64_t rem;
-  uint64_t q = Div128By64(hi, uint64_t(m), r, &rem);  // hi < 2^62 <= ~r
+  // hi <= sqrt(m) * sqrt(m) / 2^64 < sqrt(m) / 2 < r, as Div128By64 needs.
+  uint64_t q = Div128By64(hi, uint64_t(m), r, &rem);
   r = uint64_t((u128(r) + q) >> 1);
   while (u128(r) * r > m) --r;
   while (u128(r + 1) * (r + 1) <= m) ++r;
@@ -291,13 +294,11 @@ template <class F> typename F::Bits Sqrt(typename F::Bits a, int rm, uint32_t* f
   return RoundPack<F>(false, x.exp >> 1, sig, rm, flags);
 }
 
-template <class F>
-typename F::Bits MulAdd(typename F::Bits a, typename F::Bits b, typename F::Bits c, int rm,
-                        uint32_t* flags) {
+template <class F> typename F::Bits MulAdd(typename F::Bits a, typename F::Bits b,
+                                           typename F::Bits c, int rm, uint32_t* flags) {
   bool ps = Sign<F>(a) != Sign<F>(b);  // sign of the product
   if (IsSpecial<F>(a) || IsSpecial<F>(b) || IsSpecial<F>(c)) [[unlikely]] {
-    bool inf_times_zero =
-        (IsInf<F>(a) && IsZero<F>(b)) || (IsZero<F>(a) && IsInf<F>(b));
+    bool inf_times_zero = (IsInf<F>(a) && IsZero<F>(b)) || (IsZero<F>(a) && IsInf<F>(b));
     if (IsNaN<F>(a) || IsNaN<F>(b) || IsNaN<F>(c)) {
       // RISC-V: inf * 0 is invalid even when the addend is a quiet NaN.
       if (inf_times_zero || IsSNaN<F>(a) || IsSNaN<F>(b) || IsSNaN<F>(c)) *flags |= kFlagNV;
@@ -469,8 +470,7 @@ uint64_t ToInt(typename F::Bits a, int rm, bool is_signed, int width, uint32_t* 
   return pack(neg, mag);
 }
 
-template <class F>
-typename F::Bits FromInt(bool neg, uint64_t mag, int rm, uint32_t* flags) {
+template <class F> typename F::Bits FromInt(bool neg, uint64_t mag, int rm, uint32_t* flags) {
   if (mag == 0) return 0;
   int top = 63 - Clz64(mag);
   if (top == 63) return RoundPack<F>(neg, 63, (mag >> 1) | (mag & 1), rm, flags);
@@ -480,12 +480,18 @@ typename F::Bits FromInt(bool neg, uint64_t mag, int rm, uint32_t* flags) {
 }  // namespace
 
 // ---- binary32 ----
-uint32_t F32Add(uint32_t a, uint32_t b, int rm, uint32_t* flags) { return Add<F32>(a, b, rm, flags); }
+uint32_t F32Add(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
+  return Add<F32>(a, b, rm, flags);
+}
 uint32_t F32Sub(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
   return Add<F32>(a, b ^ F32::kSign, rm, flags);
 }
-uint32_t F32Mul(uint32_t a, uint32_t b, int rm, uint32_t* flags) { return Mul<F32>(a, b, rm, flags); }
-uint32_t F32Div(uint32_t a, uint32_t b, int rm, uint32_t* flags) { return Div<F32>(a, b, rm, flags); }
+uint32_t F32Mul(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
+  return Mul<F32>(a, b, rm, flags);
+}
+uint32_t F32Div(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
+  return Div<F32>(a, b, rm, flags);
+}
 uint32_t F32Sqrt(uint32_t a, int rm, uint32_t* flags) { return Sqrt<F32>(a, rm, flags); }
 uint32_t F32MulAdd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t* flags) {
   return MulAdd<F32>(a, b, c, rm, flags);
@@ -496,10 +502,18 @@ bool F32Eq(uint32_t a, uint32_t b, uint32_t* flags) { return Eq<F32>(a, b, flags
 bool F32Lt(uint32_t a, uint32_t b, uint32_t* flags) { return Lt<F32>(a, b, flags); }
 bool F32Le(uint32_t a, uint32_t b, uint32_t* flags) { return Le<F32>(a, b, flags); }
 uint32_t F32Classify(uint32_t a) { return Classify<F32>(a); }
-uint64_t F32ToI32(uint32_t a, int rm, uint32_t* flags) { return ToInt<F32>(a, rm, true, 32, flags); }
-uint64_t F32ToU32(uint32_t a, int rm, uint32_t* flags) { return ToInt<F32>(a, rm, false, 32, flags); }
-uint64_t F32ToI64(uint32_t a, int rm, uint32_t* flags) { return ToInt<F32>(a, rm, true, 64, flags); }
-uint64_t F32ToU64(uint32_t a, int rm, uint32_t* flags) { return ToInt<F32>(a, rm, false, 64, flags); }
+uint64_t F32ToI32(uint32_t a, int rm, uint32_t* flags) {
+  return ToInt<F32>(a, rm, true, 32, flags);
+}
+uint64_t F32ToU32(uint32_t a, int rm, uint32_t* flags) {
+  return ToInt<F32>(a, rm, false, 32, flags);
+}
+uint64_t F32ToI64(uint32_t a, int rm, uint32_t* flags) {
+  return ToInt<F32>(a, rm, true, 64, flags);
+}
+uint64_t F32ToU64(uint32_t a, int rm, uint32_t* flags) {
+  return ToInt<F32>(a, rm, false, 64, flags);
+}
 uint32_t I32ToF32(int32_t v, int rm, uint32_t* flags) {
   return FromInt<F32>(v < 0, v < 0 ? 0 - uint64_t(int64_t(v)) : uint64_t(v), rm, flags);
 }
@@ -510,12 +524,18 @@ uint32_t I64ToF32(int64_t v, int rm, uint32_t* flags) {
 uint32_t U64ToF32(uint64_t v, int rm, uint32_t* flags) { return FromInt<F32>(false, v, rm, flags); }
 
 // ---- binary64 ----
-uint64_t F64Add(uint64_t a, uint64_t b, int rm, uint32_t* flags) { return Add<F64>(a, b, rm, flags); }
+uint64_t F64Add(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
+  return Add<F64>(a, b, rm, flags);
+}
 uint64_t F64Sub(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
   return Add<F64>(a, b ^ F64::kSign, rm, flags);
 }
-uint64_t F64Mul(uint64_t a, uint64_t b, int rm, uint32_t* flags) { return Mul<F64>(a, b, rm, flags); }
-uint64_t F64Div(uint64_t a, uint64_t b, int rm, uint32_t* flags) { return Div<F64>(a, b, rm, flags); }
+uint64_t F64Mul(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
+  return Mul<F64>(a, b, rm, flags);
+}
+uint64_t F64Div(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
+  return Div<F64>(a, b, rm, flags);
+}
 uint64_t F64Sqrt(uint64_t a, int rm, uint32_t* flags) { return Sqrt<F64>(a, rm, flags); }
 uint64_t F64MulAdd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t* flags) {
   return MulAdd<F64>(a, b, c, rm, flags);
@@ -526,10 +546,18 @@ bool F64Eq(uint64_t a, uint64_t b, uint32_t* flags) { return Eq<F64>(a, b, flags
 bool F64Lt(uint64_t a, uint64_t b, uint32_t* flags) { return Lt<F64>(a, b, flags); }
 bool F64Le(uint64_t a, uint64_t b, uint32_t* flags) { return Le<F64>(a, b, flags); }
 uint32_t F64Classify(uint64_t a) { return Classify<F64>(a); }
-uint64_t F64ToI32(uint64_t a, int rm, uint32_t* flags) { return ToInt<F64>(a, rm, true, 32, flags); }
-uint64_t F64ToU32(uint64_t a, int rm, uint32_t* flags) { return ToInt<F64>(a, rm, false, 32, flags); }
-uint64_t F64ToI64(uint64_t a, int rm, uint32_t* flags) { return ToInt<F64>(a, rm, true, 64, flags); }
-uint64_t F64ToU64(uint64_t a, int rm, uint32_t* flags) { return ToInt<F64>(a, rm, false, 64, flags); }
+uint64_t F64ToI32(uint64_t a, int rm, uint32_t* flags) {
+  return ToInt<F64>(a, rm, true, 32, flags);
+}
+uint64_t F64ToU32(uint64_t a, int rm, uint32_t* flags) {
+  return ToInt<F64>(a, rm, false, 32, flags);
+}
+uint64_t F64ToI64(uint64_t a, int rm, uint32_t* flags) {
+  return ToInt<F64>(a, rm, true, 64, flags);
+}
+uint64_t F64ToU64(uint64_t a, int rm, uint32_t* flags) {
+  return ToInt<F64>(a, rm, false, 64, flags);
+}
 uint64_t I32ToF64(int32_t v, int rm, uint32_t* flags) {
   return FromInt<F64>(v < 0, v < 0 ? 0 - uint64_t(int64_t(v)) : uint64_t(v), rm, flags);
 }

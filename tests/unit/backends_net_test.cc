@@ -170,8 +170,8 @@ TEST(DgramBackendTest, TwoBackendsExchangeFrames) {
 TEST(DgramBackendTest, HostilePeerCannotHurtTheReceiver) {
   UdpSocket peer, stranger;
   std::unique_ptr<DgramBackend> b;
-  ASSERT_TRUE(DgramBackend::Create("local=127.0.0.1:0,remote=127.0.0.1:" + std::to_string(peer.port), &b)
-                  .ok());
+  std::string spec = "local=127.0.0.1:0,remote=127.0.0.1:" + std::to_string(peer.port);
+  ASSERT_TRUE(DgramBackend::Create(spec, &b).ok());
   uint16_t port = b->local_port();
   ASSERT_NE(port, 0);
   FrameSink sink;
@@ -243,7 +243,8 @@ TEST(FrameReceiverTest, DropsOversizedAndRuntFrames) {
 TEST(TapBackendTest, FramesCrossATapInterface) {
   std::unique_ptr<TapBackend> tap;
   Status st = TapBackend::Create("tapvmt%d", &tap);
-  if (st.code() == Status::Code::kNotSupported || st.message().find("Operation not permitted") != std::string::npos) {
+  if (st.code() == Status::Code::kNotSupported ||
+      st.message().find("Operation not permitted") != std::string::npos) {
     GTEST_SKIP() << "no TAP support here: " << st.ToString();
   }
   ASSERT_TRUE(st.ok()) << st.ToString();

@@ -52,6 +52,22 @@ void DeliverUntil(PassthroughTap& tap, const Log& log, size_t n, uint64_t icount
   ASSERT_EQ(log.inputs.size(), n);
 }
 
+// A temporary image of `size` zero bytes, removed however the test ends.
+class TempImage {
+ public:
+  explicit TempImage(off_t size) {
+    int fd = mkstemp(path_);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(ftruncate(fd, size), 0);
+    close(fd);
+  }
+  ~TempImage() { unlink(path_); }
+  const char* path() const { return path_; }
+
+ private:
+  char path_[40] = "/tmp/tapvm_passthrough_XXXXXX";
+};
+
 // A loopback UDP port that was free a moment ago.
 uint16_t FreeUdpPort() {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -84,13 +100,9 @@ class CountingEntropy : public EntropySource {
 };
 
 TEST(PassthroughTapTest, BlockCompletionsArriveOnlyThroughDeliverDue) {
-  char path[] = "/tmp/tapvm_passthrough_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(ftruncate(fd, 1 << 16), 0);
-  close(fd);
+  TempImage image(1 << 16);
   std::unique_ptr<ThreadPoolBackend> disk;
-  ASSERT_TRUE(ThreadPoolBackend::Open(path, false, 2, &disk).ok());
+  ASSERT_TRUE(ThreadPoolBackend::Open(image.path(), false, 2, &disk).ok());
 
   PassthroughTap tap;
   Log log;
@@ -145,8 +157,6 @@ TEST(PassthroughTapTest, BlockCompletionsArriveOnlyThroughDeliverDue) {
   EXPECT_EQ(by_id[12].status, BlockCompletion::Status::kIoError);
   EXPECT_EQ(by_id[13].status, BlockCompletion::Status::kIoError);
   EXPECT_EQ(by_id[13].dev, 7);
-  disk.reset();
-  unlink(path);
 }
 
 TEST(PassthroughTapTest, FramesTravelThroughDgramBackends) {
@@ -331,6 +341,103 @@ TEST(PassthroughTapTest, WaitForInputWakesOnPostAndTimesOut) {
   kicker.join();
 }
 
+// A block backend that completes requests only when the test says so.
+class HeldBlockBackend : public BlockBackend {
+ public:
+  void Submit(BlockRequest request, DoneCallback done) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.emplace_back(std::move(request), std::move(done));
+  }
+  void CompleteAll() {
+    std::vector<std::pair<BlockRequest, DoneCallback>> held;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& [request, done] : held) {
+      BlockCompletion c;
+      c.dev = request.dev;
+      c.id = request.id;
+      done(std::move(c));
+    }
+  }
+  uint64_t size_bytes() const override { return 1 << 20; }
+  bool read_only() const override { return false; }
+  void Drain() override {}
+  void Stop() override {}
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<BlockRequest, DoneCallback>> held_;
+};
+
+TEST(PassthroughTapTest, IdleWarpsWhenNothingCanArrive) {
+  PassthroughTap tap;
+  auto start = Clock::now();
+  EXPECT_EQ(tap.Idle(100, 1'000'000'000), 1'000'000'000u);  // 100 s of guest time, at once
+  EXPECT_EQ(tap.Idle(100, UINT64_MAX), UINT64_MAX);        // nothing can wake the guest
+  EXPECT_EQ(tap.Idle(100, 50), 50u);
+  tap.PostInput(ConsoleIn{0, {'x'}});
+  EXPECT_EQ(tap.Idle(100, 1'000'000'000), 100u);  // an input is due first
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(500));
+}
+
+TEST(PassthroughTapTest, IdleWaitsInHostTimeWhileInputCanArrive) {
+  PassthroughTap tap;
+  tap.SetTimebaseHz(1000);  // one tick per millisecond
+  tap.SetExternalInput(true);
+
+  auto start = Clock::now();
+  EXPECT_EQ(tap.Idle(1000, 1030), 1030u);  // 30 ms, nothing arrives
+  auto waited = Clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(29));
+  EXPECT_LT(waited, std::chrono::seconds(1));
+
+  std::thread poster([&tap] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    tap.PostInput(ConsoleIn{0, {'x'}});
+  });
+  uint64_t to = tap.Idle(1000, 1000 + 10'000);  // 10 s deadline; the input comes first
+  poster.join();
+  EXPECT_GE(to, 1029u);
+  EXPECT_LT(to, 1000u + 1500);
+  EXPECT_EQ(tap.DeliverDue(1), 0u);
+
+  std::thread kicker([&tap] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    tap.Kick();
+  });
+  to = tap.Idle(5000, UINT64_MAX);  // no timer: waits for input, or a Kick
+  kicker.join();
+  EXPECT_GE(to, 5029u);
+  EXPECT_LT(to, 5000u + 1500);
+}
+
+TEST(PassthroughTapTest, IdleWaitsForBlockRequestsInFlight) {
+  PassthroughTap tap;
+  tap.SetTimebaseHz(1000);
+  HeldBlockBackend disk;
+  Log log;
+  FakeSink dev(&log);
+  tap.AttachDevice(1, &dev);
+  tap.AttachBlockBackend(1, &disk);
+  BlockRequest r;
+  r.dev = 1;
+  r.id = 5;
+  tap.SubmitBlock(r);
+  std::thread completer([&disk] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    disk.CompleteAll();
+  });
+  uint64_t to = tap.Idle(0, UINT64_MAX);  // the completion will wake the guest
+  completer.join();
+  EXPECT_GE(to, 29u);
+  EXPECT_LT(to, 1500u);
+  EXPECT_EQ(tap.DeliverDue(1), 1u);
+  EXPECT_EQ(std::get<BlockCompletion>(log.inputs.at(0)).id, 5u);
+  EXPECT_EQ(tap.Idle(0, UINT64_MAX), UINT64_MAX);  // nothing in flight any more
+}
+
 TEST(PassthroughTapTest, FrameFloodIsBounded) {
   PassthroughTap tap;
   Log log;
@@ -347,13 +454,9 @@ TEST(PassthroughTapTest, FrameFloodIsBounded) {
 }
 
 TEST(PassthroughTapTest, BackendMayOutliveTheTap) {
-  char path[] = "/tmp/tapvm_passthrough_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(ftruncate(fd, 4096), 0);
-  close(fd);
+  TempImage image(4096);
   std::unique_ptr<ThreadPoolBackend> disk;
-  ASSERT_TRUE(ThreadPoolBackend::Open(path, false, 1, &disk).ok());
+  ASSERT_TRUE(ThreadPoolBackend::Open(image.path(), false, 1, &disk).ok());
   {
     PassthroughTap tap;
     for (uint64_t id = 0; id < 100; ++id) {
@@ -366,8 +469,6 @@ TEST(PassthroughTapTest, BackendMayOutliveTheTap) {
     }
   }  // the tap goes while requests are in flight
   disk->Drain();
-  disk.reset();
-  unlink(path);
 }
 
 }  // namespace

@@ -17,11 +17,11 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <sstream>
-#include <tuple>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <tuple>
 
 namespace tapvm::fpu {
 namespace {
@@ -58,11 +58,11 @@ Res<uint64_t> R64(uint64_t v, uint32_t flags = 0) { return {v, flags}; }
 Res<bool> RB(bool v, uint32_t flags = 0) { return {v, flags}; }
 
 // Calls fn(args..., &flags) and returns {result, flags}.
-#define CALL(fn, ...)                          \
-  ([&] {                                       \
-    uint32_t flags_ = 0;                       \
-    auto v_ = fn(__VA_ARGS__, &flags_);        \
-    return Res<decltype(v_)>{v_, flags_};      \
+#define CALL(fn, ...)                     \
+  ([&] {                                  \
+    uint32_t flags_ = 0;                  \
+    auto v_ = fn(__VA_ARGS__, &flags_);   \
+    return Res<decltype(v_)>{v_, flags_}; \
   }())
 
 // ---- binary32 constants ----
@@ -257,7 +257,7 @@ TEST(FpuDiv, Vectors) {
 }
 
 TEST(FpuSqrt, Vectors) {
-  EXPECT_EQ(CALL(F32Sqrt, 0x40800000, kRNE), R32(kTwo32));  // sqrt 4
+  EXPECT_EQ(CALL(F32Sqrt, 0x40800000, kRNE), R32(kTwo32));   // sqrt 4
   EXPECT_EQ(CALL(F32Sqrt, 0x3e800000, kRNE), R32(kHalf32));  // sqrt 1/4
   // sqrt(2) = 1.0110101000001001111001100110011... : the 24-bit prefix is
   // 0x3504f3 (with hidden bit) and the next bit is 0.
@@ -292,7 +292,8 @@ TEST(FpuMulAdd, SingleRounding) {
             R64(0x3c9ffffffffffffe));
   // 1*1 + 2^-24 rounds like the addition 1 + 2^-24 (a tie), in every mode.
   const uint32_t tie[] = {kOne32, kOne32, kOne32, 0x3f800001, 0x3f800001};
-  for (int rm : kModes) EXPECT_EQ(CALL(F32MulAdd, kOne32, kOne32, 0x33800000, rm), R32(tie[rm], NX));
+  for (int rm : kModes)
+    EXPECT_EQ(CALL(F32MulAdd, kOne32, kOne32, 0x33800000, rm), R32(tie[rm], NX));
   // 2*max - max = max: the intermediate product does not overflow.
   EXPECT_EQ(CALL(F32MulAdd, kMax32, kTwo32, kMax32 | kNeg32, kRNE), R32(kMax32));
   EXPECT_EQ(CALL(F64MulAdd, kMax64, 0x4000000000000000, kMax64 | kNeg64, kRNE), R64(kMax64));
@@ -412,11 +413,11 @@ TEST(FpuClassify, AllTenClasses) {
 TEST(FpuToInt, RoundingInEveryMode) {
   const uint64_t m1 = ~uint64_t(0), m2 = m1 - 1, m3 = m1 - 2;  // -1, -2, -3
   //                         RNE RTZ RDN RUP RMM
-  const uint64_t p25[] = {2, 2, 2, 3, 3};   // 2.5
+  const uint64_t p25[] = {2, 2, 2, 3, 3};       // 2.5
   const uint64_t n25[] = {m2, m2, m3, m2, m3};  // -2.5
-  const uint64_t p35[] = {4, 3, 3, 4, 4};   // 3.5
-  const uint64_t p05[] = {0, 0, 0, 1, 1};   // 0.5
-  const uint64_t n05[] = {0, 0, m1, 0, m1};  // -0.5
+  const uint64_t p35[] = {4, 3, 3, 4, 4};       // 3.5
+  const uint64_t p05[] = {0, 0, 0, 1, 1};       // 0.5
+  const uint64_t n05[] = {0, 0, m1, 0, m1};     // -0.5
   for (int rm : kModes) {
     SCOPED_TRACE(rm);
     EXPECT_EQ(CALL(F32ToI32, 0x40200000, rm), R64(p25[rm], NX));
@@ -554,7 +555,6 @@ TEST(FpuConvert, BetweenFormats) {
   EXPECT_EQ(CALL(F64ToF32, kNeg64, kRNE), R32(kNeg32));
 }
 
-
 // ============ randomized cross-checks against the host (x86-64 SSE) ============
 #if defined(__x86_64__)
 
@@ -594,17 +594,17 @@ uint32_t FlagsOf(uint32_t mx) {
 // Each host operation runs inside one asm statement that installs the
 // rounding mode, clears the flags, executes the instruction and reads the
 // flags back, so nothing can be scheduled in between.
-#define HOST_ASM(insn, ...)                                                      \
-  uint32_t mx = Mxcsr(rm), out = 0, saved = 0;                                   \
-  asm volatile("stmxcsr %[saved]\n\tldmxcsr %[mx]\n\t" insn                      \
-               "\n\tstmxcsr %[out]\n\tldmxcsr %[saved]"                          \
-               : [out] "=m"(out), [saved] "+m"(saved), __VA_ARGS__);             \
+#define HOST_ASM(insn, ...)                                          \
+  uint32_t mx = Mxcsr(rm), out = 0, saved = 0;                       \
+  asm volatile("stmxcsr %[saved]\n\tldmxcsr %[mx]\n\t" insn          \
+               "\n\tstmxcsr %[out]\n\tldmxcsr %[saved]"              \
+               : [out] "=m"(out), [saved] "+m"(saved), __VA_ARGS__); \
   *flags = FlagsOf(out)
 
-#define HOST_BINOP(name, T, insn)                                       \
-  T name(T a, T b, int rm, uint32_t* flags) {                           \
+#define HOST_BINOP(name, T, insn)                                         \
+  T name(T a, T b, int rm, uint32_t* flags) {                             \
     HOST_ASM(insn " %[b], %[a]", [a] "+x"(a) : [b] "x"(b), [mx] "m"(mx)); \
-    return a;                                                           \
+    return a;                                                             \
   }
 HOST_BINOP(HostAddS, float, "addss")
 HOST_BINOP(HostSubS, float, "subss")
@@ -663,8 +663,10 @@ double HostI64ToD(int64_t v, int rm, uint32_t* flags) {
 // double exactly.
 template <class H> H HostU64To(uint64_t v, int rm, uint32_t* flags) {
   auto cvt = [&](int64_t x) -> H {
-    if constexpr (sizeof(H) == 4) return HostI64ToS(x, rm, flags);
-    else return HostI64ToD(x, rm, flags);
+    if constexpr (sizeof(H) == 4)
+      return HostI64ToS(x, rm, flags);
+    else
+      return HostI64ToD(x, rm, flags);
   };
   if (int64_t(v) >= 0) return cvt(int64_t(v));
   H h = cvt(int64_t((v >> 1) | (v & 1)));
@@ -682,7 +684,7 @@ template <class T> T RandomBits(std::mt19937_64& rng) {
   T frac = T(rng()) & kFracMask;
   switch ((r >> 8) % 6) {
     case 0: break;
-    case 1: frac &= kFracMask << (rng() % (Tr::kFrac + 1)); break;  // few low bits
+    case 1: frac &= kFracMask << (rng() % (Tr::kFrac + 1)); break;  // trailing zeros
     case 2: frac = kFracMask ^ (T(rng()) & (kFracMask >> (rng() % (Tr::kFrac + 1)))); break;
     case 3: frac &= T(rng()) & T(rng()); break;
     case 4: frac = (T(1) << (rng() % Tr::kFrac)) | (T(rng()) & 1); break;
@@ -690,13 +692,16 @@ template <class T> T RandomBits(std::mt19937_64& rng) {
   }
   int e;
   switch ((r >> 1) % 10) {
-    case 0: case 1: case 2: e = int(rng() % (kMaxE + 1)); break;
-    case 3: case 4: e = kBias - 40 + int(rng() % 80); break;
-    case 5: e = int(rng() % 4); break;                    // subnormal / tiny normal
-    case 6: e = kMaxE - 1 - int(rng() % 4); break;        // near overflow
-    case 7: e = kBias / 2 + int(rng() % 8) - 4; break;    // products near underflow
+    case 0:
+    case 1:
+    case 2: e = int(rng() % (kMaxE + 1)); break;
+    case 3:
+    case 4: e = kBias - 40 + int(rng() % 80); break;
+    case 5: e = int(rng() % 4); break;                          // subnormal / tiny normal
+    case 6: e = kMaxE - 1 - int(rng() % 4); break;              // near overflow
+    case 7: e = kBias / 2 + int(rng() % 8) - 4; break;          // products near underflow
     case 8: e = kBias + kBias / 2 + int(rng() % 8) - 4; break;  // products near overflow
-    default: {                                           // exact specials
+    default: {                                                  // exact specials
       static constexpr int kSpecial[] = {0, kMaxE};
       e = kSpecial[rng() % 2];
       frac = (rng() % 3 == 0) ? 0 : frac;  // zero/inf or subnormal/NaN
@@ -721,7 +726,7 @@ template <class T> T NearbyBits(T a, std::mt19937_64& rng) {
   return sign | (T(e) << Tr::kFrac) | frac;
 }
 
-template <class T> typename Traits<T>::Host H(T v) { return std::bit_cast<typename Traits<T>::Host>(v); }
+template <class T> auto H(T v) { return std::bit_cast<typename Traits<T>::Host>(v); }
 template <class T> T Bits(typename Traits<T>::Host v) { return std::bit_cast<T>(v); }
 
 // Whether a correctly rounded result differs from an exact value by exactly
@@ -736,7 +741,7 @@ template <class HostT> bool IsHalfway(HostT r, HostT err) {
 // Ties for binary32 results whose exact value is the double-double s + e.
 bool TieF32(float r, double s, double e) {
   if (!std::isfinite(r) || e != 0) return false;  // a binary32 midpoint fits in a double
-  double d = s - double(r);                        // exact (Sterbenz)
+  double d = s - double(r);                       // exact (Sterbenz)
   if (d == 0) return false;
   float n = std::nextafter(r, d > 0 ? INFINITY : -INFINITY);
   if (std::isinf(n)) return false;
@@ -866,14 +871,14 @@ TEST(FpuCrossCheck, Binary32Arithmetic) {
   auto host = [](auto op) {
     return [op](uint32_t a, uint32_t b, int rm, uint32_t* f) { return B(op(F(a), F(b), rm, f)); };
   };
-  ExpectCoverage(CrossCheck<uint32_t>("add.s", kIterations, GenPair<uint32_t>(), F32Add, host(HostAddS),
-                                 add_tie));
-  ExpectCoverage(CrossCheck<uint32_t>("sub.s", kIterations, GenPair<uint32_t>(), F32Sub, host(HostSubS),
-                                 sub_tie));
-  ExpectCoverage(CrossCheck<uint32_t>("mul.s", kIterations, GenPair<uint32_t>(), F32Mul, host(HostMulS),
-                                 mul_tie));
-  ExpectCoverage(CrossCheck<uint32_t>("div.s", kIterations, GenPair<uint32_t>(), F32Div, host(HostDivS),
-                                 div_tie));
+  auto check = [&](const char* name, auto mine, auto op, auto tie) {
+    return CrossCheck<uint32_t>(name, kIterations, GenPair<uint32_t>(), mine, host(op), tie);
+  };
+
+  ExpectCoverage(check("add.s", F32Add, HostAddS, add_tie));
+  ExpectCoverage(check("sub.s", F32Sub, HostSubS, sub_tie));
+  ExpectCoverage(check("mul.s", F32Mul, HostMulS, mul_tie));
+  ExpectCoverage(check("div.s", F32Div, HostDivS, div_tie));
   CrossCheck<uint32_t>(
       "sqrt.s", kIterations, GenOne<uint32_t>(), F32Sqrt,
       [](uint32_t a, int rm, uint32_t* f) { return B(HostSqrtS(F(a), rm, f)); },
@@ -902,14 +907,14 @@ TEST(FpuCrossCheck, Binary64Arithmetic) {
   auto host = [](auto op) {
     return [op](uint64_t a, uint64_t b, int rm, uint32_t* f) { return B(op(D(a), D(b), rm, f)); };
   };
-  ExpectCoverage(CrossCheck<uint64_t>("add.d", kIterations, GenPair<uint64_t>(), F64Add, host(HostAddD),
-                                 add_tie));
-  ExpectCoverage(CrossCheck<uint64_t>("sub.d", kIterations, GenPair<uint64_t>(), F64Sub, host(HostSubD),
-                                 sub_tie));
-  ExpectCoverage(CrossCheck<uint64_t>("mul.d", kIterations, GenPair<uint64_t>(), F64Mul, host(HostMulD),
-                                 mul_tie));
-  ExpectCoverage(CrossCheck<uint64_t>("div.d", kIterations, GenPair<uint64_t>(), F64Div, host(HostDivD),
-                                 div_tie), false);
+  auto check = [&](const char* name, auto mine, auto op, auto tie) {
+    return CrossCheck<uint64_t>(name, kIterations, GenPair<uint64_t>(), mine, host(op), tie);
+  };
+
+  ExpectCoverage(check("add.d", F64Add, HostAddD, add_tie));
+  ExpectCoverage(check("sub.d", F64Sub, HostSubD, sub_tie));
+  ExpectCoverage(check("mul.d", F64Mul, HostMulD, mul_tie));
+  ExpectCoverage(check("div.d", F64Div, HostDivD, div_tie), false);
   CrossCheck<uint64_t>(
       "sqrt.d", kIterations, GenOne<uint64_t>(), F64Sqrt,
       [](uint64_t a, int rm, uint32_t* f) { return B(HostSqrtD(D(a), rm, f)); },
@@ -920,22 +925,18 @@ TEST(FpuCrossCheck, FusedMultiplyAdd) {
   if (!__builtin_cpu_supports("fma")) GTEST_SKIP() << "host has no FMA";
   // x86 does not raise invalid for inf * 0 + qNaN; RISC-V does. Those
   // operands are covered by the hand-checked vectors instead.
-  auto gen32 = [g = GenTriple<uint32_t>()](std::mt19937_64& rng) {
-    for (;;) {
-      auto t = g(rng);
-      auto [a, b, c] = t;
-      bool inf_zero = (std::isinf(F(a)) && F(b) == 0) || (F(a) == 0 && std::isinf(F(b)));
-      if (!(inf_zero && IsNaNBits(c))) return t;
-    }
+  auto gen = [](auto g) {
+    return [g](std::mt19937_64& rng) {
+      for (;;) {
+        auto t = g(rng);
+        auto [a, b, c] = t;
+        bool inf_zero = (std::isinf(H(a)) && H(b) == 0) || (H(a) == 0 && std::isinf(H(b)));
+        if (!(inf_zero && IsNaNBits(c))) return t;
+      }
+    };
   };
-  auto gen64 = [g = GenTriple<uint64_t>()](std::mt19937_64& rng) {
-    for (;;) {
-      auto t = g(rng);
-      auto [a, b, c] = t;
-      bool inf_zero = (std::isinf(D(a)) && D(b) == 0) || (D(a) == 0 && std::isinf(D(b)));
-      if (!(inf_zero && IsNaNBits(c))) return t;
-    }
-  };
+  auto gen32 = gen(GenTriple<uint32_t>());
+  auto gen64 = gen(GenTriple<uint64_t>());
   // binary32: a*b is exact in double and TwoSum gives the exact sum.
   auto tie32 = [](uint32_t r, uint32_t a, uint32_t b, uint32_t c) {
     double s, e;
@@ -963,15 +964,16 @@ TEST(FpuCrossCheck, FusedMultiplyAdd) {
 // fcvt to integers against an independent reference: round to an integral
 // double (host roundsd in the SSE modes, std::round, which is ties-away and
 // exact, for RMM), then range-check and saturate by the RISC-V rules.
-template <class T, class Mine>
-void CheckToInt(const char* name, T a, int rm, bool is_signed, int width, Mine mine, int* reported) {
+template <class T, class Mine> void CheckToInt(const char* name, T a, int rm, bool is_signed,
+                                               int width, Mine mine, int* reported) {
   double x = double(H(a));
   uint64_t expect;
   uint32_t expect_flags = 0;
   const double lo = is_signed ? -std::ldexp(1.0, width - 1) : 0.0;
   const double hi = is_signed ? std::ldexp(1.0, width - 1) : std::ldexp(1.0, width);  // exclusive
-  const uint64_t max_pos = is_signed ? (uint64_t(1) << (width - 1)) - 1
-                                     : width == 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+  const uint64_t max_pos = is_signed     ? (uint64_t(1) << (width - 1)) - 1
+                           : width == 64 ? ~uint64_t(0)
+                                         : (uint64_t(1) << width) - 1;
   const uint64_t min_neg = is_signed ? uint64_t(0) - (uint64_t(1) << (width - 1)) : 0;
   auto sext = [width](uint64_t v) { return width == 32 ? uint64_t(int64_t(int32_t(v))) : v; };
   if (std::isnan(x)) {
@@ -1022,8 +1024,10 @@ void CheckFromInt(const char* name, __int128 v, int rm, Mine mine, int* reported
   using HostT = typename Traits<T>::Host;
   auto host = [v](int mode, uint32_t* f) -> HostT {
     if (v > INT64_MAX) return HostU64To<HostT>(uint64_t(v), mode, f);
-    if constexpr (sizeof(T) == 4) return HostI64ToS(int64_t(v), mode, f);
-    else return HostI64ToD(int64_t(v), mode, f);
+    if constexpr (sizeof(T) == 4)
+      return HostI64ToS(int64_t(v), mode, f);
+    else
+      return HostI64ToD(int64_t(v), mode, f);
   };
   uint32_t hf = 0;
   HostT h;
@@ -1039,8 +1043,8 @@ void CheckFromInt(const char* name, __int128 v, int rm, Mine mine, int* reported
   uint32_t mf = 0;
   T m = mine(rm, &mf);
   if ((m != Bits<T>(h) || mf != hf) && ++*reported <= kMaxReported) {
-    ADD_FAILURE() << name << " rm=" << rm << " of " << Hex(uint64_t(v)) << ": mine "
-                  << R(m, mf) << ", reference " << R(Bits<T>(h), hf);
+    ADD_FAILURE() << name << " rm=" << rm << " of " << Hex(uint64_t(v)) << ": mine " << R(m, mf)
+                  << ", reference " << R(Bits<T>(h), hf);
   }
 }
 
@@ -1056,15 +1060,19 @@ TEST(FpuCrossCheck, IntegerToFloat) {
     int32_t s32 = int32_t(u), ss32 = int32_t(u >> (rng() % 32));
     uint32_t u32 = uint32_t(u >> (rng() % 32));
     for (int rm : kModes) {
-      CheckFromInt<uint32_t>("fcvt.s.l", s, rm, [&](int m, uint32_t* f) { return I64ToF32(s, m, f); }, &reported);
-      CheckFromInt<uint32_t>("fcvt.s.lu", u, rm, [&](int m, uint32_t* f) { return U64ToF32(u, m, f); }, &reported);
-      CheckFromInt<uint32_t>("fcvt.s.w", s32, rm, [&](int m, uint32_t* f) { return I32ToF32(s32, m, f); }, &reported);
-      CheckFromInt<uint32_t>("fcvt.s.w", ss32, rm, [&](int m, uint32_t* f) { return I32ToF32(ss32, m, f); }, &reported);
-      CheckFromInt<uint32_t>("fcvt.s.wu", u32, rm, [&](int m, uint32_t* f) { return U32ToF32(u32, m, f); }, &reported);
-      CheckFromInt<uint64_t>("fcvt.d.l", s, rm, [&](int m, uint32_t* f) { return I64ToF64(s, m, f); }, &reported);
-      CheckFromInt<uint64_t>("fcvt.d.lu", u, rm, [&](int m, uint32_t* f) { return U64ToF64(u, m, f); }, &reported);
-      CheckFromInt<uint64_t>("fcvt.d.w", s32, rm, [&](int m, uint32_t* f) { return I32ToF64(s32, m, f); }, &reported);
-      CheckFromInt<uint64_t>("fcvt.d.wu", u32, rm, [&](int m, uint32_t* f) { return U32ToF64(u32, m, f); }, &reported);
+      auto check = [&](const char* name, __int128 v, auto fn) {
+        using T = decltype(fn(0, nullptr));
+        CheckFromInt<T>(name, v, rm, fn, &reported);
+      };
+      check("fcvt.s.l", s, [&](int m, uint32_t* f) { return I64ToF32(s, m, f); });
+      check("fcvt.s.lu", u, [&](int m, uint32_t* f) { return U64ToF32(u, m, f); });
+      check("fcvt.s.w", s32, [&](int m, uint32_t* f) { return I32ToF32(s32, m, f); });
+      check("fcvt.s.w", ss32, [&](int m, uint32_t* f) { return I32ToF32(ss32, m, f); });
+      check("fcvt.s.wu", u32, [&](int m, uint32_t* f) { return U32ToF32(u32, m, f); });
+      check("fcvt.d.l", s, [&](int m, uint32_t* f) { return I64ToF64(s, m, f); });
+      check("fcvt.d.lu", u, [&](int m, uint32_t* f) { return U64ToF64(u, m, f); });
+      check("fcvt.d.w", s32, [&](int m, uint32_t* f) { return I32ToF64(s32, m, f); });
+      check("fcvt.d.wu", u32, [&](int m, uint32_t* f) { return U32ToF64(u32, m, f); });
     }
   }
 }
@@ -1072,16 +1080,16 @@ TEST(FpuCrossCheck, IntegerToFloat) {
 TEST(FpuCrossCheck, BetweenFormats) {
   // F64ToF32's RMM reference: the exact value is the double itself.
   ExpectCoverage(CrossCheck<uint32_t>(
-                "fcvt.s.d", kIterations,
-                [](std::mt19937_64& rng) {
-                  uint64_t d = RandomBits<uint64_t>(rng);
-                  // Half the time inside or near binary32's exponent range.
-                  if (rng() % 2) d = (d & 0x800fffffffffffff) | uint64_t(1023 - 160 + rng() % 300) << 52;
-                  return std::tuple<uint64_t>(d);
-                },
-                [](uint64_t a, int rm, uint32_t* f) { return F64ToF32(a, rm, f); },
-                [](uint64_t a, int rm, uint32_t* f) { return B(HostD2S(D(a), rm, f)); },
-                [](uint32_t r, uint64_t a) { return int(TieF32(F(r), D(a), 0)); }));
+      "fcvt.s.d", kIterations,
+      [](std::mt19937_64& rng) {
+        uint64_t d = RandomBits<uint64_t>(rng);
+        // Half the time inside or near binary32's exponent range.
+        if (rng() % 2) d = (d & 0x800fffffffffffff) | uint64_t(1023 - 160 + rng() % 300) << 52;
+        return std::tuple<uint64_t>(d);
+      },
+      [](uint64_t a, int rm, uint32_t* f) { return F64ToF32(a, rm, f); },
+      [](uint64_t a, int rm, uint32_t* f) { return B(HostD2S(D(a), rm, f)); },
+      [](uint32_t r, uint64_t a) { return int(TieF32(F(r), D(a), 0)); }));
   std::mt19937_64 rng(99);
   for (int i = 0; i < kIterations; ++i) {
     uint32_t a = RandomBits<uint32_t>(rng), mf = 0, hf = 0;
@@ -1127,11 +1135,11 @@ TEST(FpuCrossCheck, CompareMinMaxClassify) {
     uint32_t k = F32Classify(a);
     ASSERT_EQ(std::popcount(k), 1);
     float fa = F(a);
-    int expect_class = std::isnan(fa) ? (IsSNaNBits(a) ? 8 : 9)
-                       : std::isinf(fa) ? (fa < 0 ? 0 : 7)
-                       : fa == 0 ? (std::signbit(fa) ? 3 : 4)
+    int expect_class = std::isnan(fa)                        ? (IsSNaNBits(a) ? 8 : 9)
+                       : std::isinf(fa)                      ? (fa < 0 ? 0 : 7)
+                       : fa == 0                             ? (std::signbit(fa) ? 3 : 4)
                        : std::fpclassify(fa) == FP_SUBNORMAL ? (fa < 0 ? 2 : 5)
-                                                            : (fa < 0 ? 1 : 6);
+                                                             : (fa < 0 ? 1 : 6);
     ASSERT_EQ(k, 1u << expect_class) << Hex(a);
   }
 }

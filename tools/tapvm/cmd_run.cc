@@ -122,6 +122,10 @@ int RunVm(RunOptions& opt) {
         tap.Kick();
       });
   console.Start();
+  // A Linux guest, or anything on an interactive terminal, may be woken by
+  // console input at any time: idle time then passes in host time instead
+  // of jumping to the next timer (which would end a run with no timer).
+  tap.SetExternalInput(!vmo.kernel.empty() || isatty(STDIN_FILENO));
   // A kernel panic ends the run (the kernel would otherwise spin forever).
   vm->set_on_panic([&board] { board.RequestQuit(); });
   // A host time limit, for guests that hang.

@@ -52,6 +52,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "emulator/devices/virtio/virtio_device.h"
 #include "emulator/tap.h"

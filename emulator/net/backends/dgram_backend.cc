@@ -18,13 +18,14 @@ constexpr size_t kMaxUdpPayloadV4 = 65507;
 constexpr size_t kMaxUdpPayloadV6 = 65527;
 
 Status ParsePort(std::string_view text, uint16_t* port) {
-  if (text.empty() || text.size() > 5) return Status::InvalidArgument("bad port '" + std::string(text) + "'");
+  const Status bad = Status::InvalidArgument("bad port '" + std::string(text) + "'");
+  if (text.empty() || text.size() > 5) return bad;
   unsigned value = 0;
   for (char ch : text) {
-    if (ch < '0' || ch > '9') return Status::InvalidArgument("bad port '" + std::string(text) + "'");
+    if (ch < '0' || ch > '9') return bad;
     value = value * 10 + static_cast<unsigned>(ch - '0');
   }
-  if (value > 65535) return Status::InvalidArgument("port out of range '" + std::string(text) + "'");
+  if (value > 65535) return bad;
   *port = static_cast<uint16_t>(value);
   return Status::Ok();
 }
@@ -76,7 +77,9 @@ Status ParseEnd(const std::map<std::string, std::string>& kv, const std::string&
       return Status::InvalidArgument(end + " given both as " + end + "= and " + end + ".host/port");
     }
     size_t colon = combined->rfind(':');
-    if (colon == std::string::npos) return Status::InvalidArgument(end + "=" + *combined + ": no port");
+    if (colon == std::string::npos) {
+      return Status::InvalidArgument(end + "=" + *combined + ": no port");
+    }
     host_text = std::string_view(*combined).substr(0, colon);
     port_text = std::string_view(*combined).substr(colon + 1);
     // A bare IPv6 address needs brackets to tell its colons from the port's.
@@ -125,7 +128,9 @@ Status DgramBackend::ParseSpec(const std::string& spec, DgramSpec* out) {
     pos = comma + 1;
     if (item.empty()) continue;
     size_t eq = item.find('=');
-    if (eq == std::string::npos) return Status::InvalidArgument("dgram: '" + item + "' is not key=value");
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument("dgram: '" + item + "' is not key=value");
+    }
     std::string key = item.substr(0, eq);
     bool known = false;
     for (const char* k : kKeys) known = known || key == k;

@@ -36,6 +36,8 @@ struct PassthroughTap::Inbox {
   uint64_t dropped_frames = 0;
   bool kicked = false;
   bool closed = false;  // the tap is gone: drop everything
+  // Block requests submitted whose completion has not been posted yet.
+  std::atomic<uint64_t> block_in_flight{0};
   // Mirrors !queue.empty(), so the CPU thread's common case (nothing to
   // deliver at a slice boundary) takes no lock.
   std::atomic<bool> nonempty{false};
@@ -114,10 +116,12 @@ void PassthroughTap::SubmitBlock(BlockRequest request) {
   }
   // The completion is stamped with the request's identity whatever the
   // backend filled in: a device only ever sees answers to its own requests.
+  inbox_->block_in_flight.fetch_add(1, std::memory_order_relaxed);
   it->second->Submit(std::move(request), [inbox = inbox_, dev, id](BlockCompletion c) {
     c.dev = dev;
     c.id = id;
     inbox->Post(std::move(c));
+    inbox->block_in_flight.fetch_sub(1, std::memory_order_relaxed);
   });
 }
 
@@ -163,7 +167,8 @@ unsigned PassthroughTap::DeliverDue(uint64_t icount) {
     TapDeviceId dev = DeviceOf(input);
     auto it = sinks_.find(dev);
     if (it == sinks_.end()) {
-      spdlog::debug("tap: input (kind {}) for device {} without a sink dropped", input.index(), dev);
+      spdlog::debug("tap: input (kind {}) for device {} without a sink dropped", input.index(),
+                    dev);
       continue;
     }
     if (observer_) observer_(icount, input);
@@ -182,6 +187,41 @@ bool PassthroughTap::WaitForInput(uint64_t host_timeout_ns) {
   }
   box.kicked = false;
   return !box.queue.empty();
+}
+
+uint64_t PassthroughTap::Idle(uint64_t now, uint64_t deadline) {
+  if (deadline <= now) return deadline;
+  Inbox& box = *inbox_;
+  std::unique_lock<std::mutex> lock(box.mu);
+  if (!box.queue.empty()) return now;  // deliver before time moves on
+  // The count drops only after the completion is posted, and posting needs
+  // the lock held here: with the queue empty, a count of zero means no
+  // completion is still to come.
+  bool may_wake = external_input_ || !net_.empty() ||
+                  box.block_in_flight.load(std::memory_order_relaxed) > 0;
+  if (!may_wake) return deadline;  // UINT64_MAX: nothing can ever wake it
+  using Clock = std::chrono::steady_clock;
+  const double ns_per_tick = 1e9 / static_cast<double>(timebase_hz_);
+  const bool timed = deadline != UINT64_MAX;
+  // The host time the whole span takes, capped: a far deadline just means
+  // waiting until an input arrives.
+  const double span_ns = timed ? static_cast<double>(deadline - now) * ns_per_tick : 0;
+  const auto start = Clock::now();
+  for (;;) {
+    if (!box.queue.empty() || box.kicked) break;
+    auto elapsed_ns = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    if (timed && elapsed_ns >= span_ns) return deadline;
+    double wait_ns = timed ? std::min(span_ns - elapsed_ns, static_cast<double>(kMaxWaitNs))
+                           : static_cast<double>(kMaxWaitNs);
+    box.cv.wait_for(lock, std::chrono::nanoseconds(static_cast<int64_t>(wait_ns) + 1));
+  }
+  box.kicked = false;
+  auto elapsed_ns = static_cast<double>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  double ticks = elapsed_ns / ns_per_tick;
+  if (ticks >= static_cast<double>(deadline - now)) return deadline;
+  return now + static_cast<uint64_t>(ticks);
 }
 
 size_t PassthroughTap::pending_inputs() const {

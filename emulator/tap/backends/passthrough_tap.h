@@ -18,6 +18,16 @@
 // frame after the tap is gone: that input is dropped. Backends and sinks
 // must outlive their use through the tap's request methods.
 //
+// Idling (EventTap::Idle, the guest waits in WFI): when an input could
+// arrive — a network backend is attached, a block request is in flight, or
+// the owner declared an outside source with SetExternalInput(true) (the
+// terminal reader) — the tap waits in host time, paced at the timebase
+// (mtime ticks per host second), until the guest's timer deadline; an input
+// or Kick() ends the wait early, and virtual time then moves on by the host
+// time waited. When no input can arrive it warps straight to the deadline
+// (nothing could happen before it), or reports that nothing can wake the
+// guest (UINT64_MAX) if no timer is armed.
+//
 // Threading: PostInput and Kick from any thread; everything else on the
 // CPU thread.
 //
@@ -50,6 +60,7 @@ class PassthroughTap final : public EventTap {
   static constexpr size_t kMaxQueuedFrames = 1024;
   static constexpr size_t kMaxQueuedFrameBytes = 16u << 20;
   static constexpr uint32_t kMaxEntropyBytes = 4096;
+  static constexpr uint64_t kDefaultTimebaseHz = 10'000'000;  // the virt board's mtime
 
   PassthroughTap();
   ~PassthroughTap() override;
@@ -71,6 +82,11 @@ class PassthroughTap final : public EventTap {
   // Called on the CPU thread with each input just before its device gets
   // it (inputs dropped for lack of a sink are not shown). For the recorder.
   void SetInputObserver(InputObserver fn);
+  // Declares whether something besides the attached backends may post
+  // inputs at any time (see Idling above). Default: no.
+  void SetExternalInput(bool present) { external_input_ = present; }
+  // mtime ticks per host second, for pacing Idle. Default 10 MHz.
+  void SetTimebaseHz(uint64_t hz) { timebase_hz_ = hz == 0 ? kDefaultTimebaseHz : hz; }
 
   // ----------------------------------------------- from any thread
   // Queues an input for the next DeliverDue and wakes WaitForInput. Used by
@@ -89,6 +105,7 @@ class PassthroughTap final : public EventTap {
   // call.
   unsigned DeliverDue(uint64_t icount) override;
   bool WaitForInput(uint64_t host_timeout_ns) override;
+  uint64_t Idle(uint64_t now, uint64_t deadline) override;
 
   // Inputs waiting, and received frames dropped because the queue was full.
   size_t pending_inputs() const;
@@ -104,6 +121,8 @@ class PassthroughTap final : public EventTap {
   EntropySource* entropy_ = nullptr;
   ConsoleOutputFn console_;
   InputObserver observer_;
+  bool external_input_ = false;
+  uint64_t timebase_hz_ = kDefaultTimebaseHz;
 };
 
 }  // namespace tapvm
