@@ -96,6 +96,9 @@ class EventTap {
   // Delivers the inputs that are due at `icount` to their devices (CPU
   // thread, at an instruction boundary). Returns how many were delivered.
   virtual unsigned DeliverDue(uint64_t icount) = 0;
+  // True when inputs wait for DeliverDue (cheap: checked after every run
+  // slice, so a busy guest still gets its inputs promptly).
+  virtual bool InputPending() const { return false; }
   // The icount at which the next input must be delivered, when the mode
   // knows it (replay); UINT64_MAX otherwise. The board never runs past it.
   virtual uint64_t NextInputIcount() const { return UINT64_MAX; }

@@ -79,7 +79,7 @@ Status Board::Create(const BoardConfig& config, EventTap* tap, std::unique_ptr<B
   Clint* clint = b->clint_.get();
   hart->set_time_source([hart, clint] { return clint->GuestMtime(hart->Mtime()); });
   Board* self = b.get();
-  hart->set_stop_check([self] { return self->AfterSlice(); });
+  hart->set_stop_check([self] { return self->StopCheck(); });
   *out = std::move(b);
   return Status::Ok();
 }
@@ -154,6 +154,8 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
   return Status::Ok();
 }
 
+bool Board::StopCheck() { return AfterSlice() || tap_->InputPending(); }
+
 bool Board::AfterSlice() {
   console_->Drain();
   if (has_finished_) return true;
@@ -212,6 +214,7 @@ RunResult Board::Run(uint64_t max_icount) {
     uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
     StopReason r = hart_->Run(limit);
     if (AfterSlice()) break;
+    if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
     if (r == StopReason::kLimit && s.icount >= max_icount) return {RunResult::Kind::kLimit, 0};
     if (r == StopReason::kIdle) {

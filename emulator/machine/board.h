@@ -111,6 +111,8 @@ class Board {
   // Checks the finisher, debug-exit port and HTIF mailbox; true when the
   // guest finished. Called after every run slice.
   bool AfterSlice();
+  // The hart's stop check: finished, or inputs waiting to be delivered.
+  bool StopCheck();
 
   BoardConfig config_;
   EventTap* tap_ = nullptr;

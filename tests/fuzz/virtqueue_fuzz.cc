@@ -81,6 +81,20 @@ void RingMode(Reader in) {
   FUZZ_CHECK(vq.Enable(cfg & 0x10, cfg & 0x20).empty());
   const size_t n = in.size() < kRamSize ? in.size() : kRamSize;
   std::memcpy(m.bus.HostPtr(kRam, n), in.data(), n);
+  if (cfg & 0x40) {
+    // Fold the buffer addresses of the descriptor table and of a would-be
+    // indirect table at +0x3000 onto RAM, the ROM after it and a little
+    // beyond, so that most chains get past the address checks.
+    for (uint64_t table : {kRam, kRam + 0x3000}) {
+      for (int i = 0; i < 256; ++i) {
+        uint8_t* d = m.bus.HostPtr(table + 16 * i, 8);
+        uint64_t a;
+        std::memcpy(&a, d, 8);
+        a = kRam + a % (kRamSize + kRomSize + 0x100);
+        std::memcpy(d, &a, 8);
+      }
+    }
+  }
 
   VirtqChain chain;
   std::string error;
@@ -141,9 +155,21 @@ void RegisterMode(Reader in) {
   VirtioBlk blk(0, &tap, opts);
   VirtioMmio dev("virtio0", &m.bus, &irq, 1, &blk);
   auto wr = [&](unsigned off, uint32_t v) { dev.Write(off, 4, v); };
+  auto put = [&](uint64_t gpa, const void* p, size_t n) { std::memcpy(m.bus.HostPtr(gpa, n), p, n); };
+  // The driver side of a 16-entry queue at kRam (as op 4 sets it up).
+  constexpr uint16_t kQ = 16;
+  uint16_t next_desc = 0, avail_idx = 0;
+  auto set_desc = [&](uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next) {
+    uint8_t d[16];
+    std::memcpy(d, &addr, 8);
+    std::memcpy(d + 8, &len, 4);
+    std::memcpy(d + 12, &flags, 2);
+    std::memcpy(d + 14, &next, 2);
+    put(kRam + 16ull * (i % kQ), d, 16);
+  };
   for (int steps = 0; !in.empty() && steps < 4096; ++steps) {
     const uint8_t op = in.Get<uint8_t>();
-    switch (op % 7) {
+    switch (op % 8) {
       case 0: {  // any access, any width
         const uint16_t off = in.Get<uint16_t>() % VirtioMmio::kSize;
         const unsigned size = 1u << (op >> 3 & 3);
@@ -171,7 +197,37 @@ void RegisterMode(Reader in) {
         tap.sink->OnInput(c);
         break;
       }
+      case 7: {  // a plausible block request: header, 0..3 data buffers, status
+        static constexpr uint32_t kTypes[8] = {0, 1, 4, 8, 11, 13, 10, 0xffffffff};
+        const uint8_t t = in.Get<uint8_t>();
+        const uint32_t type = kTypes[t % 8];
+        const uint64_t sector = in.Get<uint8_t>() % 80;
+        const unsigned nbuf = (t >> 3) % 4;
+        const uint64_t hdr = kRam + 0x4000 + 0x40ull * (next_desc % kQ);
+        uint8_t h[16] = {};
+        std::memcpy(h, &type, 4);
+        std::memcpy(h + 8, &sector, 8);
+        put(hdr, h, 16);
+        const bool data_writable = type == 0 || type == 8 || (t & 0x80);
+        const uint16_t head = next_desc;
+        set_desc(next_desc, hdr, 16, 1, static_cast<uint16_t>((next_desc + 1) % kQ));
+        ++next_desc;
+        for (unsigned i = 0; i < nbuf; ++i) {
+          const uint32_t len = (in.Get<uint8_t>() % 5) * 256 + ((t & 0x40) ? 16 : 0);
+          set_desc(next_desc, kRam + 0x6000 + 0x800ull * i, len, data_writable ? 3 : 1,
+                   static_cast<uint16_t>((next_desc + 1) % kQ));
+          ++next_desc;
+        }
+        set_desc(next_desc, hdr + 0x20, 1, 2, 0);
+        ++next_desc;
+        put(kRam + 0x1000 + 4 + 2 * (avail_idx % kQ), &head, 2);
+        ++avail_idx;
+        put(kRam + 0x1000 + 2, &avail_idx, 2);
+        break;
+      }
       case 4: {  // a Linux-like bring-up with the rings at fixed places
+        next_desc = avail_idx = 0;
+        std::memset(m.bus.HostPtr(kRam, 0x3000), 0, 0x3000);
         wr(VirtioMmio::kStatus, 0);
         wr(VirtioMmio::kStatus, 3);
         wr(VirtioMmio::kDriverFeaturesSel, 1);

@@ -224,6 +224,8 @@ uint64_t PassthroughTap::Idle(uint64_t now, uint64_t deadline) {
   return now + static_cast<uint64_t>(ticks);
 }
 
+bool PassthroughTap::InputPending() const { return inbox_->nonempty.load(std::memory_order_acquire); }
+
 size_t PassthroughTap::pending_inputs() const {
   std::lock_guard<std::mutex> lock(inbox_->mu);
   return inbox_->queue.size();
