@@ -92,10 +92,12 @@ deb_src_entries() {
   done
 }
 deb_src_lines() {
-  local codename=$1
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | awk -v suite="$codename" '$1 == "deb" && $0 ~ ("[ \t]" suite "([ \t-]|$)") \
-        { sub(/^deb/, "deb-src"); print }'
+  local codename=$1 f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v suite="$codename" '$1 == "deb" && $0 ~ ("[ \t]" suite "([ \t-]|$)") \
+        { sub(/^deb/, "deb-src"); print }' "$f"
+  done
 }
 
 ensure_deb_src() {
@@ -123,12 +125,16 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
   apt-get source --print-uris busybox > /dev/null || die "apt-get source busybox still finds no source"
 }
 
-# Source version apt-get would fetch, e.g. 1:1.35.0-4+deb12u1 (epoch dropped
-# in the .dsc name, which is what we key on and pass back as busybox=VERSION).
+# Source version apt-get would fetch, with its epoch (1:1.35.0-4+deb12u1):
+# the .dsc name tells which one apt picks but drops the epoch, which
+# `apt-get source busybox=VERSION` needs, so match it against showsrc.
 busybox_src_version() {
-  apt-get source --print-uris busybox 2>/dev/null \
-    | awk '$2 ~ /^busybox_.*\.dsc$/ { v = $2; sub(/^busybox_/, "", v); sub(/\.dsc$/, "", v); print v }' \
-    | head -n1
+  local dsc v
+  dsc=$(apt-get source --print-uris busybox 2>/dev/null \
+    | awk '$2 ~ /^busybox_.*\.dsc$/ { v = $2; sub(/^busybox_/, "", v); sub(/\.dsc$/, "", v); print v; exit }')
+  for v in $(apt-cache showsrc --only-source busybox | awk '/^Version:/ { print $2 }'); do
+    [ "${v#*:}" = "$dsc" ] && { echo "$v"; return; }
+  done
 }
 
 # --- hashing ----------------------------------------------------------------

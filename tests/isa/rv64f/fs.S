@@ -1,8 +1,9 @@
 /* mstatus.FS: with FS = Off every F/D instruction and every access to
  * fcsr/frm/fflags is an illegal instruction (mcause 2) without effect;
- * writing FP state (an f register or an FP CSR) turns Initial or Clean
+ * changing FP state (an f register or an FP CSR) turns Initial or Clean
  * into Dirty, which also sets mstatus.SD (bit 63); switching FS does not
- * change the f registers.
+ * change the f registers. (Every write checked here changes the value:
+ * that is what the spec requires to set Dirty.)
  * Mutants: fmv.w.x, fmv.x.d. */
 #include "fp_macros.h"
 
@@ -102,10 +103,12 @@ off17: fsrmi 2
   frflags a0
   CHECK_XONLY(41, a0, NX)
   csrwi fflags, 0
-  /* Clean -> Dirty by writing frm. */
+  /* Clean -> Dirty by writing frm (with a new value: only a change of
+     state is required to make FS Dirty). */
   SET_FS(MSTATUS_FS_CLEAN)
-  fsrmi 0
+  fsrmi 3
   CHECK_FS_STATE(42, MSTATUS_FS_DIRTY, 1)
+  fsrmi 0
   CHECK_XONLY(44, s5, 17)     /* no trap since FS was turned on */
   j pass
 
