@@ -390,8 +390,10 @@ L_AMOMAXU_D: AMO_D(static_cast<uint64_t>(old) > static_cast<uint64_t>(src) ? old
     unsigned csr_ = static_cast<unsigned>(d->imm);         \
     uint64_t src_ = (SRC), old_ = 0;                       \
     if ((READS) && !CsrRead(csr_, &old_)) ILLEGAL();       \
+    uint64_t read_ = old_;                                 \
+    old_ = RmwValue(csr_, old_);                           \
     if ((WRITES) && !CsrWrite(csr_, COMBINE)) ILLEGAL();   \
-    RD = old_;                                             \
+    RD = read_;                                            \
     NEXT_AND_END();                                        \
   } while (0)
 L_CSRRW: CSR_OP(RS1, d->rd != 32, true, src_);

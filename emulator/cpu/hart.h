@@ -135,6 +135,14 @@ class Hart : public HartPort {
   // CSRs (csr.cc). Return false for an illegal access.
   bool CsrRead(unsigned csr, uint64_t* value);
   bool CsrWrite(unsigned csr, uint64_t value);
+  // The value a CSRRS/CSRRC read-modify-write starts from: for mip (and
+  // sip), SEIP is the software-writable bit alone, not ORed with the
+  // external interrupt line (privileged spec 3.1.9), so setting another
+  // bit never latches the PLIC's line into the software bit.
+  uint64_t RmwValue(unsigned csr, uint64_t read) const {
+    if (csr != 0x344 && csr != 0x144) return read;
+    return (read & ~kMipSEIP) | (read & s_.mip & kMipSEIP);
+  }
   void WriteMstatus(uint64_t v);
   uint64_t ReadSstatus() const;
   void SetFsDirty() { s_.mstatus |= mstatus::kFS | mstatus::kSD; }

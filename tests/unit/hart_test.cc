@@ -143,5 +143,24 @@ TEST(HartTest, EcallFromMTrapsWithCause11) {
   EXPECT_EQ(b->hart().state().mepc, 0x8000000cu);
 }
 
+// Privileged spec 3.1.9: CSRRS/CSRRC on mip start from the software SEIP
+// bit, not from the external line ORed into reads. Latching the line made a
+// Linux guest storm in its PLIC handler forever once the line dropped.
+TEST(HartTest, CsrrsOnMipDoesNotLatchTheExternalSeipLine) {
+  constexpr uint32_t kMip = 0x344;
+  MinimalTap tap;
+  auto b = MakeBoard({Addi(kT1, 0, 0x20), Csrrs(kS0, kMip, kT1), Jal(0, 0), Csrrs(kS1, kMip, 0), Jal(0, 0)},
+                     &tap);
+  b->hart().SetInterruptLine(kMipSEIP, true);
+  b->hart().Run(2);
+  EXPECT_EQ(b->hart().state().x[kS0] & kMipSEIP, kMipSEIP) << "reads see the line";
+  b->hart().SetInterruptLine(kMipSEIP, false);
+  b->hart().state().pc = 0x8000000c;
+  b->hart().FlushCaches();
+  b->hart().Run(3);
+  EXPECT_EQ(b->hart().state().x[kS1] & (kMipSEIP | kMipSTIP), kMipSTIP)
+      << "STIP was set; SEIP must follow the line, which is low";
+}
+
 }  // namespace
 }  // namespace tapvm

@@ -65,8 +65,13 @@ ensure_packages() {
   [ ${#missing[@]} -eq 0 ] && { log "packages: all ${#PACKAGES[@]} present"; return; }
   log "packages: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  local apt_log
+  apt_log=$(mktemp "${TMPDIR:-/tmp}/tapvm-guest-apt.XXXXXX")
+  if ! { as_root apt-get update -qq && \
+         as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > "$apt_log" 2>&1; then
+    cat "$apt_log"; rm -f "$apt_log"; die "apt-get install failed"
+  fi
+  rm -f "$apt_log"
 }
 
 # Writes deb-src twins of the machine's own Debian entries for this release
@@ -307,15 +312,24 @@ build_rootfs() {
 # --- disk -------------------------------------------------------------------
 
 build_disk() {
-  local dest=$1 stage=$WORK/disk
+  local dest=$1 stage=$WORK/disk f field
   rm -rf "$stage"; mkdir -p "$stage"
   echo "hello from the tapvm ext2 disk" > "$stage/hello.txt"
-  find "$stage" -exec touch -h -d @0 {} +
-  # Fixed UUID, hash seed and time: the same bytes on every build.
-  E2FSPROGS_FAKE_TIME=1672531200 mke2fs -q -t ext2 -L tapvm-disk \
+  # Fixed UUID, hash seed and time: the same bytes on every build. mke2fs -d
+  # copies each file's host atime/ctime (not settable, and reading the file
+  # changes the atime), so debugfs pins all three times afterwards.
+  export E2FSPROGS_FAKE_TIME=1672531200
+  mke2fs -q -t ext2 -L tapvm-disk \
     -U 6170766d-0000-4000-8000-000000000001 \
     -E root_owner=0:0,hash_seed=6170766d-0000-4000-8000-000000000002 \
-    -d "$stage" "$dest/disk.img" "$DISK_SIZE"
+    -d "$stage" "$dest/disk.img" "$DISK_SIZE" > /dev/null
+  (cd "$stage" && find . -mindepth 1) | while IFS= read -r f; do
+    for field in atime ctime mtime; do
+      printf 'sif "/%s" %s 20230101000000\n' "${f#./}" "$field"
+    done
+  done > "$WORK/disk-times.debugfs"
+  debugfs -w -f "$WORK/disk-times.debugfs" "$dest/disk.img" > /dev/null 2>&1
+  unset E2FSPROGS_FAKE_TIME
 }
 
 # --- main -------------------------------------------------------------------
@@ -379,4 +393,6 @@ EOF
   (cd "$OUTDIR" && ls -l Image rootfs.cpio.gz disk.img fw_dynamic.bin fw_jump.bin | sed 's/^/guest:   /')
 }
 
-main "$@"
+# On one line so bash has read all of it before running: editing this file
+# during a build cannot make the running shell read half a line afterwards.
+main "$@"; exit $?
