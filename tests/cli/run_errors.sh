@@ -39,6 +39,7 @@ expect bad-memory-size 2 "bad memory size" -- "$tapvm" run --bios "$dir/cli-spin
 expect unknown-option 2 "" -- "$tapvm" run --bios "$dir/cli-spin.elf" --no-such-option
 expect no-subcommand 2 "" -- "$tapvm"
 expect guest-fail-code 7 "guest reported failure \(code 7\)" -- "$tapvm" run --bios "$dir/cli-fail7.elf"
+expect pio-debug-exit 7 "debug-exit port: exit status 7" -- "$tapvm" run --bios "$dir/cli-pio_exit.elf"
 expect htif-pass 0 "" -- "$tapvm" run --bios "$dir/cli-htif_pass.elf" --max-insns 10000000
 # A raw binary is loaded at the RAM base: random bytes must end in a clean
 # guest outcome (fault loop, limit), never a host crash.
