@@ -49,8 +49,10 @@ bool ReadAt(int fd, uint64_t off, uint8_t* buf, size_t n) {
 
 class Walker {
  public:
-  Walker(int fd, uint32_t psize, uint64_t pages) : fd_(fd), psize_(psize), pages_(pages), seen_(pages, false) {
-  }
+  Walker(int fd, uint32_t psize, uint64_t pages, std::string_view locate_db, std::string_view locate_key)
+      : fd_(fd), psize_(psize), pages_(pages), seen_(pages, false), locate_db_(locate_db), locate_key_(locate_key) {}
+
+  uint64_t located() const { return located_; }
 
   uint64_t walked() const { return walked_; }
 
@@ -109,13 +111,18 @@ class Walker {
       const uint64_t dsize = Le16(n) | (uint64_t(Le16(n + 2)) << 16);
       const size_t data_off = off + kNodeHeader + ksize;
       if (nflags & kNodeDupData) return Bad(pgno, Fmt("node %zu: duplicate-data node in a plain database", i));
+      const bool locate = !main && db_name_ == locate_db_ &&
+                          std::string_view(reinterpret_cast<const char*>(n + kNodeHeader), ksize) == locate_key_;
       if (nflags & kNodeBig) {
         if (nflags & kNodeSubData) return Bad(pgno, Fmt("node %zu: bad node flags 0x%x", i, nflags));
         if (data_off + 8 > psize_) return Bad(pgno, Fmt("node %zu overflow pointer runs off the page", i));
-        TAPVM_RETURN_IF_ERROR(CheckOverflow(Le64(p + data_off), dsize, pgno, i));
+        const uint64_t first = Le64(p + data_off);
+        TAPVM_RETURN_IF_ERROR(CheckOverflow(first, dsize, pgno, i));
+        if (locate) located_ = first * psize_ + kPageHeader;
         continue;
       }
       if (data_off + dsize > psize_) return Bad(pgno, Fmt("node %zu data runs off the page", i));
+      if (locate) located_ = pgno * psize_ + data_off;
       if (nflags & kNodeSubData) {
         if (!main || dsize != kDbRecordSize) return Bad(pgno, Fmt("node %zu: bad sub-database record", i));
         const uint8_t* db = p + data_off;
@@ -153,6 +160,8 @@ class Walker {
   std::vector<bool> seen_;
   std::string db_name_;
   uint64_t walked_ = 0;
+  std::string_view locate_db_, locate_key_;
+  uint64_t located_ = 0;
 };
 
 struct Meta {
@@ -177,7 +186,8 @@ Meta ParseMeta(const uint8_t* p) {
 
 }  // namespace
 
-Status CheckLmdbFile(int fd, bool walk, LmdbLayout* layout) {
+Status CheckLmdbFile(int fd, bool walk, std::string_view locate_db, std::string_view locate_key,
+                     LmdbLayout* layout) {
   struct stat st;
   if (fstat(fd, &st) != 0) return Status::IOError(Fmt("fstat: %s", std::strerror(errno)));
   if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("not a tapvm journal: not a regular file");
@@ -208,6 +218,17 @@ Status CheckLmdbFile(int fd, bool walk, LmdbLayout* layout) {
   if (!meta1.ok || meta1.magic != kLmdbMagic || meta1.version != kLmdbDataVersion) {
     return Status::Corruption(Fmt("LMDB meta page 1 (file offset 0x%x) damaged", psize));
   }
+  // LMDB writes meta page (txnid & 1) at each commit, so the two pages
+  // hold consecutive txnids, each on its parity's page (both 0 in a file
+  // never committed to). Anything else is a damaged txnid, which would make
+  // LMDB silently read an older snapshot.
+  const bool fresh = meta0.txnid == 0 && meta1.txnid == 0;
+  const uint64_t diff = meta0.txnid > meta1.txnid ? meta0.txnid - meta1.txnid : meta1.txnid - meta0.txnid;
+  if (!fresh && (diff != 1 || (meta0.txnid & 1) != 0 || (meta1.txnid & 1) != 1)) {
+    return Status::Corruption(Fmt("LMDB meta pages damaged: transaction ids %" PRIu64 " (page 0) and %" PRIu64
+                                  " (page 1) are not consecutive",
+                                  meta0.txnid, meta1.txnid));
+  }
   // LMDB reads the snapshot of the meta page with the larger txnid (ties:
   // page 0); that is the one that must be sound.
   const bool use1 = meta1.txnid > meta0.txnid;
@@ -226,9 +247,10 @@ Status CheckLmdbFile(int fd, bool walk, LmdbLayout* layout) {
   layout->page_size = psize;
   layout->pages_used = m.last_page + 1;
   if (!walk) return Status::Ok();
-  Walker walker(fd, psize, m.last_page + 1);
+  Walker walker(fd, psize, m.last_page + 1, locate_db, locate_key);
   TAPVM_RETURN_IF_ERROR(walker.WalkDb(m.main_root, true, "(main)"));
   layout->pages_walked = walker.walked();
+  layout->located_offset = walker.located();
   return Status::Ok();
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "emulator/base/status.h"
 
@@ -27,12 +28,18 @@ struct LmdbLayout {
   uint64_t pages_used = 0;    // newest snapshot: last page + 1
   uint64_t file_size = 0;
   uint64_t pages_walked = 0;  // when walked
+  // When walked: the file offset of the value stored under `locate_key` in
+  // the database `locate_db` (0: not found). LMDB hands out pointers into
+  // its map but not the map's address; one known (pointer, offset) pair
+  // gives it, so the reader can bounds-check values and report offsets.
+  uint64_t located_offset = 0;
 };
 
 // InvalidArgument: not an LMDB file at all (empty, too short, no LMDB
 // magic). NotSupported: another LMDB data version. Corruption: the LMDB
 // structures are damaged; the message names the page and file offset.
-Status CheckLmdbFile(int fd, bool walk, LmdbLayout* layout);
+Status CheckLmdbFile(int fd, bool walk, std::string_view locate_db, std::string_view locate_key,
+                     LmdbLayout* layout);
 
 // An LMDB return code as a Status: "<what>: <LMDB's message>". Damage
 // codes (MDB_CORRUPTED, MDB_PAGE_NOTFOUND, MDB_INVALID) are Corruption.

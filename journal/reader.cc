@@ -86,6 +86,7 @@ JournalReader::Impl::~Impl() {
 }
 
 bool JournalReader::Impl::InFile(const MDB_val& v) const {
+  if (map_base == 0) return v.mv_size <= file_size;  // map address unknown: sizes only
   const uintptr_t p = reinterpret_cast<uintptr_t>(v.mv_data);
   return p >= map_base && p - map_base <= file_size && v.mv_size <= file_size - (p - map_base);
 }
@@ -233,7 +234,7 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
     return Status::IOError(std::string("cannot lock: ") + std::strerror(errno));
   }
   LmdbLayout layout;
-  TAPVM_RETURN_IF_ERROR(CheckLmdbFile(d.fd, options.check_structure, &layout));
+  TAPVM_RETURN_IF_ERROR(CheckLmdbFile(d.fd, options.check_structure, kMetaDb, kHeaderKey, &layout));
   d.file_size = file_size_ = layout.file_size;
 
   int rc = mdb_env_create(&d.env);
@@ -241,9 +242,6 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
   mdb_env_set_maxdbs(d.env, 4);
   rc = mdb_env_open(d.env, path.c_str(), MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK, 0);
   if (rc != 0) return LmdbError(rc, "LMDB cannot open it");
-  MDB_envinfo info;
-  mdb_env_info(d.env, &info);
-  d.map_base = reinterpret_cast<uintptr_t>(info.me_mapaddr);
   rc = mdb_txn_begin(d.env, nullptr, MDB_RDONLY, &d.txn);
   if (rc != 0) return LmdbError(rc, "mdb_txn_begin");
   rc = mdb_dbi_open(d.txn, kMetaDb, 0, &d.meta);
@@ -257,6 +255,7 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
   rc = mdb_get(d.txn, d.meta, &key, &val);
   if (rc == MDB_NOTFOUND) return Status::InvalidArgument("not a tapvm journal: no header record");
   if (rc != 0) return LmdbError(rc, "reading the header");
+  if (layout.located_offset != 0) d.map_base = reinterpret_cast<uintptr_t>(val.mv_data) - layout.located_offset;
   if (!d.InFile(val)) return Status::Corruption("the header record lies outside the file (damaged B-tree)");
   TAPVM_RETURN_IF_ERROR(DecodeHeaderRecord(Span(val), &header_));
   d.chain_seed = ChainSeed(Span(val));

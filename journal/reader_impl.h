@@ -31,7 +31,7 @@ struct JournalReader::Impl {
   MDB_cursor* cursor = nullptr;  // Next()'s
   ReaderOptions options;
   std::string path;
-  uintptr_t map_base = 0;
+  uintptr_t map_base = 0;  // address of file offset 0 in LMDB's map; 0 = unknown
   uint64_t file_size = 0;
   uint64_t chain_seed = 0;
   TailInfo tail;
@@ -54,7 +54,8 @@ struct JournalReader::Impl {
   // True when the value lies inside the file (LMDB hands out pointers into
   // its map; a damaged tree could point anywhere).
   bool InFile(const MDB_val& v) const;
-  uint64_t FileOffset(const void* p) const { return reinterpret_cast<uintptr_t>(p) - map_base; }
+  // 0 when the map address is unknown (ReaderOptions::check_structure off).
+  uint64_t FileOffset(const void* p) const { return map_base != 0 ? reinterpret_cast<uintptr_t>(p) - map_base : 0; }
 
   // Checks record (key, val) against `walk` and decodes it into *e. On a
   // problem fills *p and returns false; `walk` is then resynchronised so a

@@ -404,6 +404,19 @@ DecodedInsn DecodeCompressed(uint32_t raw, std::string_view* name) {
 
 }  // namespace
 
+Op LocalJumpVariant(Op op) {
+  switch (op) {
+    case Op::BEQ: return Op::BEQ_L;
+    case Op::BNE: return Op::BNE_L;
+    case Op::BLT: return Op::BLT_L;
+    case Op::BGE: return Op::BGE_L;
+    case Op::BLTU: return Op::BLTU_L;
+    case Op::BGEU: return Op::BGEU_L;
+    case Op::JAL: return Op::JAL_L;
+    default: return op;
+  }
+}
+
 std::string_view OpMnemonic(Op op) { return kOpInfo[static_cast<size_t>(op)].mnemonic; }
 BreakKind OpBreakKind(Op op) { return kOpInfo[static_cast<size_t>(op)].kind; }
 

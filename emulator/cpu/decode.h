@@ -78,7 +78,11 @@ namespace tapvm {
   X(FCVT_LU_D, "fcvt.lu.d", I) X(FMV_X_D, "fmv.x.d", I) X(FEQ_D, "feq.d", I)             \
   X(FLT_D, "flt.d", I) X(FLE_D, "fle.d", I) X(FCLASS_D, "fclass.d", I)                   \
   X(FCVT_D_W, "fcvt.d.w", F) X(FCVT_D_WU, "fcvt.d.wu", F) X(FCVT_D_L, "fcvt.d.l", F)     \
-  X(FCVT_D_LU, "fcvt.d.lu", F) X(FMV_D_X, "fmv.d.x", F)
+  X(FCVT_D_LU, "fcvt.d.lu", F) X(FMV_D_X, "fmv.d.x", F)                                  \
+  /* branches and jal whose target lies in the same page (set by the     */ \
+  /* interpreter when it decodes a slot: it knows the page offset)       */ \
+  X(BEQ_L, "beq", B) X(BNE_L, "bne", B) X(BLT_L, "blt", B) X(BGE_L, "bge", B)            \
+  X(BLTU_L, "bltu", B) X(BGEU_L, "bgeu", B) X(JAL_L, "jal", O)
 
 enum class Op : uint16_t {
 #define TAPVM_OP_ENUM(name, mnem, kind) name,
@@ -105,6 +109,10 @@ struct DecodedInsn {
   uint32_t raw = 0;  // the instruction bits as fetched (16 bits if compressed)
 };
 static_assert(sizeof(DecodedInsn) == 16);
+
+// The same-page variant of a pc-relative branch or jal (BEQ -> BEQ_L), or
+// `op` itself when it has none.
+Op LocalJumpVariant(Op op);
 
 // Decodes one instruction. `raw` holds 32 bits if the low two bits are 11,
 // otherwise only the low 16 bits matter. Unknown encodings decode to ILLEGAL.

@@ -68,9 +68,10 @@ void Hart::RunSlice(uint64_t budget) {
 #define DISPATCH() goto* kLabels[static_cast<unsigned>(d->op)]
 #define NEXT()                                          \
   do {                                                  \
-    unsigned len_ = d->len;                             \
+    uintptr_t len_ = d->len;                            \
     pc += len_;                                         \
-    d += len_ >> 1;                                     \
+    /* one slot per halfword: len bytes = len * 8 bytes of slots */ \
+    d = reinterpret_cast<DecodedInsn*>(reinterpret_cast<uintptr_t>(d) + len_ * (sizeof(DecodedInsn) / 2)); \
     if (TAPVM_UNLIKELY(--remaining == 0)) goto slice_end; \
     DISPATCH();                                         \
   } while (0)
@@ -189,6 +190,10 @@ L_DECODE : {
       raw |= static_cast<uint32_t>(hi) << 16;
     }
     *d = Decode(raw);
+    // A pc-relative jump that stays in this page needs no page check.
+    Op local = LocalJumpVariant(d->op);
+    int64_t target_off = static_cast<int64_t>(off) + d->imm;
+    if (local != d->op && target_off >= 0 && target_off < 4096) d->op = local;
   }
   DISPATCH();
 }
@@ -216,6 +221,22 @@ L_BLT: if (static_cast<int64_t>(RS1) < static_cast<int64_t>(RS2)) JUMP(pc + IMM)
 L_BGE: if (static_cast<int64_t>(RS1) >= static_cast<int64_t>(RS2)) JUMP(pc + IMM); NEXT();
 L_BLTU: if (RS1 < RS2) JUMP(pc + IMM); NEXT();
 L_BGEU: if (RS1 >= RS2) JUMP(pc + IMM); NEXT();
+// Same-page targets: the slot is a fixed distance away.
+#define LOCAL_JUMP()                                                                               \
+  do {                                                                                             \
+    pc += IMM;                                                                                     \
+    d = reinterpret_cast<DecodedInsn*>(reinterpret_cast<intptr_t>(d) +                             \
+                                       static_cast<intptr_t>(d->imm) * static_cast<intptr_t>(sizeof(DecodedInsn) / 2)); \
+    if (TAPVM_UNLIKELY(--remaining == 0)) goto slice_end;                                          \
+    DISPATCH();                                                                                    \
+  } while (0)
+L_JAL_L: RD = pc + d->len; LOCAL_JUMP();
+L_BEQ_L: if (RS1 == RS2) LOCAL_JUMP(); NEXT();
+L_BNE_L: if (RS1 != RS2) LOCAL_JUMP(); NEXT();
+L_BLT_L: if (static_cast<int64_t>(RS1) < static_cast<int64_t>(RS2)) LOCAL_JUMP(); NEXT();
+L_BGE_L: if (static_cast<int64_t>(RS1) >= static_cast<int64_t>(RS2)) LOCAL_JUMP(); NEXT();
+L_BLTU_L: if (RS1 < RS2) LOCAL_JUMP(); NEXT();
+L_BGEU_L: if (RS1 >= RS2) LOCAL_JUMP(); NEXT();
 L_LB: LOAD_OP(int8_t, S64);
 L_LH: LOAD_OP(int16_t, S64);
 L_LW: LOAD_OP(int32_t, S64);

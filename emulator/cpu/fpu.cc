@@ -23,6 +23,8 @@
 // corrected by exact integer arithmetic (see IntSqrt).
 #include "emulator/cpu/fpu.h"
 
+#include <cstring>
+
 namespace tapvm::fpu {
 namespace {
 
@@ -479,14 +481,70 @@ template <class F> typename F::Bits FromInt(bool neg, uint64_t mag, int rm, uint
 
 }  // namespace
 
+// ---- fast paths ----
+// For the default rounding mode and ordinary operands, host IEEE arithmetic
+// gives the same bits, and error-free transformations give the flags
+// without touching the host's floating-point environment (which is never
+// changed from its round-to-nearest default). Anything unusual (NaN,
+// infinity, results near the subnormal range, other rounding modes) takes
+// the exact soft-float path above.
+namespace {
+
+template <class T, class Bits>
+inline T AsFloat(Bits b) {
+  T f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+template <class Bits, class T>
+inline Bits AsBits(T f) {
+  Bits b;
+  std::memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+// a + b for finite a, b. The sum of two finite values that lands in the
+// subnormal range is exact, so there is never an underflow to report;
+// inexactness is the TwoSum error term.
+template <class T, class Bits>
+inline bool FastAdd(Bits a, Bits b, Bits exp_mask, Bits* out, uint32_t* flags) {
+  if ((a & exp_mask) == exp_mask || (b & exp_mask) == exp_mask) return false;
+  T x = AsFloat<T>(a), y = AsFloat<T>(b);
+  T sum = x + y;
+  Bits r = AsBits<Bits>(sum);
+  if ((r & exp_mask) == exp_mask) return false;  // overflow: soft path
+  T yy = sum - x;
+  T err = (x - (sum - yy)) + (y - yy);
+  if (err != 0) *flags |= kFlagNX;
+  *out = r;
+  return true;
+}
+
+}  // namespace
+
 // ---- binary32 ----
 uint32_t F32Add(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
+  uint32_t r;
+  if (rm == kRNE && FastAdd<float, uint32_t>(a, b, 0x7f800000u, &r, flags)) return r;
   return Add<F32>(a, b, rm, flags);
 }
 uint32_t F32Sub(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
-  return Add<F32>(a, b ^ F32::kSign, rm, flags);
+  return F32Add(a, b ^ F32::kSign, rm, flags);
 }
 uint32_t F32Mul(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
+  // The product of two singles is exact in a double; one rounding to
+  // single then gives the correctly rounded result.
+  constexpr uint32_t kExp = 0x7f800000u;
+  if (rm == kRNE && (a & kExp) != kExp && (b & kExp) != kExp) {
+    double p = static_cast<double>(AsFloat<float>(a)) * static_cast<double>(AsFloat<float>(b));
+    double mag = p < 0 ? -p : p;
+    // Normal single range with margin: no overflow, no tininess question.
+    if (mag == 0 || (mag >= 0x1p-124 && mag < 0x1p127)) {
+      float f = static_cast<float>(p);
+      if (static_cast<double>(f) != p) *flags |= kFlagNX;
+      return AsBits<uint32_t>(f);
+    }
+  }
   return Mul<F32>(a, b, rm, flags);
 }
 uint32_t F32Div(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
@@ -525,10 +583,12 @@ uint32_t U64ToF32(uint64_t v, int rm, uint32_t* flags) { return FromInt<F32>(fal
 
 // ---- binary64 ----
 uint64_t F64Add(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
+  uint64_t r;
+  if (rm == kRNE && FastAdd<double, uint64_t>(a, b, 0x7ff0000000000000ull, &r, flags)) return r;
   return Add<F64>(a, b, rm, flags);
 }
 uint64_t F64Sub(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
-  return Add<F64>(a, b ^ F64::kSign, rm, flags);
+  return F64Add(a, b ^ F64::kSign, rm, flags);
 }
 uint64_t F64Mul(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
   return Mul<F64>(a, b, rm, flags);

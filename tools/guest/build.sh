@@ -136,7 +136,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 busybox_src_version() {
   local dsc v
   dsc=$(apt-get source --print-uris busybox 2>/dev/null \
-    | awk '$2 ~ /^busybox_.*\.dsc$/ { v = $2; sub(/^busybox_/, "", v); sub(/\.dsc$/, "", v); print v; exit }')
+    | awk '!found && $2 ~ /^busybox_.*\.dsc$/ { v = $2; sub(/^busybox_/, "", v); sub(/\.dsc$/, "", v); print v; found = 1 }')
   for v in $(apt-cache showsrc --only-source busybox | awk '/^Version:/ { print $2 }'); do
     [ "${v#*:}" = "$dsc" ] && { echo "$v"; return; }
   done
@@ -248,7 +248,9 @@ build_busybox() {
     || { cat "$work/source.log"; return 1; }
   dir=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'busybox-*' | head -n1)
   [ -n "$dir" ] || return 1
-  bmake() { nice -n 10 make -C "$dir" CROSS_COMPILE=$CROSS "$@"; }
+  # SOURCE_DATE_EPOCH: busybox's kconfig stamps the version banner with it
+  # instead of the build time, so the binary is reproducible.
+  bmake() { SOURCE_DATE_EPOCH=1672531200 nice -n 10 make -C "$dir" CROSS_COMPILE=$CROSS "$@"; }
   bmake -s defconfig > /dev/null
   apply_busybox_config "$dir/.config" "$HERE/busybox.config"
   # Answer defaults to any question a changed symbol opens up.
@@ -293,7 +295,7 @@ build_rootfs() {
     link=${link#/}
     [ "$link" = bin/busybox ] && continue
     [ -e "$stage/$link" ] || [ -L "$stage/$link" ] && continue
-    mkdir -p "$stage/$(dirname "$link")"
+    [ -d "$stage/${link%/*}" ] || mkdir -p "$stage/${link%/*}"
     case "$link" in
       */*/*) ln -s ../../bin/busybox "$stage/$link" ;;
       */*) ln -s ../bin/busybox "$stage/$link" ;;
