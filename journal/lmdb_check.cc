@@ -58,8 +58,16 @@ class Walker {
 
   // Walks the tree rooted at `root` (kInvalidPage: empty). `main`: the
   // main database, whose leaves name the other databases.
-  Status WalkDb(uint64_t root, bool main, const char* name) {
+  // LMDB's trees are balanced: every leaf sits at depth `depth` (the
+  // database record's md_depth), and its cursors rely on it.
+  Status WalkDb(uint64_t root, uint16_t depth, bool main, const char* name) {
+    db_name_ = name;
+    if ((root == kInvalidPage) != (depth == 0)) {
+      return Status::Corruption(Fmt("LMDB database '%s' damaged: root page %" PRIu64 " with depth %u", name, root, depth));
+    }
     if (root == kInvalidPage) return Status::Ok();
+    if (depth > kMaxDepth) return Status::Corruption(Fmt("LMDB database '%s' damaged: depth %u", name, depth));
+    db_depth_ = depth;
     return WalkPage(root, 0, main, name);
   }
 
@@ -94,7 +102,9 @@ class Walker {
       return Bad(pgno, Fmt("bad free-space bounds (lower %u, upper %u)", lower, upper));
     }
     const size_t nkeys = (lower - kPageHeader) / 2;
-    if (branch && nkeys == 0) return Bad(pgno, "branch page without keys");
+    if (branch && depth + 1 >= db_depth_) return Bad(pgno, "branch page where the tree's leaves should be");
+    if (!branch && depth + 1 != db_depth_) return Bad(pgno, "leaf page above the tree's leaf level");
+    if (branch && nkeys < 2) return Bad(pgno, "branch page with fewer than two keys");
     for (size_t i = 0; i < nkeys; ++i) {
       const size_t off = Le16(p + kPageHeader + 2 * i);
       if (off < upper || off + kNodeHeader > psize_) return Bad(pgno, Fmt("node %zu at bad offset %zu", i, off));
@@ -105,7 +115,6 @@ class Walker {
       if (branch) {
         const uint64_t child = Le16(n) | (uint64_t(Le16(n + 2)) << 16) | (uint64_t(nflags) << 32);
         TAPVM_RETURN_IF_ERROR(WalkPage(child, depth + 1, main, name));
-        db_name_ = name;
         continue;
       }
       const uint64_t dsize = Le16(n) | (uint64_t(Le16(n + 2)) << 16);
@@ -128,9 +137,10 @@ class Walker {
         const uint8_t* db = p + data_off;
         std::string sub(reinterpret_cast<const char*>(n + kNodeHeader), ksize);
         if (Le16(db + kDbFlags) != 0) return Bad(pgno, Fmt("database '%s' has unexpected flags", sub.c_str()));
-        if (Le16(db + kDbDepth) > kMaxDepth) return Bad(pgno, Fmt("database '%s' too deep", sub.c_str()));
-        TAPVM_RETURN_IF_ERROR(WalkDb(Le64(db + kDbRoot), false, sub.c_str()));
+        const uint16_t main_depth = db_depth_;
+        TAPVM_RETURN_IF_ERROR(WalkDb(Le64(db + kDbRoot), Le16(db + kDbDepth), false, sub.c_str()));
         db_name_ = name;
+        db_depth_ = main_depth;
       } else if (nflags != 0) {
         return Bad(pgno, Fmt("node %zu: unknown node flags 0x%x", i, nflags));
       }
@@ -159,6 +169,7 @@ class Walker {
   uint64_t pages_;
   std::vector<bool> seen_;
   std::string db_name_;
+  uint16_t db_depth_ = 0;
   uint64_t walked_ = 0;
   std::string_view locate_db_, locate_key_;
   uint64_t located_ = 0;
@@ -167,7 +178,7 @@ class Walker {
 struct Meta {
   bool ok = false;
   uint32_t magic = 0, version = 0, psize = 0;
-  uint16_t main_flags = 0;
+  uint16_t main_flags = 0, main_depth = 0;
   uint64_t main_root = 0, last_page = 0, txnid = 0;
 };
 
@@ -178,6 +189,7 @@ Meta ParseMeta(const uint8_t* p) {
   m.psize = Le32(p + kMetaFreeDb + kDbPad);
   m.main_flags = Le16(p + kMetaMainDb + kDbFlags);
   m.main_root = Le64(p + kMetaMainDb + kDbRoot);
+  m.main_depth = Le16(p + kMetaMainDb + kDbDepth);
   m.last_page = Le64(p + kMetaLastPage);
   m.txnid = Le64(p + kMetaTxnid);
   m.ok = (Le16(p + 10) & kPageMeta) != 0;
@@ -218,6 +230,12 @@ Status CheckLmdbFile(int fd, bool walk, std::string_view locate_db, std::string_
   if (!meta1.ok || meta1.magic != kLmdbMagic || meta1.version != kLmdbDataVersion) {
     return Status::Corruption(Fmt("LMDB meta page 1 (file offset 0x%x) damaged", psize));
   }
+  // LMDB takes the page size from whichever meta page it picks: they must
+  // agree, or it would place page 1 somewhere else than it read it from.
+  if (meta1.psize != psize) {
+    return Status::Corruption(Fmt("LMDB meta pages damaged: page sizes %u (page 0) and %u (page 1) differ", psize,
+                                  meta1.psize));
+  }
   // LMDB writes meta page (txnid & 1) at each commit, so the two pages
   // hold consecutive txnids, each on its parity's page (both 0 in a file
   // never committed to). Anything else is a damaged txnid, which would make
@@ -248,7 +266,7 @@ Status CheckLmdbFile(int fd, bool walk, std::string_view locate_db, std::string_
   layout->pages_used = m.last_page + 1;
   if (!walk) return Status::Ok();
   Walker walker(fd, psize, m.last_page + 1, locate_db, locate_key);
-  TAPVM_RETURN_IF_ERROR(walker.WalkDb(m.main_root, true, "(main)"));
+  TAPVM_RETURN_IF_ERROR(walker.WalkDb(m.main_root, m.main_depth, true, "(main)"));
   layout->pages_walked = walker.walked();
   layout->located_offset = walker.located();
   return Status::Ok();

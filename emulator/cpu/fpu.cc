@@ -520,6 +520,16 @@ inline bool FastAdd(Bits a, Bits b, Bits exp_mask, Bits* out, uint32_t* flags) {
   return true;
 }
 
+#if defined(__x86_64__)
+// The exact error of a double product needs a fused multiply-add; the host
+// has one when the CPU supports FMA3 (checked once at start-up).
+__attribute__((target("fma"))) inline double HostFmaD(double a, double b, double c) { return __builtin_fma(a, b, c); }
+const bool kHostHasFma = __builtin_cpu_supports("fma");
+#else
+inline double HostFmaD(double a, double b, double c) { return a * b + c; }  // unused
+const bool kHostHasFma = false;
+#endif
+
 }  // namespace
 
 // ---- binary32 ----
@@ -552,6 +562,26 @@ uint32_t F32Div(uint32_t a, uint32_t b, int rm, uint32_t* flags) {
 }
 uint32_t F32Sqrt(uint32_t a, int rm, uint32_t* flags) { return Sqrt<F32>(a, rm, flags); }
 uint32_t F32MulAdd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t* flags) {
+  constexpr uint32_t kExp = 0x7f800000u;
+  if (rm == kRNE && (a & kExp) != kExp && (b & kExp) != kExp && (c & kExp) != kExp) {
+    // a*b is exact in a double; s + e is exactly a*b + c (TwoSum). Rounding
+    // s to single is then the single rounding of the exact value, unless s
+    // sits exactly halfway between two singles and e would tip it: that
+    // rare case, and anything near the edges of the range, goes the slow way.
+    double p = static_cast<double>(AsFloat<float>(a)) * static_cast<double>(AsFloat<float>(b));
+    double z = static_cast<double>(AsFloat<float>(c));
+    double s2 = p + z;
+    double pp = s2 - p;
+    double e = (p - (s2 - pp)) + (z - pp);
+    double mag = s2 < 0 ? -s2 : s2;
+    uint64_t sb = AsBits<uint64_t>(s2);
+    bool halfway = (sb & 0x1fffffffull) == 0x10000000ull;
+    if ((mag >= 0x1p-124 && mag < 0x1p127 && !(halfway && e != 0)) || (s2 == 0 && e == 0 && p != 0)) {
+      float f = static_cast<float>(s2);
+      if (static_cast<double>(f) != s2 || e != 0) *flags |= kFlagNX;
+      return AsBits<uint32_t>(f);
+    }
+  }
   return MulAdd<F32>(a, b, c, rm, flags);
 }
 uint32_t F32Min(uint32_t a, uint32_t b, uint32_t* flags) { return MinMax<F32>(a, b, false, flags); }
@@ -591,6 +621,18 @@ uint64_t F64Sub(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
   return F64Add(a, b ^ F64::kSign, rm, flags);
 }
 uint64_t F64Mul(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
+  constexpr uint64_t kExp = 0x7ff0000000000000ull;
+  if (rm == kRNE && kHostHasFma && (a & kExp) != kExp && (b & kExp) != kExp) {
+    double x = AsFloat<double>(a), y = AsFloat<double>(b);
+    double p = x * y;
+    double mag = p < 0 ? -p : p;
+    // Well inside the normal range, the product's error is a double and
+    // fma computes it exactly.
+    if (mag == 0 ? (x == 0 || y == 0) : (mag >= 0x1p-960 && mag < 0x1p1023)) {
+      if (mag != 0 && HostFmaD(x, y, -p) != 0) *flags |= kFlagNX;
+      return AsBits<uint64_t>(p);
+    }
+  }
   return Mul<F64>(a, b, rm, flags);
 }
 uint64_t F64Div(uint64_t a, uint64_t b, int rm, uint32_t* flags) {
