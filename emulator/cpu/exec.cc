@@ -103,22 +103,28 @@ void Hart::RunSlice(uint64_t budget) {
 #define LOAD_OP(T, EXT)                                      \
   do {                                                      \
     T v_;                                                   \
-    int r_ = Load<T>(RS1 + IMM, &v_);                       \
-    if (TAPVM_UNLIKELY(r_ != 1)) {                          \
-      if (r_ == 0) goto exception;                          \
+    uint64_t va_ = RS1 + IMM;                               \
+    if (TAPVM_LIKELY(LoadHit<T>(va_, &v_))) {               \
       RD = EXT(v_);                                         \
-      NEXT_AND_END();                                       \
+      NEXT();                                               \
     }                                                       \
-    RD = EXT(v_);                                           \
+    SYNC();                                                 \
+    uint64_t w_ = 0;                                        \
+    int r_ = LoadSlow(va_, sizeof(T), &w_);                 \
+    if (r_ == 0) goto exception;                            \
+    RD = EXT(static_cast<T>(w_));                           \
+    if (r_ == 2) NEXT_AND_END();                            \
     NEXT();                                                 \
   } while (0)
 #define STORE_OP(T, VALUE)                                   \
   do {                                                      \
-    int r_ = Store<T>(RS1 + IMM, static_cast<T>(VALUE));    \
-    if (TAPVM_UNLIKELY(r_ != 1)) {                          \
-      if (r_ == 0) goto exception;                          \
-      NEXT_AND_END();                                       \
-    }                                                       \
+    uint64_t va_ = RS1 + IMM;                               \
+    T v_ = static_cast<T>(VALUE);                           \
+    if (TAPVM_LIKELY(StoreHit<T>(va_, v_))) NEXT();         \
+    SYNC();                                                 \
+    int r_ = StoreSlow(va_, sizeof(T), static_cast<uint64_t>(v_)); \
+    if (r_ == 0) goto exception;                            \
+    if (r_ == 2) NEXT_AND_END();                            \
     NEXT();                                                 \
   } while (0)
 #define S64(v) static_cast<uint64_t>(static_cast<int64_t>(v))
@@ -447,40 +453,36 @@ L_SFENCE_VMA:
   NEXT_AND_END();
 
 // ---- F ----
-L_FLW: {
-  FP_CHECK();
-  uint32_t v;
-  int r = Load<uint32_t>(RS1 + IMM, &v);
-  if (r == 0) goto exception;
-  F[d->rd] = Box(v);
-  SetFsDirty();
-  if (r == 2) NEXT_AND_END();
-  NEXT();
-}
-L_FSW: {
-  FP_CHECK();
-  int r = Store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(F[d->rs2]));
-  if (r == 0) goto exception;
-  if (r == 2) NEXT_AND_END();
-  NEXT();
-}
-L_FLD: {
-  FP_CHECK();
-  uint64_t v;
-  int r = Load<uint64_t>(RS1 + IMM, &v);
-  if (r == 0) goto exception;
-  F[d->rd] = v;
-  SetFsDirty();
-  if (r == 2) NEXT_AND_END();
-  NEXT();
-}
-L_FSD: {
-  FP_CHECK();
-  int r = Store<uint64_t>(RS1 + IMM, F[d->rs2]);
-  if (r == 0) goto exception;
-  if (r == 2) NEXT_AND_END();
-  NEXT();
-}
+// FP loads and stores: FS must be on; a TLB hit stays in the loop.
+#define FP_LOAD(T, CONVERT)                                 \
+  do {                                                      \
+    FP_CHECK();                                             \
+    T v_;                                                   \
+    uint64_t va_ = RS1 + IMM;                               \
+    if (TAPVM_LIKELY(LoadHit<T>(va_, &v_))) {               \
+      F[d->rd] = CONVERT(v_);                               \
+      SetFsDirty();                                         \
+      NEXT();                                               \
+    }                                                       \
+    SYNC();                                                 \
+    uint64_t w_ = 0;                                        \
+    int r_ = LoadSlow(va_, sizeof(T), &w_);                 \
+    if (r_ == 0) goto exception;                            \
+    F[d->rd] = CONVERT(static_cast<T>(w_));                 \
+    SetFsDirty();                                           \
+    if (r_ == 2) NEXT_AND_END();                            \
+    NEXT();                                                 \
+  } while (0)
+#define FP_STORE(T)                                         \
+  do {                                                      \
+    FP_CHECK();                                             \
+    STORE_OP(T, F[d->rs2]);                                 \
+  } while (0)
+#define RAW64(v) (v)
+L_FLW: FP_LOAD(uint32_t, Box);
+L_FSW: FP_STORE(uint32_t);
+L_FLD: FP_LOAD(uint64_t, RAW64);
+L_FSD: FP_STORE(uint64_t);
 #define FS1 Unbox(F[d->rs1])
 #define FS2 Unbox(F[d->rs2])
 #define FS3 Unbox(F[d->rs3])

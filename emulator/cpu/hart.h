@@ -175,6 +175,13 @@ class Hart : public HartPort {
   void DecodeCrossPage(uint64_t pc);
   void DropDecodedPages();
 
+  // TLB hits only (false: take the slow path). The interpreter syncs pc and
+  // icount into the state before a slow path, so a device (and the tap
+  // behind it) sees the exact instruction count of the access.
+  template <typename T>
+  inline bool LoadHit(uint64_t va, T* out);
+  template <typename T>
+  inline bool StoreHit(uint64_t va, T value);
   // Same results as LoadSlow/StoreSlow; a TLB hit is one compare and one add.
   template <typename T>
   inline int Load(uint64_t va, T* out);

@@ -24,6 +24,26 @@ struct Hart::DecodedPage {
 #define TAPVM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 template <typename T>
+inline bool Hart::LoadHit(uint64_t va, T* out) {
+  const TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
+  if (TAPVM_LIKELY(e.tag == (va & (~0xfffull | (sizeof(T) - 1))))) {
+    std::memcpy(out, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
+inline bool Hart::StoreHit(uint64_t va, T value) {
+  const TlbEntry& e = wtlb_[(va >> 12) & (kTlbSize - 1)];
+  if (TAPVM_LIKELY(e.tag == (va & (~0xfffull | (sizeof(T) - 1))))) {
+    std::memcpy(reinterpret_cast<void*>(va + e.addend), &value, sizeof(T));
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
 inline int Hart::Load(uint64_t va, T* out) {
   const TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
   if (TAPVM_LIKELY(e.tag == (va & (~0xfffull | (sizeof(T) - 1))))) {
