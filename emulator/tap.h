@@ -93,6 +93,23 @@ class EventTap {
   // Console output; no answer.
   virtual void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) = 0;
 
+  // ---- observations (CPU thread) ----
+  // What the guest did that the outside could see, reported by the board
+  // for record (journal it) and replay (compare it). Run mode ignores them.
+  enum class IoSpace : uint8_t { kMmio, kPio };
+  // A device register access (not RAM): address, size, value read/written.
+  virtual void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) {}
+  // A device drove interrupt source `line` of the interrupt controller.
+  virtual void ObserveIrq(unsigned line, bool level) {}
+  // The machine's state digest at a digest boundary.
+  virtual void ObserveDigest(uint64_t digest) {}
+
+  // The instruction count of the request or observation being reported,
+  // read from the hart (which keeps it exact at every device access). Set
+  // by the board; modes that stamp events use it.
+  void set_icount_source(const uint64_t* icount) { icount_ = icount; }
+  uint64_t icount() const { return icount_ ? *icount_ : 0; }
+
   // Delivers the inputs that are due at `icount` to their devices (CPU
   // thread, at an instruction boundary). Returns how many were delivered.
   virtual unsigned DeliverDue(uint64_t icount) = 0;
@@ -115,6 +132,9 @@ class EventTap {
   // nothing can ever wake the guest. The default warps straight to the
   // deadline: right for a machine with no host backends.
   virtual uint64_t Idle(uint64_t now, uint64_t deadline) { return deadline; }
+
+ private:
+  const uint64_t* icount_ = nullptr;
 };
 
 }  // namespace tapvm

@@ -32,6 +32,27 @@ class Board::Console : public CharSink, public TapInputSink {
   std::deque<uint8_t> pending_;
 };
 
+// Reports device accesses and interrupt lines to the tap as observations,
+// then passes interrupt lines on to the PLIC.
+class Board::Observer : public BusObserver, public IrqSink {
+ public:
+  Observer(EventTap* tap, IrqSink* plic) : tap_(tap), plic_(plic) {}
+  void OnAccess(Space space, bool is_write, uint64_t addr, unsigned size, uint64_t value, bool ok) override {
+    tap_->ObserveIo(space == Space::kPio ? EventTap::IoSpace::kPio : EventTap::IoSpace::kMmio, is_write, addr, size,
+                    value);
+  }
+  void SetIrq(unsigned line, bool level) override {
+    tap_->ObserveIrq(line, level);
+    plic_->SetIrq(line, level);
+  }
+
+ private:
+  EventTap* tap_;
+  IrqSink* plic_;
+};
+
+IrqSink* Board::irq_controller() { return observer_.get(); }
+
 Board::Board(const BoardConfig& config) : config_(config) {}
 Board::~Board() = default;
 
@@ -63,8 +84,11 @@ Status Board::Create(const BoardConfig& config, EventTap* tap, std::unique_ptr<B
   Hart* hart = b->hart_.get();
   b->clint_ = std::make_unique<Clint>(hart);
   b->plic_ = std::make_unique<Plic>(hart);
+  b->observer_ = std::make_unique<Observer>(tap, b->plic_.get());
+  b->bus_.set_observer(b->observer_.get());
+  tap->set_icount_source(&hart->state().icount);
   b->console_ = std::make_unique<Console>(tap);
-  b->uart_ = std::make_unique<Uart16550>(b->plic_.get(), kUart0Irq, b->console_.get());
+  b->uart_ = std::make_unique<Uart16550>(b->observer_.get(), kUart0Irq, b->console_.get());
   b->console_->set_uart(b->uart_.get());
   b->finisher_ = std::make_unique<SifiveTest>();
   b->debug_exit_ = std::make_unique<DebugExit>();

@@ -91,7 +91,8 @@ class Board {
   // Registers a virtio-mmio transport in the next free slot; returns the
   // slot through `slot`. `dev` must outlive the board.
   Status AddVirtioDevice(Device* dev, unsigned* slot);
-  IrqSink* irq_controller() { return plic_.get(); }
+  // The interrupt controller as devices see it (observed by the tap).
+  IrqSink* irq_controller();
 
   // Runs until the guest finishes or icount reaches `max_icount`.
   RunResult Run(uint64_t max_icount);
@@ -107,6 +108,7 @@ class Board {
 
  private:
   class Console;
+  class Observer;
   explicit Board(const BoardConfig& config);
   // Checks the finisher, debug-exit port and HTIF mailbox; true when the
   // guest finished. Called after every run slice.
@@ -121,6 +123,7 @@ class Board {
   std::unique_ptr<Clint> clint_;
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<Console> console_;
+  std::unique_ptr<Observer> observer_;  // bus accesses and IRQ lines -> tap
   std::unique_ptr<Uart16550> uart_;
   std::unique_ptr<SifiveTest> finisher_;
   std::unique_ptr<DebugExit> debug_exit_;
