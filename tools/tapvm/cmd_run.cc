@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "emulator/machine/board.h"
+#include "journal/writer.h"
+#include "recorder/recording_tap.h"
 #include "tools/tapvm/terminal.h"
 #include "tools/tapvm/vm.h"
 #include <unistd.h>
@@ -33,7 +35,45 @@ struct RunOptions {
   bool no_rng = false;
   std::string guest_dir;
   double timeout_s = 0;
+  std::string record_path;  // tapvm record -o
+  bool overwrite = false;
 };
+
+// The machine configuration a journal records (what replay rebuilds).
+std::vector<std::pair<std::string, std::string>> JournalConfig(const RunOptions& opt) {
+  const VmOptions& v = opt.vm;
+  std::vector<std::pair<std::string, std::string>> c = {
+      {"ram_bytes", std::to_string(v.ram_size)},
+      {"time_shift", std::to_string(v.hart.time_shift)},
+      {"mode", v.kernel.empty() ? "bare" : "linux"},
+      {"bootargs", v.append},
+      {"rng", v.rng ? "1" : "0"},
+  };
+  for (const auto& d : v.drives) c.emplace_back("drive", d);
+  for (const auto& n : v.netdevs) c.emplace_back("netdev", n);
+  return c;
+}
+
+// Opens the journal and stores the images the run starts from, so a replay
+// needs nothing but the journal.
+Status OpenJournal(const RunOptions& opt, std::unique_ptr<journal::JournalWriter>* out) {
+  journal::JournalHeader h;
+  h.writer_version = "tapvm 0.1.0";
+  h.config = JournalConfig(opt);
+  journal::WriterOptions wo;
+  wo.overwrite = opt.overwrite;
+  TAPVM_RETURN_IF_ERROR(journal::JournalWriter::Create(opt.record_path, h, wo, out));
+  const VmOptions& v = opt.vm;
+  TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kFirmware, v.bios, v.bios));
+  if (!v.kernel.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kKernel, v.kernel, v.kernel));
+  if (!v.initrd.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kInitrd, v.initrd, v.initrd));
+  for (const auto& d : v.drives) {
+    std::string file = d.substr(0, d.find(','));
+    if (file.rfind("file=", 0) == 0) file = file.substr(5);
+    TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kDisk, file, file));
+  }
+  return (*out)->Commit();
+}
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
 bool ParseSize(const std::string& s, uint64_t* out) {
@@ -107,8 +147,23 @@ int RunVm(RunOptions& opt) {
   vmo.rng = !opt.no_rng;
   if (!vmo.hart.break_insn.empty())
     spdlog::warn("instruction '{}' is deliberately broken (--break-insn)", vmo.hart.break_insn);
+  // Record mode: the journal and the recording tap outlive the machine.
+  std::unique_ptr<journal::JournalWriter> writer;
+  std::unique_ptr<RecordingTap> recording;
+  Vm::TapWrapper wrap;
+  if (!opt.record_path.empty()) {
+    Status js = OpenJournal(opt, &writer);
+    if (!js.ok()) {
+      spdlog::error("cannot record to '{}': {}", opt.record_path, js.ToString());
+      return kExitUsage;
+    }
+    wrap = [&](PassthroughTap* inner) -> EventTap* {
+      recording = std::make_unique<RecordingTap>(inner, writer.get());
+      return recording.get();
+    };
+  }
   std::unique_ptr<Vm> vm;
-  Status st = Vm::Create(vmo, &vm);
+  Status st = Vm::Create(vmo, &vm, wrap);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     return kExitUsage;
@@ -155,6 +210,17 @@ int RunVm(RunOptions& opt) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
   const HartState& s = board.hart().state();
+  if (writer) {
+    Status js = recording->status();
+    if (js.ok()) js = writer->Close(s.icount);
+    if (!js.ok()) {
+      std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", opt.record_path.c_str(),
+                   js.ToString().c_str());
+    } else {
+      std::fprintf(stderr, "tapvm: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s\n",
+                   recording->events(), s.icount, opt.record_path.c_str());
+    }
+  }
   if (opt.stats)
     std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f digest=%016" PRIx64 "\n",
                  s.icount, seconds, seconds > 0 ? static_cast<double>(s.icount) / seconds / 1e6 : 0.0,
@@ -204,10 +270,10 @@ int RunVm(RunOptions& opt) {
 
 }  // namespace
 
-void AddRunCommand(CLI::App& app, int* exit_code) {
-  auto opt = std::make_shared<RunOptions>();
-  CLI::App* run = app.add_subcommand(
-      "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
+namespace {
+
+// The options `run` and `record` share.
+void AddVmOptions(CLI::App* run, RunOptions* opt) {
   VmOptions& vm = opt->vm;
   run->add_option("--bios", vm.bios,
                   "Firmware or program run in M-mode from reset: an ELF, or a raw binary loaded at the RAM base "
@@ -234,11 +300,35 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                   "Testing aid: execute this instruction (mnemonic, e.g. add, c.addi, fadd.d) wrongly, to show a test "
                   "program can fail")
       ->group("Testing");
+}
+
+void Validate(const RunOptions& opt) {
+  const VmOptions& v = opt.vm;
+  if (v.kernel.empty() && !v.bios.empty() && (!v.initrd.empty() || !v.append.empty()))
+    throw CLI::ValidationError("--initrd and --append need --kernel");
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, int* exit_code) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand(
+      "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
+  AddVmOptions(run, opt.get());
   run->callback([opt, exit_code] {
-    const VmOptions& v = opt->vm;
-    if (v.kernel.empty() && !v.bios.empty() && (!v.initrd.empty() || !v.append.empty()))
-      throw CLI::ValidationError("--initrd and --append need --kernel");
+    Validate(*opt);
     *exit_code = RunVm(*opt);
+  });
+
+  auto rec = std::make_shared<RunOptions>();
+  CLI::App* record = app.add_subcommand(
+      "record", "Run like `run` and record every input and observation into a journal (-o FILE)");
+  record->add_option("-o,--output", rec->record_path, "The journal to write")->required();
+  record->add_flag("--force", rec->overwrite, "Replace an existing journal");
+  AddVmOptions(record, rec.get());
+  record->callback([rec, exit_code] {
+    Validate(*rec);
+    *exit_code = RunVm(*rec);
   });
 }
 

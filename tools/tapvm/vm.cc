@@ -59,7 +59,7 @@ void Vm::OnConsole(std::span<const uint8_t> bytes) {
     console_tail_.erase(0, console_tail_.size() - kPanicBanner.size());
 }
 
-Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out) {
+Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wrap) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->tap_ = std::make_unique<PassthroughTap>();
   Vm* self = vm.get();
@@ -67,7 +67,8 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out) {
   BoardConfig config;
   config.ram_size = opt.ram_size;
   config.hart = opt.hart;
-  TAPVM_RETURN_IF_ERROR(Board::Create(config, vm->tap_.get(), &vm->board_));
+  vm->machine_tap_ = wrap ? wrap(vm->tap_.get()) : vm->tap_.get();
+  TAPVM_RETURN_IF_ERROR(Board::Create(config, vm->machine_tap_, &vm->board_));
 
   std::vector<uint8_t> bios, kernel, initrd;
   TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios));
@@ -96,7 +97,7 @@ Status Vm::AddVirtio(std::unique_ptr<VirtioDeviceModel> model, TapInputSink* sin
   auto transport = std::make_unique<VirtioMmio>(name, &board_->bus(), board_->irq_controller(), 1 + slot, model.get());
   unsigned got;
   TAPVM_RETURN_IF_ERROR(board_->AddVirtioDevice(transport.get(), &got));
-  tap_->AttachDevice(*id, sink);
+  machine_tap_->AttachDevice(*id, sink);
   models_.push_back(std::move(model));
   transports_.push_back(std::move(transport));
   return Status::Ok();
@@ -116,7 +117,7 @@ Status Vm::AddDrive(const std::string& spec) {
   o.id = "tapvm-drive" + std::to_string(block_backends_.size());
   // The tap device id is known once the slot is: 1 + number of transports.
   TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
-  auto blk = std::make_unique<VirtioBlk>(id, tap_.get(), o);
+  auto blk = std::make_unique<VirtioBlk>(id, machine_tap_, o);
   VirtioBlk* raw = blk.get();
   TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(blk), raw, "virtio-blk" + std::to_string(block_backends_.size()), &id));
   tap_->AttachBlockBackend(id, backend.get());
@@ -144,7 +145,7 @@ Status Vm::AddNetdev(const std::string& spec) {
   VirtioNet::Options o;
   o.mac[5] = static_cast<uint8_t>(0x56 + net_backends_.size());
   TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
-  auto net = std::make_unique<VirtioNet>(id, tap_.get(), o);
+  auto net = std::make_unique<VirtioNet>(id, machine_tap_, o);
   VirtioNet* raw = net.get();
   TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(net), raw, "virtio-net" + std::to_string(net_backends_.size()), &id));
   tap_->AttachNetBackend(id, backend.get());
@@ -156,7 +157,7 @@ Status Vm::AddRng() {
   entropy_ = std::make_unique<EntropySource>();
   tap_->AttachEntropy(entropy_.get());
   TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
-  auto rng = std::make_unique<VirtioRng>(id, tap_.get());
+  auto rng = std::make_unique<VirtioRng>(id, machine_tap_);
   VirtioRng* raw = rng.get();
   return AddVirtio(std::move(rng), raw, "virtio-rng", &id);
 }

@@ -32,7 +32,10 @@ struct VmOptions {
 
 class Vm {
  public:
-  static Status Create(const VmOptions& options, std::unique_ptr<Vm>* out);
+  // `wrap`, if given, returns the tap the machine talks to (record mode
+  // wraps the pass-through tap); host backends stay on the pass-through.
+  using TapWrapper = std::function<EventTap*(PassthroughTap*)>;
+  static Status Create(const VmOptions& options, std::unique_ptr<Vm>* out, TapWrapper wrap = nullptr);
   ~Vm();
 
   Board& board() { return *board_; }
@@ -56,6 +59,7 @@ class Vm {
   std::vector<std::unique_ptr<BlockBackend>> block_backends_;
   std::vector<std::unique_ptr<NetBackend>> net_backends_;
   std::unique_ptr<PassthroughTap> tap_;
+  EventTap* machine_tap_ = nullptr;  // what the board and devices use
   std::unique_ptr<Board> board_;
   std::vector<std::unique_ptr<VirtioDeviceModel>> models_;
   std::vector<std::unique_ptr<VirtioMmio>> transports_;
