@@ -11,6 +11,8 @@ namespace tapvm::cli {
 inline constexpr int kExitUsage = 2;        // bad command line or input file
 inline constexpr int kExitNoProgress = 124;  // limit reached, idle or stuck guest
 
+// run and record.
 void AddRunCommand(CLI::App& app, int* exit_code);
+void AddJournalCommand(CLI::App& app, int* exit_code);
 
 }  // namespace tapvm::cli
