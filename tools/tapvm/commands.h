@@ -14,5 +14,6 @@ inline constexpr int kExitNoProgress = 124;  // limit reached, idle or stuck gue
 // run and record.
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddJournalCommand(CLI::App& app, int* exit_code);
+void AddReplayCommand(CLI::App& app, int* exit_code);
 
 }  // namespace tapvm::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   int exit_code = 0;
   tapvm::cli::AddRunCommand(app, &exit_code);
+  tapvm::cli::AddReplayCommand(app, &exit_code);
   tapvm::cli::AddJournalCommand(app, &exit_code);
   app.parse_complete_callback([&] {
     spdlog::set_pattern("tapvm: %^%l%$: %v");

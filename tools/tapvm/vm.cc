@@ -70,8 +70,10 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wra
   vm->machine_tap_ = wrap ? wrap(vm->tap_.get()) : vm->tap_.get();
   TAPVM_RETURN_IF_ERROR(Board::Create(config, vm->machine_tap_, &vm->board_));
 
-  std::vector<uint8_t> bios, kernel, initrd;
-  TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios));
+  vm->replay_ = opt.replay;
+  vm->drive_sizes_ = opt.drive_sizes;
+  std::vector<uint8_t> bios = opt.bios_bytes, kernel = opt.kernel_bytes, initrd = opt.initrd_bytes;
+  if (!opt.replay) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios));
   if (opt.kernel.empty()) {
     if (!opt.drives.empty() || !opt.netdevs.empty())
       return Status::InvalidArgument("--drive and --netdev need --kernel (a bare program has no device tree)");
@@ -80,8 +82,10 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wra
     *out = std::move(vm);
     return Status::Ok();
   }
-  TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.kernel, &kernel));
-  if (!opt.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.initrd, &initrd));
+  if (!opt.replay) {
+    TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.kernel, &kernel));
+    if (!opt.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.initrd, &initrd));
+  }
   for (const std::string& d : opt.drives) TAPVM_RETURN_IF_ERROR(vm->AddDrive(d));
   for (const std::string& n : opt.netdevs) TAPVM_RETURN_IF_ERROR(vm->AddNetdev(n));
   if (opt.rng) TAPVM_RETURN_IF_ERROR(vm->AddRng());
@@ -110,9 +114,17 @@ Status Vm::AddDrive(const std::string& spec) {
   bool ro = kv.count("readonly") && (kv["readonly"] == "on" || kv["readonly"] == "true" || kv["readonly"] == "1");
   if (kv.count("format") && kv["format"] != "raw") return Status::NotSupported("--drive: only format=raw is supported");
   std::unique_ptr<ThreadPoolBackend> backend;
-  TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(file, ro, 4, &backend));
+  uint64_t size_bytes = 0;
+  if (replay_) {
+    size_t i = block_backends_.size();
+    if (i >= drive_sizes_.size()) return Status::Corruption("the journal lacks the size of drive " + std::to_string(i));
+    size_bytes = drive_sizes_[i];
+  } else {
+    TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(file, ro, 4, &backend));
+    size_bytes = backend->size_bytes();
+  }
   VirtioBlk::Options o;
-  o.capacity_sectors = backend->size_bytes() / 512;
+  o.capacity_sectors = size_bytes / 512;
   o.read_only = ro;
   o.id = "tapvm-drive" + std::to_string(block_backends_.size());
   // The tap device id is known once the slot is: 1 + number of transports.
@@ -120,8 +132,8 @@ Status Vm::AddDrive(const std::string& spec) {
   auto blk = std::make_unique<VirtioBlk>(id, machine_tap_, o);
   VirtioBlk* raw = blk.get();
   TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(blk), raw, "virtio-blk" + std::to_string(block_backends_.size()), &id));
-  tap_->AttachBlockBackend(id, backend.get());
-  block_backends_.push_back(std::move(backend));
+  if (backend) tap_->AttachBlockBackend(id, backend.get());
+  block_backends_.push_back(std::move(backend));  // null in replay: keeps the count
   return Status::Ok();
 }
 
@@ -130,7 +142,9 @@ Status Vm::AddNetdev(const std::string& spec) {
   std::string kind = spec.substr(0, comma);
   std::string rest = comma == std::string::npos ? "" : spec.substr(comma + 1);
   std::unique_ptr<NetBackend> backend;
-  if (kind == "dgram") {
+  if (replay_) {
+    // No socket: frames come from the journal.
+  } else if (kind == "dgram") {
     std::unique_ptr<DgramBackend> b;
     TAPVM_RETURN_IF_ERROR(DgramBackend::Create(rest, &b));
     backend = std::move(b);
@@ -148,14 +162,16 @@ Status Vm::AddNetdev(const std::string& spec) {
   auto net = std::make_unique<VirtioNet>(id, machine_tap_, o);
   VirtioNet* raw = net.get();
   TAPVM_RETURN_IF_ERROR(AddVirtio(std::move(net), raw, "virtio-net" + std::to_string(net_backends_.size()), &id));
-  tap_->AttachNetBackend(id, backend.get());
+  if (backend) tap_->AttachNetBackend(id, backend.get());
   net_backends_.push_back(std::move(backend));
   return Status::Ok();
 }
 
 Status Vm::AddRng() {
-  entropy_ = std::make_unique<EntropySource>();
-  tap_->AttachEntropy(entropy_.get());
+  if (!replay_) {
+    entropy_ = std::make_unique<EntropySource>();
+    tap_->AttachEntropy(entropy_.get());
+  }
   TapDeviceId id = static_cast<TapDeviceId>(1 + transports_.size());
   auto rng = std::make_unique<VirtioRng>(id, machine_tap_);
   VirtioRng* raw = rng.get();

@@ -28,6 +28,12 @@ struct VmOptions {
   std::vector<std::string> netdevs;  // "dgram,local=H:P,remote=H:P" or "tap,ifname=NAME"
   bool rng = true;                   // a virtio-rng device (Linux boots only)
   HartConfig hart;
+
+  // Replay: image bytes come from the journal, and no host backend is
+  // opened (drives keep only their size; NICs and entropy have no source).
+  bool replay = false;
+  std::vector<uint8_t> bios_bytes, kernel_bytes, initrd_bytes;
+  std::vector<uint64_t> drive_sizes;
 };
 
 class Vm {
@@ -60,6 +66,8 @@ class Vm {
   std::vector<std::unique_ptr<NetBackend>> net_backends_;
   std::unique_ptr<PassthroughTap> tap_;
   EventTap* machine_tap_ = nullptr;  // what the board and devices use
+  bool replay_ = false;
+  std::vector<uint64_t> drive_sizes_;
   std::unique_ptr<Board> board_;
   std::vector<std::unique_ptr<VirtioDeviceModel>> models_;
   std::vector<std::unique_ptr<VirtioMmio>> transports_;
