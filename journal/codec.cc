@@ -247,6 +247,16 @@ capnp::ReaderOptions Options(uint64_t words) {
   return o;
 }
 
+// While decoding untrusted bytes, KJ must not write to stderr: when an
+// exception unwinds through a half-read Cap'n Proto reader, KJ catches a
+// second one from its destructor and logs it. The failure itself still
+// reaches us as the first exception. Installed on the stack (KJ keeps a
+// per-thread chain of callbacks).
+class QuietKj final : public kj::ExceptionCallback {
+ public:
+  void logMessage(kj::LogSeverity, const char*, int, int, kj::String&&) override {}
+};
+
 std::string KjMessage(const kj::Exception& ex) {
   std::string d(ex.getDescription().cStr());
   if (d.size() > 160) d.resize(160);
@@ -268,6 +278,7 @@ std::vector<uint8_t> PackRecord(size_t prefix, Build build) {
 // Corruption("<what>: ...").
 template <class Root, class Read>
 Status UnpackRecord(std::span<const uint8_t> body, uint64_t limit_words, const char* what, Read read) {
+  QuietKj quiet;
   try {
     kj::ArrayInputStream in(kj::arrayPtr(body.data(), body.size()));
     capnp::PackedMessageReader msg(in, Options(limit_words));
@@ -350,6 +361,7 @@ Status EventDecoder::Decode(uint64_t seq, std::span<const uint8_t> record, Event
 }
 
 Status EventDecoder::DecodeBody(std::span<const uint8_t> body, Event* e, std::optional<BlobRef>* blob) {
+  QuietKj quiet;
   try {
     kj::ArrayInputStream in(kj::arrayPtr(body.data(), body.size()));
     capnp::PackedMessageReader msg(

@@ -22,6 +22,7 @@ std::string Divergence::ToString() const {
 
 ReplayTap::ReplayTap(journal::JournalReader* reader, DisplayFn display, std::function<void()> on_divergence)
     : reader_(reader), display_(std::move(display)), on_divergence_(std::move(on_divergence)) {
+  truncated_ = !reader_->header().clean_close;
   Advance();
 }
 
@@ -53,7 +54,14 @@ void ReplayTap::Expect(journal::EventBody actual_body) {
   journal::Event actual;
   actual.icount = icount();
   actual.body = std::move(actual_body);
-  if (end_) return Diverge("(end of journal)", journal::DescribeEvent(actual));
+  if (end_) {
+    // A cut-short journal: its committed prefix has been reproduced.
+    if (truncated_ && status_.ok()) {
+      if (on_divergence_) on_divergence_();
+      return;
+    }
+    return Diverge("(end of journal)", journal::DescribeEvent(actual));
+  }
   if (journal::IsInput(journal::KindOf(next_)) || next_.icount != actual.icount ||
       !journal::SameBody(next_.body, actual.body)) {
     actual.seq = next_.seq;
@@ -147,6 +155,7 @@ unsigned ReplayTap::DeliverDue(uint64_t icount) {
 
 uint64_t ReplayTap::Idle(uint64_t now, uint64_t deadline) {
   if (divergence_ || !status_.ok()) return UINT64_MAX;
+  if (end_ && truncated_) return UINT64_MAX;
   if (end_ || journal::KindOf(next_) != journal::EventKind::kClockWarp) {
     Diverge(end_ ? "(end of journal)" : journal::DescribeEvent(next_),
             "the guest idles (wfi) at mtime " + std::to_string(now));

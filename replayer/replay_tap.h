@@ -40,6 +40,10 @@ class ReplayTap : public EventTap {
  public:
   using DisplayFn = std::function<void(std::span<const uint8_t>)>;
   // `reader` must outlive the tap; it is read from its current position.
+  // `on_divergence` is called to stop the run: at a divergence, on a
+  // damaged journal, and at the end of a journal that was not closed
+  // cleanly. For a journal not closed cleanly (a recording killed mid-run) the run
+  // ends where the journal does: what comes after is not a divergence.
   ReplayTap(journal::JournalReader* reader, DisplayFn display, std::function<void()> on_divergence);
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { sinks_[dev] = sink; }
@@ -79,6 +83,7 @@ class ReplayTap : public EventTap {
   std::optional<Divergence> divergence_;
   uint64_t consumed_ = 0;
   uint64_t last_digest_seq_ = 0, last_digest_icount_ = 0;
+  bool truncated_ = false;  // the journal was not closed cleanly
 };
 
 }  // namespace tapvm

@@ -63,6 +63,7 @@ void Hart::RunSlice(uint64_t budget) {
   DecodedInsn* page_base = nullptr;  // slot 0 of the current decoded page
   uint64_t page_tag = kInvalidTag;   // virtual page of page_base
   end_slice_ = false;
+  slice_trapped_ = false;
 
 #define SYNC() (s_.pc = pc, s_.icount = start_icount + (budget - remaining))
 #define DISPATCH() goto* kLabels[static_cast<unsigned>(d->op)]
@@ -174,6 +175,7 @@ next_and_end : {
 exception:
   SYNC();
   TakeTrap(static_cast<uint64_t>(pending_cause_), false, pending_tval_);
+  slice_trapped_ = true;
   return;
 
 slice_end:

@@ -176,7 +176,12 @@ StopReason Hart::Run(uint64_t icount_limit) {
     } else {
       RunSlice(SliceBudget(icount_limit));
     }
-    if (stop_check_ && stop_check_()) return StopReason::kDeviceRequest;
+    // Never stop right after an exception: icount does not count traps, so
+    // "after the trap at instruction N" could not be found again by a
+    // replay, which stops before executing N. Stopping only after retired
+    // instructions keeps every stop (and so every input delivery) at a
+    // point a replay reaches exactly.
+    if (!slice_trapped_ && stop_check_ && stop_check_()) return StopReason::kDeviceRequest;
     // A guest that only traps (a fault at its own trap vector) retires
     // nothing; it is stuck, not running.
     if (s_.icount == before && !s_.waiting) {

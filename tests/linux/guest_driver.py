@@ -15,8 +15,8 @@ class GuestError(Exception):
 
 
 class Guest:
-    def __init__(self, tapvm, guest_dir, extra_args=(), append=None, timeout=300):
-        args = [tapvm, "run", "--guest-dir", guest_dir, "--timeout", str(timeout)]
+    def __init__(self, tapvm, guest_dir, extra_args=(), append=None, timeout=300, command="run"):
+        args = [tapvm, command, "--guest-dir", guest_dir, "--timeout", str(timeout)]
         if append is not None:
             args += ["--kernel", os.path.join(guest_dir, "Image"),
                      "--initrd", os.path.join(guest_dir, "rootfs.cpio.gz"),

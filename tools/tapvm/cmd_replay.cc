@@ -101,7 +101,9 @@ int Replay(const ReplayOptions& o) {
   }
   board = &vm->board();
   // Run to where the recording stopped (or --until).
-  uint64_t end = h.clean_close ? h.final_icount : h.last_icount;
+  // A journal cut short (kill -9) ends with the events of the instruction
+  // at last_icount: run through that instruction.
+  uint64_t end = h.clean_close ? h.final_icount : h.last_icount + 1;
   if (o.until) end = std::min(end, o.until);
   RunResult r = board->Run(end);
   const HartState& s = board->hart().state();
@@ -115,7 +117,7 @@ int Replay(const ReplayOptions& o) {
     return 1;
   }
   bool whole = !o.until || o.until >= end;
-  if (whole && (s.icount != end || !replay->at_end())) {
+  if (whole && (!replay->at_end() || (h.clean_close && s.icount != end))) {
     std::fprintf(stderr, "tapvm: replay DIVERGED: the recording ran to icount %" PRIu64
                  " with %" PRIu64 " events; the replay stopped at %" PRIu64 " after %" PRIu64 " events (%s)\n",
                  end, h.final_seq, s.icount, replay->consumed(), r.kind == RunResult::Kind::kLimit ? "limit" : "guest stopped");
