@@ -6,6 +6,8 @@
 
 #include "emulator/machine/device_tree.h"
 
+#include <xxhash.h>
+
 namespace tapvm {
 
 // UART0's connection to the tap: output bytes go out as console output;
@@ -231,16 +233,40 @@ bool Board::AfterSlice() {
   return false;
 }
 
+uint64_t Board::MachineDigest() const {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  uint64_t hart = hart_->StateDigest();
+  XXH3_64bits_update(st, &hart, sizeof hart);
+  for (const auto& m : bus_.memory()) XXH3_64bits_update(st, m.host, m.size);
+  uint64_t d = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return d;
+}
+
 RunResult Board::Run(uint64_t max_icount) {
+  const uint64_t interval = config_.digest_interval;
   while (!has_finished_) {
     HartState& s = hart_->state();
+    // Digests first, inputs second: the same order in every mode.
+    if (interval && s.icount && s.icount % interval == 0 && s.icount != last_digest_icount_) {
+      last_digest_icount_ = s.icount;
+      tap_->ObserveDigest(MachineDigest());
+    }
     if (tap_->DeliverDue(s.icount)) console_->Drain();
     uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
+    if (interval) limit = std::min(limit, (s.icount / interval + 1) * interval);
     StopReason r = hart_->Run(limit);
     if (AfterSlice()) break;
     if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
-    if (r == StopReason::kLimit && s.icount >= max_icount) return {RunResult::Kind::kLimit, 0};
+    if (r == StopReason::kLimit && s.icount >= max_icount) {
+      if (interval && s.icount % interval == 0 && s.icount != last_digest_icount_) {
+        last_digest_icount_ = s.icount;
+        tap_->ObserveDigest(MachineDigest());
+      }
+      return {RunResult::Kind::kLimit, 0};
+    }
     if (r == StopReason::kIdle) {
       uint64_t now = hart_->Mtime();
       uint64_t to = tap_->Idle(now, hart_->NextTimerDeadline());

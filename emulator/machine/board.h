@@ -35,6 +35,9 @@ struct BoardConfig {
   uint64_t ram_base = 0x80000000;
   uint64_t ram_size = 128ull << 20;
   HartConfig hart;
+  // Report a state digest to the tap every this many instructions (0:
+  // never). Record journals it, replay checks it.
+  uint64_t digest_interval = 0;
 };
 
 struct RunResult {
@@ -100,6 +103,10 @@ class Board {
   // calls it); the caller also wakes the tap if the guest may be idle.
   void RequestQuit() { quit_requested_.store(true); }
 
+  // XXH3 of the hart's architectural state and all of RAM: equal digests
+  // mean the same machine (device state is checked through the events).
+  uint64_t MachineDigest() const;
+
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
   Uart16550& uart() { return *uart_; }
@@ -132,6 +139,7 @@ class Board {
   std::vector<uint8_t> dtb_;
   RunResult finished_{RunResult::Kind::kLimit};
   bool has_finished_ = false;
+  uint64_t last_digest_icount_ = 0;
   std::atomic<bool> quit_requested_{false};
 };
 

@@ -31,6 +31,7 @@ Status OptionsFromJournal(journal::JournalReader* r, VmOptions* v) {
     return s ? *s : "";
   };
   v->replay = true;
+  v->digest_interval = h.digest_interval;
   v->ram_size = std::strtoull(get("ram_bytes").c_str(), nullptr, 10);
   v->hart.time_shift = static_cast<unsigned>(std::strtoul(get("time_shift").c_str(), nullptr, 10));
   if (v->ram_size == 0 || v->hart.time_shift > 16) return Status::Corruption("journal has no usable machine configuration");

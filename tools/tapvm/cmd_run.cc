@@ -60,6 +60,7 @@ Status OpenJournal(const RunOptions& opt, std::unique_ptr<journal::JournalWriter
   journal::JournalHeader h;
   h.writer_version = "tapvm 0.1.0";
   h.config = JournalConfig(opt);
+  h.digest_interval = opt.vm.digest_interval;
   journal::WriterOptions wo;
   wo.overwrite = opt.overwrite;
   TAPVM_RETURN_IF_ERROR(journal::JournalWriter::Create(opt.record_path, h, wo, out));
@@ -325,6 +326,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       "record", "Run like `run` and record every input and observation into a journal (-o FILE)");
   record->add_option("-o,--output", rec->record_path, "The journal to write")->required();
   record->add_flag("--force", rec->overwrite, "Replace an existing journal");
+  rec->vm.digest_interval = 100'000'000;
+  record->add_option("--digest-interval", rec->vm.digest_interval,
+                     "Journal a digest of the whole machine state (hart and RAM) every N instructions (0: none)")
+      ->capture_default_str();
   AddVmOptions(record, rec.get());
   record->callback([rec, exit_code] {
     Validate(*rec);

@@ -67,6 +67,7 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wra
   BoardConfig config;
   config.ram_size = opt.ram_size;
   config.hart = opt.hart;
+  config.digest_interval = opt.digest_interval;
   vm->machine_tap_ = wrap ? wrap(vm->tap_.get()) : vm->tap_.get();
   TAPVM_RETURN_IF_ERROR(Board::Create(config, vm->machine_tap_, &vm->board_));
 

@@ -28,6 +28,7 @@ struct VmOptions {
   std::vector<std::string> netdevs;  // "dgram,local=H:P,remote=H:P" or "tap,ifname=NAME"
   bool rng = true;                   // a virtio-rng device (Linux boots only)
   HartConfig hart;
+  uint64_t digest_interval = 0;  // state digests for record/replay
 
   // Replay: image bytes come from the journal, and no host backend is
   // opened (drives keep only their size; NICs and entropy have no source).
