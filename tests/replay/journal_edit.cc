@@ -1,0 +1,64 @@
+// journal_edit: copies a journal, changing one recorded input, so a test can
+// check that replay finds the divergence that change causes.
+//
+// usage: journal_edit IN OUT KIND
+//   KIND console_in: flips bit 0 of the first byte of the first console input.
+// Prints the edited event ("seq icount") on stdout.
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "journal/reader.h"
+#include "journal/writer.h"
+
+using namespace tapvm;
+
+int main(int argc, char** argv) {
+  if (argc != 4 || std::string(argv[3]) != "console_in") {
+    std::fprintf(stderr, "usage: journal_edit IN OUT console_in\n");
+    return 2;
+  }
+  std::unique_ptr<journal::JournalReader> in;
+  Status st = journal::JournalReader::Open(argv[1], &in);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", st.ToString().c_str());
+    return 1;
+  }
+  journal::JournalHeader h = in->header();
+  std::vector<journal::ImageInfo> images = h.images;
+  h.images.clear();
+  journal::WriterOptions wo;
+  wo.overwrite = true;
+  std::unique_ptr<journal::JournalWriter> out;
+  st = journal::JournalWriter::Create(argv[2], h, wo, &out);
+  for (const auto& img : images) {
+    std::vector<uint8_t> bytes;
+    if (st.ok()) st = in->ReadImage(img.role, img.name, &bytes);
+    if (st.ok()) st = out->PutImage(img.role, img.name, bytes);
+  }
+  bool edited = false;
+  uint64_t last_icount = 0;
+  while (st.ok()) {
+    journal::Event e;
+    bool end = false;
+    st = in->Next(&e, &end);
+    if (!st.ok() || end) break;
+    if (!edited && journal::KindOf(e) == journal::EventKind::kConsoleIn) {
+      auto& bytes = std::get<ConsoleIn>(e.body).bytes;
+      if (!bytes.empty()) {
+        bytes[0] ^= 1;
+        edited = true;
+        std::printf("%" PRIu64 " %" PRIu64 "\n", e.seq, e.icount);
+      }
+    }
+    last_icount = e.icount;
+    st = out->Append(e);
+  }
+  if (st.ok()) st = out->Close(h.clean_close ? h.final_icount : last_icount);
+  if (!st.ok() || !edited) {
+    std::fprintf(stderr, "journal_edit: %s\n", st.ok() ? "no console input to change" : st.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
