@@ -150,7 +150,7 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
   dt.ram_size = config_.ram_size;
   dt.bootargs = img.bootargs;
   dt.virtio_slots = virtio_slots_;
-  dt.timebase_hz = 10'000'000;
+  dt.timebase_hz = kTimebaseHz;
   if (!img.initrd.empty()) {
     // As QEMU does: half of RAM (at most 128 MiB) above the kernel.
     uint64_t start = kernel_addr + std::min<uint64_t>(config_.ram_size / 2, 128ull << 20);

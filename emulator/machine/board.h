@@ -74,6 +74,7 @@ class Board {
   static constexpr uint64_t kVirtioBase = 0x10001000, kVirtioStride = 0x1000;
   static constexpr unsigned kVirtioSlots = 8;
   static constexpr uint64_t kKernelOffset = 0x200000;
+  static constexpr uint64_t kTimebaseHz = 10'000'000;  // mtime ticks per guest second
   // Tap device ids: the console is 0, virtio slot i is 1 + i.
   static constexpr TapDeviceId kConsoleTapId = 0;
 

@@ -19,6 +19,13 @@ want_icount=$(sed 's/^#[0-9]* @\([0-9]*\) .*/\1/' <<<"$want")
 "$tapvm" replay -q "$tmp/edited.tapj" > "$tmp/div.txt" 2>&1
 rc=$?
 cat "$tmp/div.txt"
+# journal diff names the edited input itself as the first difference.
+"$tapvm" journal diff "$tmp/run.tapj" "$tmp/edited.tapj" > "$tmp/diff.txt"
+diff_rc=$?
+cat "$tmp/diff.txt"
+if [ "$diff_rc" -ne 1 ] || ! grep -q "^first difference at event #$seq " "$tmp/diff.txt"; then
+  echo "FAIL: journal diff should report event #$seq (rc=$diff_rc)"; exit 1
+fi
 if [ "$rc" -ne 0 ] && grep -q "divergence at event #$want_seq, icount $want_icount" "$tmp/div.txt"; then
   echo "edited input #$seq at icount $icount; divergence found at #$want_seq, icount $want_icount"
   echo "1 passed, 0 failed"

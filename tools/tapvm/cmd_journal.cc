@@ -1,11 +1,14 @@
-// `tapvm journal info|verify|dump FILE`: read a journal written by
-// `tapvm record` (see docs/journal-format.md).
+// `tapvm journal info|verify|dump FILE` and `tapvm journal diff A B`: read
+// journals written by `tapvm record` (see docs/journal-format.md).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
 
+#include "journal/diff.h"
 #include "journal/reader.h"
 #include "tools/tapvm/commands.h"
 
@@ -15,6 +18,7 @@ namespace {
 
 struct JournalOptions {
   std::string path;
+  std::string other;  // diff: the second journal
   std::vector<std::string> kinds;  // dump filter
   uint64_t from_icount = 0, to_icount = UINT64_MAX;
   uint64_t limit = 0;
@@ -29,21 +33,36 @@ int OpenOrFail(const std::string& path, std::unique_ptr<journal::JournalReader>*
   return 0;
 }
 
+// A numeric configuration value; false if absent or not a number (the
+// journal is input: never trust it to parse).
+bool ConfigNumber(const journal::JournalHeader& h, std::string_view key, uint64_t* out) {
+  const std::string* v = h.FindConfig(key);
+  if (v == nullptr) return false;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
+  return ec == std::errc() && end == v->data() + v->size();
+}
+
 int Info(const JournalOptions& o) {
+  journal::ReaderOptions ro;
+  ro.load_payloads = false;  // sizes are enough; verify checks the blobs
   std::unique_ptr<journal::JournalReader> r;
-  if (int rc = OpenOrFail(o.path, &r)) return rc;
+  if (Status st = journal::JournalReader::Open(o.path, ro, &r); !st.ok()) {
+    std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
+    return 1;
+  }
   const journal::JournalHeader& h = r->header();
   std::printf("journal    %s (%" PRIu64 " bytes)\n", o.path.c_str(), r->file_size());
   std::printf("format     %u, written by %s\n", h.format_version, h.writer_version.c_str());
   std::printf("closed     %s\n", h.clean_close ? "cleanly" : "NOT cleanly (recording was interrupted)");
   std::printf("events     %" PRIu64 " (last at icount %" PRIu64 ")\n", h.final_seq, h.last_icount);
-  if (h.clean_close) std::printf("icount     %" PRIu64 " at close\n", h.final_icount);
   for (const auto& [k, v] : h.config) std::printf("config     %s = %s\n", k.c_str(), v.c_str());
   for (const auto& img : h.images)
     std::printf("image      %-8s %s (%" PRIu64 " bytes%s)\n", journal::ImageRoleName(img.role), img.name.c_str(),
                 img.size, img.stored ? ", stored" : "");
-  // Events by kind: one pass over the records.
-  uint64_t by_kind[journal::kEventKindCount] = {};
+  // Events and payload bytes by kind, and the idle time skipped by clock
+  // warps: one pass over the records.
+  uint64_t count[journal::kEventKindCount] = {}, bytes[journal::kEventKindCount] = {};
+  uint64_t warped_ticks = 0;
   journal::Event e;
   bool end = false;
   while (true) {
@@ -53,10 +72,28 @@ int Info(const JournalOptions& o) {
       break;
     }
     if (end) break;
-    ++by_kind[static_cast<size_t>(journal::KindOf(e))];
+    const size_t k = static_cast<size_t>(journal::KindOf(e));
+    ++count[k];
+    bytes[k] += e.payload.size;
+    if (const auto* w = std::get_if<journal::ClockWarp>(&e.body); w && w->to_mtime > w->from_mtime)
+      warped_ticks += w->to_mtime - w->from_mtime;
   }
+  // Duration: instructions, and guest time = (icount >> time_shift) ticks
+  // plus the warps, at the board's timebase.
+  const uint64_t insns = h.clean_close ? h.final_icount : h.last_icount;
+  std::printf("duration   %" PRIu64 " instructions", insns);
+  uint64_t shift = 0, hz = 0;
+  if (ConfigNumber(h, "time_shift", &shift) && shift < 64 && ConfigNumber(h, "timebase_hz", &hz) && hz > 0) {
+    const double ticks = static_cast<double>((insns >> shift) + warped_ticks);
+    std::printf(", %.3f s of guest time (%.3f s of it idle, skipped)", ticks / static_cast<double>(hz),
+                static_cast<double>(warped_ticks) / static_cast<double>(hz));
+  }
+  std::printf("\n");
+  std::printf("  %-18s %10s %12s\n", "kind", "events", "payload B");
   for (size_t k = 0; k < journal::kEventKindCount; ++k)
-    if (by_kind[k]) std::printf("  %-18s %" PRIu64 "\n", journal::EventKindName(static_cast<journal::EventKind>(k)), by_kind[k]);
+    if (count[k])
+      std::printf("  %-18s %10" PRIu64 " %12" PRIu64 "\n",
+                  journal::EventKindName(static_cast<journal::EventKind>(k)), count[k], bytes[k]);
   return 0;
 }
 
@@ -120,11 +157,41 @@ int Dump(const JournalOptions& o) {
   return 0;
 }
 
+// Exit 0: identical; 1: they differ; 2: a journal could not be read.
+int Diff(const JournalOptions& o) {
+  std::unique_ptr<journal::JournalReader> a, b;
+  if (OpenOrFail(o.path, &a) || OpenOrFail(o.other, &b)) return kExitUsage;
+  journal::JournalDiff d;
+  if (Status st = journal::DiffJournals(a.get(), b.get(), &d); !st.ok()) {
+    std::fprintf(stderr, "tapvm: journal diff: %s\n", st.ToString().c_str());
+    return kExitUsage;
+  }
+  for (const std::string& line : d.header_differences) std::printf("header: %s\n", line.c_str());
+  if (d.first_a || d.first_b) {
+    const uint64_t seq = d.common_events + 1;
+    std::printf("first difference at event #%" PRIu64 " (%" PRIu64 " events agree before it)\n", seq,
+                d.common_events);
+    std::printf("  a: %s\n", d.first_a ? journal::DescribeEvent(*d.first_a).c_str() : "(journal ends)");
+    std::printf("  b: %s\n", d.first_b ? journal::DescribeEvent(*d.first_b).c_str() : "(journal ends)");
+  } else {
+    std::printf("events: all %" PRIu64 " agree\n", d.common_events);
+  }
+  if (d.final_icount_differs)
+    std::printf("final icount: %" PRIu64 " vs %" PRIu64 "\n", a->header().final_icount, b->header().final_icount);
+  if (d.last_common_digest)
+    std::printf("last common state digest: %s\n", journal::DescribeEvent(*d.last_common_digest).c_str());
+  if (d.identical()) {
+    std::printf("identical\n");
+    return 0;
+  }
+  return 1;
+}
+
 }  // namespace
 
 void AddJournalCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<JournalOptions>();
-  CLI::App* j = app.add_subcommand("journal", "Inspect a journal: info, verify, dump");
+  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff");
   j->require_subcommand(1);
   CLI::App* info = j->add_subcommand("info", "Summary: header, configuration, images, events by kind");
   info->add_option("journal", o->path, "Journal file")->required();
@@ -139,6 +206,10 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   dump->add_option("--to", o->to_icount, "Up to this icount");
   dump->add_option("-n,--limit", o->limit, "At most this many events");
   dump->callback([o, exit_code] { *exit_code = Dump(*o); });
+  CLI::App* diff = j->add_subcommand("diff", "The first difference between two journals (exit 1 if any)");
+  diff->add_option("a", o->path, "First journal")->required();
+  diff->add_option("b", o->other, "Second journal")->required();
+  diff->callback([o, exit_code] { *exit_code = Diff(*o); });
 }
 
 }  // namespace tapvm::cli

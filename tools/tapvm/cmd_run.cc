@@ -45,6 +45,7 @@ std::vector<std::pair<std::string, std::string>> JournalConfig(const RunOptions&
   std::vector<std::pair<std::string, std::string>> c = {
       {"ram_bytes", std::to_string(v.ram_size)},
       {"time_shift", std::to_string(v.hart.time_shift)},
+      {"timebase_hz", std::to_string(Board::kTimebaseHz)},
       {"mode", v.kernel.empty() ? "bare" : "linux"},
       {"bootargs", v.append},
       {"rng", v.rng ? "1" : "0"},
