@@ -2,8 +2,9 @@
 // check that replay finds the divergence that change causes.
 //
 // usage: journal_edit IN OUT KIND
-//   KIND console_in: flips bit 0 of the first byte of the first console input.
-// Prints the edited event ("seq icount") on stdout.
+//   KIND console_in:  flips bit 0 of the first byte of the first console
+//                     input; prints the edited event ("seq icount").
+//   KIND drop_images: declares the images in the header but stores none.
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
@@ -15,10 +16,12 @@
 using namespace tapvm;
 
 int main(int argc, char** argv) {
-  if (argc != 4 || std::string(argv[3]) != "console_in") {
-    std::fprintf(stderr, "usage: journal_edit IN OUT console_in\n");
+  const std::string kind = argc == 4 ? argv[3] : "";
+  if (kind != "console_in" && kind != "drop_images") {
+    std::fprintf(stderr, "usage: journal_edit IN OUT console_in|drop_images\n");
     return 2;
   }
+  const bool drop_images = kind == "drop_images";
   std::unique_ptr<journal::JournalReader> in;
   Status st = journal::JournalReader::Open(argv[1], &in);
   if (!st.ok()) {
@@ -27,7 +30,12 @@ int main(int argc, char** argv) {
   }
   journal::JournalHeader h = in->header();
   std::vector<journal::ImageInfo> images = h.images;
-  h.images.clear();
+  if (drop_images) {
+    for (auto& img : h.images) img.stored = false, img.chunks.clear();
+    images.clear();
+  } else {
+    h.images.clear();
+  }
   journal::WriterOptions wo;
   wo.overwrite = true;
   std::unique_ptr<journal::JournalWriter> out;
@@ -44,7 +52,7 @@ int main(int argc, char** argv) {
     bool end = false;
     st = in->Next(&e, &end);
     if (!st.ok() || end) break;
-    if (!edited && journal::KindOf(e) == journal::EventKind::kConsoleIn) {
+    if (!edited && !drop_images && journal::KindOf(e) == journal::EventKind::kConsoleIn) {
       auto& bytes = std::get<ConsoleIn>(e.body).bytes;
       if (!bytes.empty()) {
         bytes[0] ^= 1;
@@ -56,7 +64,7 @@ int main(int argc, char** argv) {
     st = out->Append(e);
   }
   if (st.ok()) st = out->Close(h.clean_close ? h.final_icount : last_icount);
-  if (!st.ok() || !edited) {
+  if (!st.ok() || (!edited && !drop_images)) {
     std::fprintf(stderr, "journal_edit: %s\n", st.ok() ? "no console input to change" : st.ToString().c_str());
     return 1;
   }
