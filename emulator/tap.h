@@ -77,6 +77,16 @@ class TapInputSink {
   virtual void OnInput(const TapInput& input) = 0;
 };
 
+// The machine's periodic state digest (Board::ComputeDigest): XXH3 of the
+// hart's architectural state, of guest RAM and of every device's state,
+// and `value`, the digest of the three.
+struct MachineDigest {
+  uint64_t value = 0;
+  uint64_t hart = 0;
+  uint64_t ram = 0;
+  uint64_t devices = 0;
+};
+
 // ------------------------------------------------------------------- tap
 class EventTap {
  public:
@@ -102,7 +112,7 @@ class EventTap {
   // A device drove interrupt source `line` of the interrupt controller.
   virtual void ObserveIrq(unsigned line, bool level) {}
   // The machine's state digest at a digest boundary.
-  virtual void ObserveDigest(uint64_t digest) {}
+  virtual void ObserveDigest(const MachineDigest& digest) {}
 
   // The instruction count of the request or observation being reported,
   // read from the hart (which keeps it exact at every device access). Set

@@ -60,9 +60,10 @@ void RecordingTap::ObserveIrq(unsigned line, bool level) {
   Append(journal::EventBody{journal::IrqLine{journal::kMachineDevice, line, level}});
 }
 
-void RecordingTap::ObserveDigest(uint64_t digest) {
+void RecordingTap::ObserveDigest(const MachineDigest& digest) {
   journal::StateDigest d;
-  d.value = digest;
+  d.value = digest.value;
+  d.parts = journal::DigestParts{digest.hart, digest.ram, digest.devices};
   Append(journal::EventBody{d});
 }
 

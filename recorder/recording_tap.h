@@ -38,7 +38,7 @@ class RecordingTap : public EventTap {
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;
   void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override;
   void ObserveIrq(unsigned line, bool level) override;
-  void ObserveDigest(uint64_t digest) override;
+  void ObserveDigest(const MachineDigest& digest) override;
   unsigned DeliverDue(uint64_t icount) override { return inner_->DeliverDue(icount); }
   bool InputPending() const override { return inner_->InputPending(); }
   bool WaitForInput(uint64_t host_timeout_ns) override { return inner_->WaitForInput(host_timeout_ns); }

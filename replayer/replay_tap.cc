@@ -105,9 +105,10 @@ void ReplayTap::ObserveIrq(unsigned line, bool level) {
   Expect(journal::EventBody{journal::IrqLine{journal::kMachineDevice, line, level}});
 }
 
-void ReplayTap::ObserveDigest(uint64_t digest) {
+void ReplayTap::ObserveDigest(const MachineDigest& digest) {
   journal::StateDigest d;
-  d.value = digest;
+  d.value = digest.value;
+  d.parts = journal::DigestParts{digest.hart, digest.ram, digest.devices};
   Expect(journal::EventBody{d});
 }
 

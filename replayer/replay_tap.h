@@ -53,7 +53,7 @@ class ReplayTap : public EventTap {
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;
   void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override;
   void ObserveIrq(unsigned line, bool level) override;
-  void ObserveDigest(uint64_t digest) override;
+  void ObserveDigest(const MachineDigest& digest) override;
   unsigned DeliverDue(uint64_t icount) override;
   bool InputPending() const override;
   uint64_t NextInputIcount() const override;

@@ -101,4 +101,9 @@ uint64_t Clint::NextDeadline(uint64_t mtime) const {
   return best;
 }
 
+void Clint::HashState(StateHasher& h) const {
+  h.AddAll(std::span<const uint64_t>(state_.mtimecmp)).Add(state_.mtime_offset);
+  h.AddAll(std::span<const uint32_t>(state_.msip)).AddAll(std::span<const uint8_t>(state_.mtip));
+}
+
 }  // namespace tapvm

@@ -59,6 +59,7 @@ class Clint : public Device, public TimedDevice {
   void Reset();
 
   std::string_view name() const override { return "clint"; }
+  void HashState(StateHasher& h) const override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

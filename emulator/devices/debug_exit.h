@@ -17,6 +17,7 @@ class DebugExit : public Device {
   static constexpr uint64_t kPort = 0x501;
 
   std::string_view name() const override { return "debug-exit"; }
+  void HashState(StateHasher& h) const override { h.Add(exit_code_.value_or(0)); }
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override {
     *value = 0;
     return true;

@@ -149,4 +149,12 @@ bool Plic::Write(uint64_t offset, unsigned size, uint64_t value) {
   return true;
 }
 
+void Plic::HashState(StateHasher& h) const {
+  h.Add(num_sources_).AddAll(std::span<const uint32_t>(state_.priority));
+  h.AddAll(std::span<const uint32_t>(state_.line)).AddAll(std::span<const uint32_t>(state_.pending));
+  h.AddAll(std::span<const uint32_t>(state_.in_service));
+  for (const auto& e : state_.enable) h.AddAll(std::span<const uint32_t>(e));
+  h.AddAll(std::span<const uint32_t>(state_.threshold)).AddAll(std::span<const uint8_t>(state_.output));
+}
+
 }  // namespace tapvm

@@ -75,6 +75,7 @@ class Plic : public Device, public IrqSink {
   void Reset();
 
   std::string_view name() const override { return "plic"; }
+  void HashState(StateHasher& h) const override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

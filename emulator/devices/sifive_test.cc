@@ -27,4 +27,6 @@ bool SifiveTest::Write(uint64_t offset, unsigned size, uint64_t value) {
   return true;
 }
 
+void SifiveTest::HashState(StateHasher& h) const { h.Add(state_.request.kind).Add(state_.request.code); }
+
 }  // namespace tapvm

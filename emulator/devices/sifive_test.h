@@ -41,6 +41,7 @@ class SifiveTest : public Device {
   };
 
   std::string_view name() const override { return "sifive_test"; }
+  void HashState(StateHasher& h) const override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

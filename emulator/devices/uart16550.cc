@@ -205,4 +205,13 @@ bool Uart16550::Write(uint64_t offset, unsigned size, uint64_t value) {
   return true;
 }
 
+void Uart16550::HashState(StateHasher& h) const {
+  const State& s = state_;
+  // Only the bytes held in the FIFO, oldest first: stale slots are not state.
+  h.Add(s.rx_count);
+  for (unsigned i = 0; i < s.rx_count; ++i) h.Add(s.rx_fifo[(s.rx_head + i) % kFifoSize]);
+  h.Add(s.ier).Add(s.fcr).Add(s.lcr).Add(s.mcr).Add(s.lsr_errors).Add(s.msr).Add(s.scr);
+  h.Add(s.dll).Add(s.dlm).Add(s.thre_pending).Add(s.irq_level);
+}
+
 }  // namespace tapvm

@@ -114,6 +114,7 @@ class Uart16550 : public Device {
   void Reset();
 
   std::string_view name() const override { return "uart0"; }
+  void HashState(StateHasher& h) const override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

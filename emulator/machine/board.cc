@@ -4,6 +4,7 @@
 #include <cstring>
 #include <deque>
 
+#include "emulator/base/state_hasher.h"
 #include "emulator/machine/device_tree.h"
 
 #include <xxhash.h>
@@ -115,6 +116,7 @@ Status Board::AddVirtioDevice(Device* dev, unsigned* slot) {
   if (i >= kVirtioSlots) return Status::OutOfRange("all 8 virtio-mmio slots are in use");
   TAPVM_RETURN_IF_ERROR(bus_.AddMmio(kVirtioBase + kVirtioStride * i, kVirtioStride, dev));
   virtio_slots_.push_back(i);
+  virtio_devices_.push_back(dev);
   *slot = i;
   return Status::Ok();
 }
@@ -233,14 +235,47 @@ bool Board::AfterSlice() {
   return false;
 }
 
-uint64_t Board::MachineDigest() const {
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_64bits_reset(st);
-  uint64_t hart = hart_->StateDigest();
-  XXH3_64bits_update(st, &hart, sizeof hart);
-  for (const auto& m : bus_.memory()) XXH3_64bits_update(st, m.host, m.size);
-  uint64_t d = XXH3_64bits_digest(st);
-  XXH3_freeState(st);
+namespace {
+
+bool IsZeroPage(const uint8_t* p) {
+  static const uint8_t kZero[Bus::kPageSize] = {};
+  return std::memcmp(p, kZero, Bus::kPageSize) == 0;
+}
+
+}  // namespace
+
+MachineDigest Board::ComputeDigest() const {
+  MachineDigest d;
+  d.hart = hart_->StateDigest();
+  {
+    StateHasher ram;
+    for (const Bus::MemoryRegion& m : bus_.memory()) {
+      ram.Add(m.base).Add(m.size);
+      if (m.touched.empty()) {  // ROM: small, hashed whole
+        ram.AddRaw(m.host, m.size);
+        continue;
+      }
+      for (uint64_t page = 0; page < m.size / Bus::kPageSize; ++page) {
+        if (!m.Touched(page)) continue;
+        const uint8_t* p = m.host + page * Bus::kPageSize;
+        if (!IsZeroPage(p)) ram.Add(m.base + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
+      }
+    }
+    d.ram = ram.Digest();
+  }
+  {
+    StateHasher dev;
+    clint_->HashState(dev);
+    plic_->HashState(dev);
+    uart_->HashState(dev);
+    finisher_->HashState(dev);
+    debug_exit_->HashState(dev);
+    for (const Device* v : virtio_devices_) v->HashState(dev);
+    d.devices = dev.Digest();
+  }
+  StateHasher all;
+  all.Add(kDigestVersion).Add(d.hart).Add(d.ram).Add(d.devices);
+  d.value = all.Digest();
   return d;
 }
 
@@ -251,7 +286,7 @@ RunResult Board::Run(uint64_t max_icount) {
     // Digests first, inputs second: the same order in every mode.
     if (interval && s.icount && s.icount % interval == 0 && s.icount != last_digest_icount_) {
       last_digest_icount_ = s.icount;
-      tap_->ObserveDigest(MachineDigest());
+      tap_->ObserveDigest(ComputeDigest());
     }
     if (tap_->DeliverDue(s.icount)) console_->Drain();
     uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
@@ -263,7 +298,7 @@ RunResult Board::Run(uint64_t max_icount) {
     if (r == StopReason::kLimit && s.icount >= max_icount) {
       if (interval && s.icount % interval == 0 && s.icount != last_digest_icount_) {
         last_digest_icount_ = s.icount;
-        tap_->ObserveDigest(MachineDigest());
+        tap_->ObserveDigest(ComputeDigest());
       }
       return {RunResult::Kind::kLimit, 0};
     }

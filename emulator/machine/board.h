@@ -104,9 +104,14 @@ class Board {
   // calls it); the caller also wakes the tap if the guest may be idle.
   void RequestQuit() { quit_requested_.store(true); }
 
-  // XXH3 of the hart's architectural state and all of RAM: equal digests
-  // mean the same machine (device state is checked through the events).
-  uint64_t MachineDigest() const;
+  // The state digest: hart, RAM and devices (see MachineDigest in tap.h).
+  // RAM is digested as its non-zero 4 KiB pages, each with its address, so
+  // the value depends only on the contents, and pages never touched are
+  // not read. Costs about one pass over the RAM the guest has used.
+  MachineDigest ComputeDigest() const;
+  // The version of ComputeDigest's definition, journaled by record and
+  // checked by replay (another definition could never match).
+  static constexpr uint32_t kDigestVersion = 2;
 
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
@@ -136,6 +141,7 @@ class Board {
   std::unique_ptr<SifiveTest> finisher_;
   std::unique_ptr<DebugExit> debug_exit_;
   std::vector<unsigned> virtio_slots_;
+  std::vector<const Device*> virtio_devices_;  // in slot order
   LoadedImage image_;
   std::vector<uint8_t> dtb_;
   RunResult finished_{RunResult::Kind::kLimit};

@@ -34,6 +34,7 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
   r.storage.reset(static_cast<uint8_t*>(std::calloc(size, 1)));
   if (!r.storage) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
   r.host = r.storage.get();
+  if (writable) r.touched.assign((size / kPageSize + 63) / 64, 0);
   memory_.push_back(std::move(r));
   return Status::Ok();
 }
@@ -63,8 +64,16 @@ Status Bus::SetPioWindow(uint64_t base, uint64_t size) {
 }
 
 const Bus::MemoryRegion* Bus::FindMemory(uint64_t addr, uint64_t len) const {
-  for (const auto& m : memory_)
-    if (addr >= m.base && addr - m.base < m.size && len <= m.size - (addr - m.base)) return &m;
+  for (const auto& m : memory_) {
+    if (addr >= m.base && addr - m.base < m.size && len <= m.size - (addr - m.base)) {
+      if (!m.touched.empty()) {
+        const uint64_t first = (addr - m.base) / kPageSize;
+        const uint64_t last = (addr - m.base + (len ? len - 1 : 0)) / kPageSize;
+        for (uint64_t p = first; p <= last; ++p) m.touched[p / 64] |= uint64_t{1} << (p % 64);
+      }
+      return &m;
+    }
+  }
   return nullptr;
 }
 

@@ -47,7 +47,15 @@ class Bus {
     // calloc'd: the host hands out zero pages lazily, so a large guest RAM
     // costs nothing until the guest touches it.
     std::unique_ptr<uint8_t, Free> storage;
+    // One bit per 4 KiB page of a writable region: set once a host pointer
+    // into the page has been handed out (FindMemory / HostPtr), which every
+    // write to RAM needs. A page whose bit is clear still holds the zeros
+    // it started with, so the state digest skips it without reading it
+    // (first reads of untouched pages are what cost, not the hashing).
+    mutable std::vector<uint64_t> touched;
+    bool Touched(uint64_t page_index) const { return (touched[page_index / 64] >> (page_index % 64)) & 1; }
   };
+  static constexpr uint64_t kPageSize = 4096;
 
   Bus() = default;
   Bus(const Bus&) = delete;
@@ -63,7 +71,9 @@ class Bus {
   // base + N is an access to port N (observed as port I/O).
   Status SetPioWindow(uint64_t base, uint64_t size);
 
-  // The memory region containing [addr, addr+len), or nullptr.
+  // The memory region containing [addr, addr+len), or nullptr. Marks the
+  // pages of [addr, addr+len) touched: callers may write through the
+  // region's host pointer there, and nowhere else.
   const MemoryRegion* FindMemory(uint64_t addr, uint64_t len = 1) const;
   // Host pointer for [addr, addr+len) if it lies inside one memory region.
   uint8_t* HostPtr(uint64_t addr, uint64_t len) const {

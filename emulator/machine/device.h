@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "emulator/base/state_hasher.h"
+
 namespace tapvm {
 
 class Device {
@@ -29,6 +31,11 @@ class Device {
   // raises a load/store access fault).
   virtual bool Read(uint64_t offset, unsigned size, uint64_t* value) = 0;
   virtual bool Write(uint64_t offset, unsigned size, uint64_t value) = 0;
+
+  // Feeds the device's guest-visible state (registers, queues, requests in
+  // flight; not host resources) to the machine's periodic state digest, so
+  // a replay that drifts inside a device is caught at the next digest.
+  virtual void HashState(StateHasher& h) const = 0;
 };
 
 // An interrupt input: a device drives a numbered line of an interrupt

@@ -34,6 +34,7 @@ class EchoModel : public VirtioDeviceModel {
       if (offset + i >= 4) config[offset + i] = data[i];  // bytes 0..3 are read-only
   }
   void Attach(VirtioTransport* t) override { transport = t; }
+  void HashState(StateHasher& h) const override { h.Add(activations); }
   void Activate() override { ++activations; }
   void Notify(unsigned q) override {
     ++notifies;

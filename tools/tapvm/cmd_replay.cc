@@ -35,6 +35,10 @@ Status OptionsFromJournal(journal::JournalReader* r, VmOptions* v) {
   v->ram_size = std::strtoull(get("ram_bytes").c_str(), nullptr, 10);
   v->hart.time_shift = static_cast<unsigned>(std::strtoul(get("time_shift").c_str(), nullptr, 10));
   if (v->ram_size == 0 || v->hart.time_shift > 16) return Status::Corruption("journal has no usable machine configuration");
+  if (h.digest_interval && get("digest_version") != std::to_string(Board::kDigestVersion))
+    return Status::NotSupported("the journal's state digests are of version '" + get("digest_version") +
+                                "'; this tapvm computes version " + std::to_string(Board::kDigestVersion) +
+                                " (record again, or replay with the tapvm that recorded it)");
   v->append = get("bootargs");
   v->rng = get("rng") == "1";
   for (const auto& [k, val] : h.config) {
@@ -125,7 +129,7 @@ int Replay(const ReplayOptions& o) {
     return 1;
   }
   std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64 "; state digest %016" PRIx64
-               "%s\n", replay->consumed(), s.icount, board->hart().StateDigest(),
+               "%s\n", replay->consumed(), s.icount, board->ComputeDigest().value,
                whole ? " (whole recording)" : " (--until)");
   return 0;
 }

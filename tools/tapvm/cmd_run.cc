@@ -46,6 +46,7 @@ std::vector<std::pair<std::string, std::string>> JournalConfig(const RunOptions&
       {"ram_bytes", std::to_string(v.ram_size)},
       {"time_shift", std::to_string(v.hart.time_shift)},
       {"timebase_hz", std::to_string(Board::kTimebaseHz)},
+      {"digest_version", std::to_string(Board::kDigestVersion)},
       {"mode", v.kernel.empty() ? "bare" : "linux"},
       {"bootargs", v.append},
       {"rng", v.rng ? "1" : "0"},
@@ -219,14 +220,14 @@ int RunVm(RunOptions& opt) {
       std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", opt.record_path.c_str(),
                    js.ToString().c_str());
     } else {
-      std::fprintf(stderr, "tapvm: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s\n",
-                   recording->events(), s.icount, opt.record_path.c_str());
+      std::fprintf(stderr, "tapvm: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s; state digest %016" PRIx64 "\n",
+                   recording->events(), s.icount, opt.record_path.c_str(), board.ComputeDigest().value);
     }
   }
   if (opt.stats)
     std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f digest=%016" PRIx64 "\n",
                  s.icount, seconds, seconds > 0 ? static_cast<double>(s.icount) / seconds / 1e6 : 0.0,
-                 board.hart().StateDigest());
+                 board.ComputeDigest().value);
   switch (r.kind) {
     case RunResult::Kind::kPass:
       spdlog::info("guest passed (powered off) after {} instructions", s.icount);
@@ -294,7 +295,7 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
   run->add_option("-m,--memory", opt->memory, "Guest RAM size (default 128M for --bios, 256M for Linux)");
   run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
   run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)");
-  run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the hart state digest at the end");
+  run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
   run->add_option("--time-shift", vm.hart.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
@@ -329,7 +330,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   record->add_flag("--force", rec->overwrite, "Replace an existing journal");
   rec->vm.digest_interval = 100'000'000;
   record->add_option("--digest-interval", rec->vm.digest_interval,
-                     "Journal a digest of the whole machine state (hart and RAM) every N instructions (0: none)")
+                     "Journal a digest of the whole machine state (hart, RAM, devices) every N instructions (0: none)")
       ->capture_default_str();
   AddVmOptions(record, rec.get());
   record->callback([rec, exit_code] {

@@ -273,4 +273,18 @@ void VirtioBlk::MaybeResume() {
     ProcessQueue();
 }
 
+void VirtioBlk::HashState(StateHasher& h) const {
+  // The capacity can change at run time (SetCapacity); requests in flight
+  // with the chains they will complete; the id counter (not reset).
+  h.Add(options_.capacity_sectors).Add(next_id_).Add(pending_.size());
+  for (const auto& [id, p] : pending_) {
+    h.Add(id).Add(p.read_len).Add(p.bytes);
+    p.chain.HashState(h);
+  }
+  h.Add(orphaned_.size());
+  for (const auto& [id, bytes] : orphaned_) h.Add(id).Add(bytes);
+  h.Add(bytes_in_flight_).Add(deferred_);
+  h.Add(stats_.submitted).Add(stats_.completed).Add(stats_.stale_completions);
+}
+
 }  // namespace tapvm

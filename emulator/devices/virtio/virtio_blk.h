@@ -116,6 +116,8 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   void Notify(unsigned q) override;
   void Reset() override;
 
+  void HashState(StateHasher& h) const override;
+
   // TapInputSink.
   void OnInput(const TapInput& input) override;
 

@@ -26,6 +26,7 @@
 #include <span>
 #include <string_view>
 
+#include "emulator/base/state_hasher.h"
 #include "emulator/devices/virtio/virtqueue.h"
 
 namespace tapvm {
@@ -102,6 +103,10 @@ class VirtioDeviceModel {
   // Device reset: back to the state after construction (the configuration
   // the board gave, such as capacity or MAC, is kept).
   virtual void Reset() = 0;
+
+  // Feeds the model's guest-visible state (chains held, requests in
+  // flight, backlogs) to the machine's state digest (Device::HashState).
+  virtual void HashState(StateHasher& h) const = 0;
 };
 
 }  // namespace tapvm

@@ -262,4 +262,13 @@ void VirtioMmio::UpdateIrq() {
   irq_->SetIrq(irq_line_, level != 0);
 }
 
+void VirtioMmio::HashState(StateHasher& h) const {
+  const State& s = state_;
+  h.Add(s.driver_features).Add(s.status).Add(s.device_features_sel).Add(s.driver_features_sel);
+  h.Add(s.queue_sel).Add(s.interrupt_status).Add(s.config_generation).Add(s.irq_level);
+  h.Add(queues_.size());
+  for (const Virtqueue& q : queues_) q.HashState(h);
+  model_->HashState(h);
+}
+
 }  // namespace tapvm

@@ -111,6 +111,7 @@ class VirtioMmio : public Device, public VirtioTransport {
 
   // Device.
   std::string_view name() const override { return name_; }
+  void HashState(StateHasher& h) const override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

@@ -97,4 +97,11 @@ void VirtioNet::OnInput(const TapInput& input) {
   DeliverRx();
 }
 
+void VirtioNet::HashState(StateHasher& h) const {
+  h.Add(options_.link_up).Add(rx_backlog_.size());
+  for (const auto& frame : rx_backlog_) h.AddBytes(frame);
+  h.Add(stats_.tx_frames).Add(stats_.tx_dropped).Add(stats_.rx_frames).Add(stats_.rx_dropped);
+  h.Add(stats_.rx_too_big);
+}
+
 }  // namespace tapvm

@@ -84,6 +84,8 @@ class VirtioNet : public VirtioDeviceModel, public TapInputSink {
   void Notify(unsigned q) override;
   void Reset() override;
 
+  void HashState(StateHasher& h) const override;
+
   // TapInputSink.
   void OnInput(const TapInput& input) override;
 

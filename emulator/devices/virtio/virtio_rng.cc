@@ -50,4 +50,10 @@ void VirtioRng::OnInput(const TapInput& input) {
   MaybeRequest();
 }
 
+void VirtioRng::HashState(StateHasher& h) const {
+  h.Add(waiting_.size());
+  for (const VirtqChain& c : waiting_) c.HashState(h);
+  h.Add(outstanding_).Add(stats_.requests).Add(stats_.bytes_given).Add(stats_.stale_answers);
+}
+
 }  // namespace tapvm

@@ -53,6 +53,8 @@ class VirtioRng : public VirtioDeviceModel, public TapInputSink {
   void Notify(unsigned q) override;
   void Reset() override { waiting_.clear(); }
 
+  void HashState(StateHasher& h) const override;
+
   // TapInputSink.
   void OnInput(const TapInput& input) override;
 

@@ -267,4 +267,16 @@ bool Virtqueue::ShouldInterrupt() {
   return (flags & kAvailFNoInterrupt) == 0;
 }
 
+void VirtqChain::HashState(StateHasher& h) const {
+  h.Add(head).Add(segments.size());
+  for (const VirtqSegment& s : segments) h.Add(s.gpa).Add(s.len).Add(s.writable);
+}
+
+void Virtqueue::HashState(StateHasher& h) const {
+  const State& s = state_;
+  h.Add(max_size_).Add(s.desc_addr).Add(s.driver_addr).Add(s.device_addr).Add(s.size).Add(s.ready);
+  h.Add(s.indirect).Add(s.event_idx).Add(s.last_avail_idx).Add(s.used_idx).Add(s.signalled_used);
+  h.Add(s.in_flight);
+}
+
 }  // namespace tapvm

@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/base/state_hasher.h"
 #include "emulator/machine/bus.h"
 
 namespace tapvm {
@@ -73,6 +74,8 @@ struct VirtqChain {
   // it. Returns the bytes copied, with the same short cases (a segment no
   // longer inside writable RAM stops the copy).
   size_t CopyTo(const Bus& bus, uint64_t offset, std::span<const uint8_t> in) const;
+
+  void HashState(StateHasher& h) const;
 };
 
 class Virtqueue {
@@ -141,6 +144,8 @@ class Virtqueue {
   // Whether the driver wants a used-buffer notification for what was pushed
   // since the previous call; records that the decision was made.
   bool ShouldInterrupt();
+
+  void HashState(StateHasher& h) const;
 
  private:
   bool Load16(uint64_t gpa, uint16_t* v) const;
