@@ -219,6 +219,10 @@ class Hart : public HartPort {
 
   // Decoded instructions by physical page number.
   std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_pages_;
+  // Dropped pages kept for reuse (at most kSparePages): Linux drops the
+  // whole cache at every fence.i, and handing ~33 KB blocks back to malloc
+  // only to fault them in again cost more than the decoding.
+  std::vector<std::unique_ptr<DecodedPage>> spare_pages_;
   DecodedInsn cross_page_[3];
 };
 

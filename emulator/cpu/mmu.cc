@@ -76,6 +76,11 @@ void Hart::UpdatePmpActive() {
 }
 
 void Hart::DropDecodedPages() {
+  constexpr size_t kSparePages = 512;  // 16 MiB
+  for (auto& [pa, page] : decoded_pages_) {
+    if (spare_pages_.size() >= kSparePages) break;
+    spare_pages_.push_back(std::move(page));
+  }
   decoded_pages_.clear();
   for (auto& table : fetch_tlb_)
     for (auto& e : table) e = {kInvalidTag, nullptr};
@@ -354,8 +359,14 @@ Hart::DecodedPage* Hart::GetDecodedPage(uint64_t pa_page, uint8_t* host) {
   auto it = decoded_pages_.find(pa_page);
   if (it != decoded_pages_.end()) return it->second.get();
   if (decoded_pages_.size() >= kMaxDecodedPages) DropDecodedPages();
-  auto page = std::make_unique<DecodedPage>();
-  for (auto& d : page->insns) d.op = Op::DECODE;
+  std::unique_ptr<DecodedPage> page;
+  if (!spare_pages_.empty()) {
+    page = std::move(spare_pages_.back());
+    spare_pages_.pop_back();
+  } else {
+    page.reset(new DecodedPage);  // every slot is set just below
+  }
+  for (auto& d : page->insns) d = DecodedInsn{};  // Op::DECODE
   page->insns[2048].op = Op::PAGE_END;
   page->host = host;
   page->pa = pa_page;

@@ -37,10 +37,13 @@ constexpr std::string_view kPanicBanner = "Kernel panic - not syncing";
 }  // namespace
 
 Status ReadWholeFile(const std::string& path, std::vector<uint8_t>* out) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) return Status::NotFound("cannot open '" + path + "'");
-  out->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  if (f.bad()) return Status::IOError("cannot read '" + path + "'");
+  const std::streamoff size = f.tellg();
+  if (size < 0) return Status::IOError("cannot read '" + path + "'");
+  out->resize(static_cast<size_t>(size));
+  f.seekg(0);
+  if (!f.read(reinterpret_cast<char*>(out->data()), size)) return Status::IOError("cannot read '" + path + "'");
   return Status::Ok();
 }
 
