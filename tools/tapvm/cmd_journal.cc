@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cinttypes>
+#include <unistd.h>
 #include <cstdio>
 #include <memory>
 
@@ -102,8 +103,10 @@ int Verify(const JournalOptions& o) {
   if (int rc = OpenOrFail(o.path, &r)) return rc;
   journal::VerifyReport rep;
   uint64_t last_pct = 101;
+  const bool show_progress = isatty(STDERR_FILENO) != 0;  // not into logs
   Status st = r->Verify(
       [&](uint64_t done, uint64_t total) {
+        if (!show_progress) return;
         uint64_t pct = total ? done * 100 / total : 100;
         if (pct / 10 != last_pct / 10) {
           std::fprintf(stderr, "\rverifying: %3" PRIu64 "%%", pct);
@@ -111,7 +114,7 @@ int Verify(const JournalOptions& o) {
         }
       },
       &rep);
-  std::fprintf(stderr, "\r");
+  if (show_progress) std::fprintf(stderr, "\r                \r");
   std::printf("records %" PRIu64 " (%" PRIu64 " bytes), blobs %" PRIu64 ", images %" PRIu64 ", icount %" PRIu64
               "..%" PRIu64 ", %s\n",
               rep.records, rep.record_bytes, rep.blobs, rep.images, rep.first_icount, rep.last_icount,

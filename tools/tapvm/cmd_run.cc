@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -120,6 +121,10 @@ Status UseBuiltGuest(RunOptions* opt) {
       dir = exe.substr(0, exe.rfind('/')) + "/../../guest";  // build/tools/tapvm/ -> build/guest
     }
   }
+  // A plain path for messages and the journal's image names.
+  std::error_code ec;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(dir, ec);
+  if (!ec) dir = canonical.string();
   if (!Exists(dir + "/Image"))
     return Status::NotFound("no --bios or --kernel given and no built guest in '" + dir +
                             "' (run tools/guest/build.sh, or pass --kernel)");
