@@ -108,8 +108,8 @@ int Replay(const ReplayOptions& o) {
   // Run to where the recording stopped (or --until).
   // A journal cut short (kill -9) ends with the events of the instruction
   // at last_icount: run through that instruction.
-  uint64_t end = h.clean_close ? h.final_icount : h.last_icount + 1;
-  if (o.until) end = std::min(end, o.until);
+  const uint64_t recorded_end = h.clean_close ? h.final_icount : h.last_icount + 1;
+  const uint64_t end = o.until ? std::min(recorded_end, o.until) : recorded_end;
   RunResult r = board->Run(end);
   const HartState& s = board->hart().state();
   std::fflush(stdout);
@@ -121,7 +121,7 @@ int Replay(const ReplayOptions& o) {
     std::fprintf(stderr, "tapvm: replay DIVERGED: %s\n", replay->divergence()->ToString().c_str());
     return 1;
   }
-  bool whole = !o.until || o.until >= end;
+  const bool whole = end == recorded_end;
   if (whole && (!replay->at_end() || (h.clean_close && s.icount != end))) {
     std::fprintf(stderr, "tapvm: replay DIVERGED: the recording ran to icount %" PRIu64
                  " with %" PRIu64 " events; the replay stopped at %" PRIu64 " after %" PRIu64 " events (%s)\n",
