@@ -2,9 +2,10 @@
 """Record/replay of a Linux guest (ctest runs each by name).
 
 usage: record_replay_tests.py TAPVM GUEST_DIR TEST
-tests: round_trip, kill9, flipped_byte
+tests: round_trip, kill9, flipped_byte, entropy_divergence
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -111,6 +112,37 @@ def test_flipped_byte(tapvm, guest_dir):
         out = v.stdout.decode()
         assert v.returncode != 0 and "FAILED" in out, out
         print(f"flipped_byte: byte at file offset {pos + 5} flipped; verify says: {out.strip().splitlines()[-1]}")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_entropy_divergence(tapvm, guest_dir):
+    """One entropy byte changed in a Linux recording: nothing the guest does
+    outside may show it at once, but the next state digest must (RAM
+    differs), so replay stops at or before the first digest after it."""
+    interval = 10_000_000
+    tmp = tempfile.mkdtemp(prefix="tapvm-ent-")
+    try:
+        journal = os.path.join(tmp, "run.tapj")
+        g = Guest(tapvm, guest_dir, ["-o", journal, "--digest-interval", str(interval)], command="record")
+        g.expect("TAPVM-INIT-READY", 240)
+        g.run("dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -tx1 > /dev/null")
+        g.send("poweroff -f")
+        assert g.wait_exit(120) == 0, g.stderr
+        edited = os.path.join(tmp, "edited.tapj")
+        e = subprocess.run([os.environ["TAPVM_JOURNAL_EDIT"], journal, edited, "entropy_in"], capture_output=True,
+                           timeout=300)
+        assert e.returncode == 0, e.stderr.decode()
+        seq, icount = (int(x) for x in e.stdout.split())
+        rc, _, err = replay(tapvm, edited, "-q")
+        m = re.search(r"divergence at event #(\d+), icount (\d+)", err)
+        assert rc == 1 and m, f"expected a divergence (rc={rc}): {err}"
+        at = int(m.group(2))
+        next_digest = (icount // interval + 1) * interval
+        assert icount <= at <= next_digest, f"divergence at {at}, edit at {icount}, next digest {next_digest}"
+        print(f"entropy_divergence: entropy input #{seq} at icount {icount} changed; replay stopped at "
+              f"#{m.group(1)} icount {at} (next digest boundary {next_digest}): "
+              + " ".join(err.strip().splitlines()[1:3]))
     finally:
         shutil.rmtree(tmp)
 

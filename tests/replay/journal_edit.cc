@@ -4,6 +4,7 @@
 // usage: journal_edit IN OUT KIND
 //   KIND console_in:  flips bit 0 of the first byte of the first console
 //                     input; prints the edited event ("seq icount").
+//   KIND entropy_in:  the same for the first entropy input.
 //   KIND drop_images: declares the images in the header but stores none.
 #include <cinttypes>
 #include <cstdio>
@@ -17,8 +18,8 @@ using namespace tapvm;
 
 int main(int argc, char** argv) {
   const std::string kind = argc == 4 ? argv[3] : "";
-  if (kind != "console_in" && kind != "drop_images") {
-    std::fprintf(stderr, "usage: journal_edit IN OUT console_in|drop_images\n");
+  if (kind != "console_in" && kind != "entropy_in" && kind != "drop_images") {
+    std::fprintf(stderr, "usage: journal_edit IN OUT console_in|entropy_in|drop_images\n");
     return 2;
   }
   const bool drop_images = kind == "drop_images";
@@ -52,8 +53,10 @@ int main(int argc, char** argv) {
     bool end = false;
     st = in->Next(&e, &end);
     if (!st.ok() || end) break;
-    if (!edited && !drop_images && journal::KindOf(e) == journal::EventKind::kConsoleIn) {
-      auto& bytes = std::get<ConsoleIn>(e.body).bytes;
+    const journal::EventKind want =
+        kind == "console_in" ? journal::EventKind::kConsoleIn : journal::EventKind::kEntropyIn;
+    if (!edited && !drop_images && journal::KindOf(e) == want) {
+      auto& bytes = *journal::MutablePayloadOf(e.body);
       if (!bytes.empty()) {
         bytes[0] ^= 1;
         edited = true;
@@ -65,7 +68,7 @@ int main(int argc, char** argv) {
   }
   if (st.ok()) st = out->Close(h.clean_close ? h.final_icount : last_icount);
   if (!st.ok() || (!edited && !drop_images)) {
-    std::fprintf(stderr, "journal_edit: %s\n", st.ok() ? "no console input to change" : st.ToString().c_str());
+    std::fprintf(stderr, "journal_edit: %s\n", st.ok() ? "no such input to change" : st.ToString().c_str());
     return 1;
   }
   return 0;
