@@ -105,6 +105,10 @@ class Walker {
     if (branch && depth + 1 >= db_depth_) return Bad(pgno, "branch page where the tree's leaves should be");
     if (!branch && depth + 1 != db_depth_) return Bad(pgno, "leaf page above the tree's leaf level");
     if (branch && nkeys < 2) return Bad(pgno, "branch page with fewer than two keys");
+    // LMDB never leaves a leaf empty (an emptied database gets no root), and
+    // its cursors read node 0 of a leaf without checking the key count: a
+    // stale node pointer past `lower` would go unchecked here.
+    if (!branch && nkeys == 0) return Bad(pgno, "leaf page with no keys");
     for (size_t i = 0; i < nkeys; ++i) {
       const size_t off = Le16(p + kPageHeader + 2 * i);
       if (off < upper || off + kNodeHeader > psize_) return Bad(pgno, Fmt("node %zu at bad offset %zu", i, off));

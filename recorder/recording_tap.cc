@@ -2,7 +2,7 @@
 
 namespace tapvm {
 
-RecordingTap::RecordingTap(PassthroughTap* inner, journal::JournalWriter* writer) : inner_(inner), writer_(writer) {
+RecordingTap::RecordingTap(PassthroughTap* inner, JournalPump* journal) : inner_(inner), journal_(journal) {
   inner_->SetInputObserver([this](uint64_t icount, const TapInput& input) {
     Append(journal::MakeInputEvent(icount, input));
   });
@@ -10,7 +10,7 @@ RecordingTap::RecordingTap(PassthroughTap* inner, journal::JournalWriter* writer
 
 void RecordingTap::Append(journal::Event event) {
   if (!status_.ok()) return;
-  Status st = writer_->Append(event);
+  Status st = journal_->Append(std::move(event));
   if (!st.ok()) {
     status_ = st;
     return;

@@ -10,6 +10,7 @@
 //     frames sent, entropy requests, console output, interrupt lines, state
 //     digests): what replay compares to find a divergence.
 //
+// Events go to a JournalPump, which writes them on its own thread.
 // Journal errors (disk full...) do not stop the machine: the first one is
 // kept in status() and later events are dropped; the caller reports it.
 // Not thread-safe: CPU thread only (the pass-through tap's own threads never
@@ -22,14 +23,14 @@
 #include "emulator/tap.h"
 #include "emulator/tap/backends/passthrough_tap.h"
 #include "journal/event.h"
-#include "journal/writer.h"
+#include "recorder/journal_pump.h"
 
 namespace tapvm {
 
 class RecordingTap : public EventTap {
  public:
   // Both must outlive the tap. Installs itself as `inner`'s input observer.
-  RecordingTap(PassthroughTap* inner, journal::JournalWriter* writer);
+  RecordingTap(PassthroughTap* inner, JournalPump* journal);
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { inner_->AttachDevice(dev, sink); }
   void SubmitBlock(BlockRequest request) override;
@@ -53,7 +54,7 @@ class RecordingTap : public EventTap {
   void Append(journal::Event event);
 
   PassthroughTap* inner_;
-  journal::JournalWriter* writer_;
+  JournalPump* journal_;
   Status status_;
   uint64_t events_ = 0;
 };

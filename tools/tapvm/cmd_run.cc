@@ -16,6 +16,7 @@
 
 #include "emulator/machine/board.h"
 #include "journal/writer.h"
+#include "recorder/journal_pump.h"
 #include "recorder/recording_tap.h"
 #include "tools/tapvm/terminal.h"
 #include "tools/tapvm/vm.h"
@@ -58,25 +59,35 @@ std::vector<std::pair<std::string, std::string>> JournalConfig(const RunOptions&
 }
 
 // Opens the journal and stores the images the run starts from, so a replay
-// needs nothing but the journal.
-Status OpenJournal(const RunOptions& opt, std::unique_ptr<journal::JournalWriter>* out) {
+// needs nothing but the journal. Disk images are stored before the guest
+// can write them; firmware, kernel and initrd are read here once, booted
+// from these very bytes (opt->vm.*_bytes), and stored by the pump's thread
+// while the guest boots.
+Status OpenJournal(RunOptions* opt, std::unique_ptr<JournalPump>* out) {
   journal::JournalHeader h;
   h.writer_version = "tapvm 0.1.0";
-  h.config = JournalConfig(opt);
-  h.digest_interval = opt.vm.digest_interval;
+  h.config = JournalConfig(*opt);
+  h.digest_interval = opt->vm.digest_interval;
   journal::WriterOptions wo;
-  wo.overwrite = opt.overwrite;
-  TAPVM_RETURN_IF_ERROR(journal::JournalWriter::Create(opt.record_path, h, wo, out));
-  const VmOptions& v = opt.vm;
-  TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kFirmware, v.bios, v.bios));
-  if (!v.kernel.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kKernel, v.kernel, v.kernel));
-  if (!v.initrd.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kInitrd, v.initrd, v.initrd));
+  wo.overwrite = opt->overwrite;
+  std::unique_ptr<journal::JournalWriter> writer;
+  TAPVM_RETURN_IF_ERROR(journal::JournalWriter::Create(opt->record_path, h, wo, &writer));
+  VmOptions& v = opt->vm;
   for (const auto& d : v.drives) {
     std::string file = d.substr(0, d.find(','));
     if (file.rfind("file=", 0) == 0) file = file.substr(5);
-    TAPVM_RETURN_IF_ERROR((*out)->PutImageFile(journal::ImageRole::kDisk, file, file));
+    TAPVM_RETURN_IF_ERROR(writer->PutImageFile(journal::ImageRole::kDisk, file, file));
   }
-  return (*out)->Commit();
+  TAPVM_RETURN_IF_ERROR(writer->Commit());
+  TAPVM_RETURN_IF_ERROR(ReadWholeFile(v.bios, &v.bios_bytes));
+  if (!v.kernel.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(v.kernel, &v.kernel_bytes));
+  if (!v.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(v.initrd, &v.initrd_bytes));
+  v.images_given = true;
+  *out = std::make_unique<JournalPump>(std::move(writer));
+  TAPVM_RETURN_IF_ERROR((*out)->PutImage(journal::ImageRole::kFirmware, v.bios, v.bios_bytes));
+  if (!v.kernel.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImage(journal::ImageRole::kKernel, v.kernel, v.kernel_bytes));
+  if (!v.initrd.empty()) TAPVM_RETURN_IF_ERROR((*out)->PutImage(journal::ImageRole::kInitrd, v.initrd, v.initrd_bytes));
+  return Status::Ok();
 }
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
@@ -156,17 +167,17 @@ int RunVm(RunOptions& opt) {
   if (!vmo.hart.break_insn.empty())
     spdlog::warn("instruction '{}' is deliberately broken (--break-insn)", vmo.hart.break_insn);
   // Record mode: the journal and the recording tap outlive the machine.
-  std::unique_ptr<journal::JournalWriter> writer;
+  std::unique_ptr<JournalPump> journal;
   std::unique_ptr<RecordingTap> recording;
   Vm::TapWrapper wrap;
   if (!opt.record_path.empty()) {
-    Status js = OpenJournal(opt, &writer);
+    Status js = OpenJournal(&opt, &journal);
     if (!js.ok()) {
       spdlog::error("cannot record to '{}': {}", opt.record_path, js.ToString());
       return kExitUsage;
     }
     wrap = [&](PassthroughTap* inner) -> EventTap* {
-      recording = std::make_unique<RecordingTap>(inner, writer.get());
+      recording = std::make_unique<RecordingTap>(inner, journal.get());
       return recording.get();
     };
   }
@@ -218,9 +229,9 @@ int RunVm(RunOptions& opt) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
   const HartState& s = board.hart().state();
-  if (writer) {
+  if (journal) {
     Status js = recording->status();
-    if (js.ok()) js = writer->Close(s.icount);
+    if (js.ok()) js = journal->Close(s.icount);
     if (!js.ok()) {
       std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", opt.record_path.c_str(),
                    js.ToString().c_str());

@@ -76,8 +76,14 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wra
 
   vm->replay_ = opt.replay;
   vm->drive_sizes_ = opt.drive_sizes;
-  std::vector<uint8_t> bios = opt.bios_bytes, kernel = opt.kernel_bytes, initrd = opt.initrd_bytes;
-  if (!opt.replay) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios));
+  // The images: given (no copy), or read from their files.
+  const bool given = opt.replay || opt.images_given;
+  std::vector<uint8_t> bios_file, kernel_file, initrd_file;
+  std::span<const uint8_t> bios = opt.bios_bytes, kernel = opt.kernel_bytes, initrd = opt.initrd_bytes;
+  if (!given) {
+    TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.bios, &bios_file));
+    bios = bios_file;
+  }
   if (opt.kernel.empty()) {
     if (!opt.drives.empty() || !opt.netdevs.empty())
       return Status::InvalidArgument("--drive and --netdev need --kernel (a bare program has no device tree)");
@@ -86,9 +92,11 @@ Status Vm::Create(const VmOptions& opt, std::unique_ptr<Vm>* out, TapWrapper wra
     *out = std::move(vm);
     return Status::Ok();
   }
-  if (!opt.replay) {
-    TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.kernel, &kernel));
-    if (!opt.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.initrd, &initrd));
+  if (!given) {
+    TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.kernel, &kernel_file));
+    kernel = kernel_file;
+    if (!opt.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(opt.initrd, &initrd_file));
+    initrd = initrd_file;
   }
   for (const std::string& d : opt.drives) TAPVM_RETURN_IF_ERROR(vm->AddDrive(d));
   for (const std::string& n : opt.netdevs) TAPVM_RETURN_IF_ERROR(vm->AddNetdev(n));

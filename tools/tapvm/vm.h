@@ -33,6 +33,9 @@ struct VmOptions {
   // Replay: image bytes come from the journal, and no host backend is
   // opened (drives keep only their size; NICs and entropy have no source).
   bool replay = false;
+  // The firmware/kernel/initrd contents to boot, instead of reading the
+  // files: always in replay; in record, the very bytes the journal stores.
+  bool images_given = false;
   std::vector<uint8_t> bios_bytes, kernel_bytes, initrd_bytes;
   std::vector<uint64_t> drive_sizes;
 };
