@@ -1,5 +1,8 @@
 // Google Benchmark: JournalWriter::Append throughput (target: >= 1M small
-// events/s, issue 4), plus read-back and verify speed.
+// events/s, issue 4), plus read-back and verify speed. The peer, in the
+// same run: bare LMDB appends of values of the same size with the same
+// commit batching (BM_LmdbAppendRaw), i.e. what the storage alone costs
+// without encoding, checksums and the chain.
 //
 //   journal_append_bench --benchmark_counter_tabular=true
 //
@@ -9,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <lmdb.h>
 
 #include "benchmark/benchmark.h"
 #include "journal/reader.h"
@@ -74,6 +79,48 @@ void BM_AppendSmall(benchmark::State& state) {
   unlink(path.c_str());
 }
 BENCHMARK(BM_AppendSmall)->Arg(4096)->Arg(256)->Unit(benchmark::kNanosecond);
+
+// The peer: 43-byte values (the small events' mean record size) appended
+// under big-endian sequence keys, committing every 4096, nothing else.
+void BM_LmdbAppendRaw(benchmark::State& state) {
+  const std::string path = BenchPath("raw");
+  MDB_env* env = nullptr;
+  MDB_txn* txn = nullptr;
+  MDB_dbi dbi = 0;
+  if (mdb_env_create(&env) != 0 || mdb_env_set_mapsize(env, 64ull << 30) != 0 ||
+      mdb_env_open(env, path.c_str(), MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0644) != 0 ||
+      mdb_txn_begin(env, nullptr, 0, &txn) != 0 || mdb_dbi_open(txn, nullptr, 0, &dbi) != 0) {
+    state.SkipWithError("lmdb setup failed");
+    return;
+  }
+  uint8_t value[43];
+  std::memset(value, 0x5a, sizeof value);
+  uint64_t seq = 0, in_txn = 0;
+  for (auto _ : state) {
+    ++seq;
+    uint8_t key[8];
+    for (int b = 0; b < 8; ++b) key[b] = static_cast<uint8_t>(seq >> (56 - 8 * b));
+    std::memcpy(value, &seq, sizeof seq);
+    MDB_val k{sizeof key, key}, v{sizeof value, value};
+    if (mdb_put(txn, dbi, &k, &v, MDB_APPEND) != 0) {
+      state.SkipWithError("put failed");
+      break;
+    }
+    if (++in_txn == 4096) {
+      in_txn = 0;
+      if (mdb_txn_commit(txn) != 0 || mdb_txn_begin(env, nullptr, 0, &txn) != 0) {
+        state.SkipWithError("commit failed");
+        txn = nullptr;
+        break;
+      }
+    }
+  }
+  if (txn) mdb_txn_commit(txn);
+  mdb_env_close(env);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  unlink(path.c_str());
+}
+BENCHMARK(BM_LmdbAppendRaw)->Unit(benchmark::kNanosecond);
 
 // Frames of 1514 bytes, each distinct: a blob per event.
 void BM_AppendFrames(benchmark::State& state) {
