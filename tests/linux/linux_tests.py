@@ -2,7 +2,7 @@
 """End-to-end tests of a Linux guest on tapvm (ctest runs each by name).
 
 usage: linux_tests.py TAPVM GUEST_DIR TEST
-tests: shell, disk, net_rng, panic, stuck
+tests: shell, disk, disk_io_uring, net_rng, panic, stuck
 """
 import hashlib
 import os
@@ -50,12 +50,12 @@ def test_shell(tapvm, guest_dir):
     print("shell: commands ran and their output came back; poweroff ended tapvm with status 0")
 
 
-def test_disk(tapvm, guest_dir):
+def test_disk(tapvm, guest_dir, aio="threads"):
     tmp = tempfile.mkdtemp(prefix="tapvm-disk-")
     try:
         disk = os.path.join(tmp, "disk.img")
         shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
-        drive = ["--drive", "file=" + disk]
+        drive = ["--drive", f"file={disk},aio={aio}"]
         g = boot_to_shell(tapvm, guest_dir, drive)
         _, rc = g.run("mkdir -p /mnt && mount -t ext2 /dev/vda /mnt")
         assert rc == 0, "mount failed"
@@ -73,9 +73,13 @@ def test_disk(tapvm, guest_dir):
         poweroff(g)
         assert len(first) == 64 and first == second, f"{first!r} != {second!r}"
         # The host sees the same bytes in the image file.
-        print(f"disk: 256 KiB written, synced, read back after a second boot: sha256 {first}")
+        print(f"disk (aio={aio}): 256 KiB written, synced, read back after a second boot: sha256 {first}")
     finally:
         shutil.rmtree(tmp)
+
+
+def test_disk_io_uring(tapvm, guest_dir):
+    test_disk(tapvm, guest_dir, aio="io_uring")
 
 
 class UdpPeer:

@@ -1,5 +1,8 @@
-// ThreadPoolBackend on temporary image files: every request type round
-// trips, many requests in flight, range and read-only checks, shutdown.
+// The block backends (worker threads, io_uring) on temporary image files:
+// the BlockBackend contract for each (every request type round trips, the
+// zero-writing fallback, many requests in flight, range and read-only
+// checks), and each one's own opening and shutdown.
+#include "emulator/block/backends/io_uring_backend.h"
 #include "emulator/block/backends/thread_pool_backend.h"
 
 #include <fcntl.h>
@@ -9,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <set>
@@ -116,6 +120,45 @@ std::unique_ptr<ThreadPoolBackend> OpenOrDie(const std::string& path, bool read_
   return b;
 }
 
+// The contract tests run once per backend.
+struct BackendKind {
+  const char* name;
+  // Opens the image; `no_fallocate` makes discard/write-zeroes write zeros;
+  // `one_thread` asks for a single thread calling `done` (io_uring always
+  // has one).
+  std::function<std::unique_ptr<BlockBackend>(const std::string&, bool read_only, bool no_fallocate,
+                                              bool one_thread)>
+      open;
+};
+
+const BackendKind kBackends[] = {
+    {"threads",
+     [](const std::string& path, bool ro, bool no_fallocate, bool one_thread) -> std::unique_ptr<BlockBackend> {
+       auto b = OpenOrDie(path, ro, one_thread ? 1 : 4);
+       if (b && no_fallocate) b->DisableFallocateForTesting();
+       return b;
+     }},
+    {"io_uring",
+     [](const std::string& path, bool ro, bool no_fallocate, bool) -> std::unique_ptr<BlockBackend> {
+       std::unique_ptr<IoUringBackend> b;
+       Status st = IoUringBackend::Open(path, ro, &b);
+       EXPECT_TRUE(st.ok()) << st.ToString();
+       if (b && no_fallocate) b->DisableFallocateForTesting();
+       return b;
+     }},
+};
+
+class BlockBackendContract : public ::testing::TestWithParam<BackendKind> {
+ protected:
+  std::unique_ptr<BlockBackend> Open(const std::string& path, bool read_only = false, bool no_fallocate = false,
+                                     bool one_thread = false) {
+    return GetParam().open(path, read_only, no_fallocate, one_thread);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, BlockBackendContract, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<BackendKind>& info) { return info.param.name; });
+
 TEST(ThreadPoolBackendTest, OpenReportsBadArguments) {
   std::unique_ptr<ThreadPoolBackend> b;
   EXPECT_EQ(ThreadPoolBackend::Open("/nonexistent/tapvm.img", false, 1, &b).code(),
@@ -130,9 +173,9 @@ TEST(ThreadPoolBackendTest, OpenReportsBadArguments) {
   EXPECT_EQ(b, nullptr);
 }
 
-TEST(ThreadPoolBackendTest, ReadWriteFlushRoundTrip) {
+TEST_P(BlockBackendContract, ReadWriteFlushRoundTrip) {
   TempImage img(1 << 20);
-  auto b = OpenOrDie(img.path());
+  auto b = Open(img.path());
   EXPECT_EQ(b->size_bytes(), 1u << 20);
   EXPECT_FALSE(b->read_only());
 
@@ -161,7 +204,7 @@ TEST(ThreadPoolBackendTest, ReadWriteFlushRoundTrip) {
 
 // Writes a pattern over [0, 64 KiB), applies `type` to an unaligned range
 // inside it and checks that exactly that range reads as zeros.
-void CheckZeroingRequest(ThreadPoolBackend& b, Type type) {
+void CheckZeroingRequest(BlockBackend& b, Type type) {
   const uint64_t kLen = 64 << 10, kOff = 4096 + 100, kZeroLen = 20000;
   std::vector<uint8_t> data = Pattern(kLen, 9);
   ASSERT_EQ(Execute(b, WriteReq(0, data)).status, S::kOk);
@@ -171,18 +214,17 @@ void CheckZeroingRequest(ThreadPoolBackend& b, Type type) {
   EXPECT_EQ(Execute(b, Req(type, 0, 0)).status, S::kOk);  // empty range
 }
 
-TEST(ThreadPoolBackendTest, DiscardAndWriteZeroesReadBackZeros) {
+TEST_P(BlockBackendContract, DiscardAndWriteZeroesReadBackZeros) {
   TempImage img(1 << 20);
-  auto b = OpenOrDie(img.path());
+  auto b = Open(img.path());
   CheckZeroingRequest(*b, Type::kDiscard);
   CheckZeroingRequest(*b, Type::kWriteZeroes);
   EXPECT_EQ(b->size_bytes(), 1u << 20);  // KEEP_SIZE: the image never changes size
 }
 
-TEST(ThreadPoolBackendTest, ZeroWriteFallbackWhenFallocateIsUnavailable) {
+TEST_P(BlockBackendContract, ZeroWriteFallbackWhenFallocateIsUnavailable) {
   TempImage img(1 << 20);
-  auto b = OpenOrDie(img.path());
-  b->DisableFallocateForTesting();
+  auto b = Open(img.path(), false, true);
   CheckZeroingRequest(*b, Type::kDiscard);
   CheckZeroingRequest(*b, Type::kWriteZeroes);
   // Larger than the fallback's 1 MiB chunk would need the loop; the image
@@ -191,19 +233,19 @@ TEST(ThreadPoolBackendTest, ZeroWriteFallbackWhenFallocateIsUnavailable) {
   EXPECT_EQ(img.ReadRaw(0, 1 << 20), std::vector<uint8_t>(1 << 20, 0));
 }
 
-TEST(ThreadPoolBackendTest, WriteZeroesOnTmpfsFallsBackOrSucceeds) {
+TEST_P(BlockBackendContract, WriteZeroesOnTmpfsFallsBackOrSucceeds) {
   // tmpfs punches holes but has no ZERO_RANGE: the fallback path for real.
   if (access("/dev/shm", W_OK) != 0) GTEST_SKIP() << "no writable /dev/shm";
   TempImage img(1 << 20, "/dev/shm");
-  auto b = OpenOrDie(img.path());
+  auto b = Open(img.path());
   CheckZeroingRequest(*b, Type::kWriteZeroes);
   CheckZeroingRequest(*b, Type::kDiscard);
 }
 
-TEST(ThreadPoolBackendTest, ManyRequestsInFlight) {
+TEST_P(BlockBackendContract, ManyRequestsInFlight) {
   constexpr unsigned kBlocks = 512, kBlock = 4096;
   TempImage img(kBlocks * kBlock);
-  auto b = OpenOrDie(img.path(), false, 4);
+  auto b = Open(img.path());
   Collector writes;
   for (unsigned i = 0; i < kBlocks; ++i) {
     b->Submit(WriteReq(uint64_t{i} * kBlock, Pattern(kBlock, static_cast<uint8_t>(i)), i),
@@ -230,10 +272,10 @@ TEST(ThreadPoolBackendTest, ManyRequestsInFlight) {
   }
 }
 
-TEST(ThreadPoolBackendTest, RequestsOutsideTheImageFail) {
+TEST_P(BlockBackendContract, RequestsOutsideTheImageFail) {
   TempImage img(64 << 10);
   const uint64_t size = 64 << 10;
-  auto b = OpenOrDie(img.path());
+  auto b = Open(img.path());
   BlockCompletion c = Execute(*b, Req(Type::kRead, size - 10, 11, 5));
   EXPECT_EQ(c.status, S::kIoError);
   EXPECT_EQ(c.id, 5u);
@@ -252,13 +294,13 @@ TEST(ThreadPoolBackendTest, RequestsOutsideTheImageFail) {
   EXPECT_EQ(b->size_bytes(), size);
 }
 
-TEST(ThreadPoolBackendTest, ReadOnlyImageRefusesModification) {
+TEST_P(BlockBackendContract, ReadOnlyImageRefusesModification) {
   TempImage img(64 << 10);
   {
-    auto rw = OpenOrDie(img.path());
+    auto rw = Open(img.path());
     ASSERT_EQ(Execute(*rw, WriteReq(0, Pattern(4096, 3))).status, S::kOk);
   }
-  auto b = OpenOrDie(img.path(), true);
+  auto b = Open(img.path(), true);
   EXPECT_TRUE(b->read_only());
   EXPECT_EQ(Execute(*b, WriteReq(0, {9})).status, S::kIoError);
   EXPECT_EQ(Execute(*b, Req(Type::kDiscard, 0, 4096)).status, S::kIoError);
@@ -268,10 +310,10 @@ TEST(ThreadPoolBackendTest, ReadOnlyImageRefusesModification) {
   EXPECT_EQ(img.ReadRaw(0, 4096), Pattern(4096, 3));
 }
 
-TEST(ThreadPoolBackendTest, StopCancelsQueuedRequestsAndRefusesNewOnes) {
+TEST_P(BlockBackendContract, StopCancelsQueuedRequestsAndRefusesNewOnes) {
   TempImage img(64 << 10);
-  auto b = OpenOrDie(img.path(), false, 1);
-  // Hold the only worker inside the first request's callback.
+  auto b = Open(img.path(), false, false, true);
+  // Hold the only thread that serves requests inside the first callback.
   std::promise<void> entered, release;
   std::shared_future<void> release_f = release.get_future().share();
   b->Submit(Req(Type::kRead, 0, 16, 100), [&entered, release_f](BlockCompletion c) {
@@ -293,6 +335,30 @@ TEST(ThreadPoolBackendTest, StopCancelsQueuedRequestsAndRefusesNewOnes) {
   EXPECT_EQ(Execute(*b, Req(Type::kRead, 0, 16, 7)).status, S::kIoError);
   b->Stop();  // idempotent
   b->Drain();
+}
+
+TEST(IoUringBackendTest, OpenReportsBadArguments) {
+  std::unique_ptr<IoUringBackend> b;
+  EXPECT_EQ(IoUringBackend::Open("/nonexistent/tapvm.img", false, &b).code(), Status::Code::kNotFound);
+  EXPECT_EQ(IoUringBackend::Open("/tmp", false, &b).code(), Status::Code::kIOError);
+  EXPECT_EQ(b, nullptr);
+}
+
+// More requests than the ring holds, all at once: the rest wait in the host
+// queue and every one completes.
+TEST(IoUringBackendTest, RequestsBeyondTheQueueDepthWait) {
+  constexpr unsigned kRequests = 4 * IoUringBackend::kQueueDepth + 3;
+  TempImage img(kRequests * 512);
+  std::unique_ptr<IoUringBackend> b;
+  ASSERT_TRUE(IoUringBackend::Open(img.path(), false, &b).ok());
+  Collector done;
+  for (unsigned i = 0; i < kRequests; ++i)
+    b->Submit(WriteReq(uint64_t{i} * 512, Pattern(512, static_cast<uint8_t>(i)), i), done.Callback());
+  b->Drain();
+  std::vector<BlockCompletion> all = done.Take();
+  ASSERT_EQ(all.size(), kRequests);
+  for (const BlockCompletion& c : all) EXPECT_EQ(c.status, S::kOk);
+  for (unsigned i = 0; i < kRequests; i += 37) EXPECT_EQ(img.ReadRaw(uint64_t{i} * 512, 512), Pattern(512, static_cast<uint8_t>(i)));
 }
 
 }  // namespace

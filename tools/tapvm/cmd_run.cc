@@ -302,7 +302,7 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->check(CLI::ExistingFile);
   run->add_option("--initrd", vm.initrd, "Initial ramdisk")->check(CLI::ExistingFile);
   run->add_option("--append", vm.append, "Kernel command line (default: console=ttyS0)");
-  run->add_option("--drive", vm.drives, "A virtio-blk disk: file=PATH[,readonly=on] (raw image); repeatable");
+  run->add_option("--drive", vm.drives, "A virtio-blk disk: file=PATH[,readonly=on][,aio=threads|io_uring] (raw image); repeatable");
   run->add_option("--netdev", vm.netdevs,
                   "A virtio-net NIC: dgram,local=HOST:PORT,remote=HOST:PORT (frames in UDP datagrams) or "
                   "tap,ifname=NAME; repeatable");

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 
+#include "emulator/block/backends/io_uring_backend.h"
 #include "emulator/block/backends/thread_pool_backend.h"
 #include "emulator/devices/virtio/virtio_blk.h"
 #include "emulator/devices/virtio/virtio_net.h"
@@ -125,14 +126,29 @@ Status Vm::AddDrive(const std::string& spec) {
   if (file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
   bool ro = kv.count("readonly") && (kv["readonly"] == "on" || kv["readonly"] == "true" || kv["readonly"] == "1");
   if (kv.count("format") && kv["format"] != "raw") return Status::NotSupported("--drive: only format=raw is supported");
-  std::unique_ptr<ThreadPoolBackend> backend;
+  for (const auto& [key, value] : kv)
+    if (key != "" && key != "file" && key != "readonly" && key != "format" && key != "aio")
+      return Status::InvalidArgument("--drive: unknown option '" + key + "' (known: file, readonly, format, aio)");
+  // aio= as in QEMU: threads (the default) or io_uring.
+  const std::string aio = kv.count("aio") ? kv["aio"] : "threads";
+  if (aio != "threads" && aio != "io_uring")
+    return Status::InvalidArgument("--drive: aio must be threads or io_uring (got '" + aio + "')");
+  std::unique_ptr<BlockBackend> backend;
   uint64_t size_bytes = 0;
   if (replay_) {
     size_t i = block_backends_.size();
     if (i >= drive_sizes_.size()) return Status::Corruption("the journal lacks the size of drive " + std::to_string(i));
     size_bytes = drive_sizes_[i];
   } else {
-    TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(file, ro, 4, &backend));
+    if (aio == "io_uring") {
+      std::unique_ptr<IoUringBackend> b;
+      TAPVM_RETURN_IF_ERROR(IoUringBackend::Open(file, ro, &b));
+      backend = std::move(b);
+    } else {
+      std::unique_ptr<ThreadPoolBackend> b;
+      TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(file, ro, 4, &b));
+      backend = std::move(b);
+    }
     size_bytes = backend->size_bytes();
   }
   VirtioBlk::Options o;

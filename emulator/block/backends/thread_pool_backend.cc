@@ -1,10 +1,10 @@
 #include "emulator/block/backends/thread_pool_backend.h"
 
+#include "emulator/block/backends/image_file.h"
+
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <linux/fs.h>
 #include <spdlog/spdlog.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,10 +16,6 @@
 namespace tapvm {
 
 namespace {
-
-std::string ErrnoText(const std::string& what, int err) {
-  return what + ": " + std::strerror(err);
-}
 
 BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Status status) {
   BlockCompletion c;
@@ -37,31 +33,9 @@ Status ThreadPoolBackend::Open(const std::string& path, bool read_only, unsigned
     return Status::InvalidArgument("thread pool backend: num_threads must be 1.." +
                                    std::to_string(kMaxThreads));
   }
-  int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    std::string msg = ErrnoText(path, err);
-    return err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
-  }
-  struct stat st;
+  int fd = -1;
   uint64_t size = 0;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::IOError(ErrnoText(path, err));
-  }
-  if (S_ISREG(st.st_mode)) {
-    size = static_cast<uint64_t>(st.st_size);
-  } else if (S_ISBLK(st.st_mode)) {
-    if (ioctl(fd, BLKGETSIZE64, &size) != 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::IOError(ErrnoText(path + ": BLKGETSIZE64", err));
-    }
-  } else {
-    ::close(fd);
-    return Status::InvalidArgument(path + ": not a regular file or block device");
-  }
+  TAPVM_RETURN_IF_ERROR(OpenImageFile(path, read_only, &fd, &size));
   std::unique_ptr<ThreadPoolBackend> backend(new ThreadPoolBackend(fd, size, read_only));
   backend->workers_.reserve(num_threads);
   for (unsigned i = 0; i < num_threads; ++i) {

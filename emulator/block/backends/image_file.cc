@@ -1,0 +1,49 @@
+#include "emulator/block/backends/image_file.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tapvm {
+
+namespace {
+std::string ErrnoText(const std::string& what, int err) { return what + ": " + std::strerror(err); }
+}  // namespace
+
+Status OpenImageFile(const std::string& path, bool read_only, int* fd_out, uint64_t* size_out) {
+  int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    std::string msg = ErrnoText(path, err);
+    return err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
+  }
+  struct stat st;
+  uint64_t size = 0;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError(ErrnoText(path, err));
+  }
+  if (S_ISREG(st.st_mode)) {
+    size = static_cast<uint64_t>(st.st_size);
+  } else if (S_ISBLK(st.st_mode)) {
+    if (ioctl(fd, BLKGETSIZE64, &size) != 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::IOError(ErrnoText(path + ": BLKGETSIZE64", err));
+    }
+  } else {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": not a regular file or block device");
+  }
+  *fd_out = fd;
+  *size_out = size;
+  return Status::Ok();
+}
+
+}  // namespace tapvm

@@ -1,0 +1,19 @@
+// Opening a disk image for a block backend: a regular file or a block
+// device, read-only or read-write, and its size. Shared by the backends so
+// they refuse the same things with the same messages.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "emulator/base/status.h"
+
+namespace tapvm {
+
+// On success *fd is an open O_CLOEXEC descriptor the caller owns and *size
+// the image's size in bytes. NotFound for a missing file, InvalidArgument
+// for something that is neither a regular file nor a block device,
+// IOError otherwise.
+Status OpenImageFile(const std::string& path, bool read_only, int* fd, uint64_t* size);
+
+}  // namespace tapvm
