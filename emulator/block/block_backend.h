@@ -11,7 +11,7 @@
 // Devices never see this interface: they submit through the event tap, and
 // the run-mode tap (emulator/tap/backends/passthrough_tap.h) forwards to the
 // backend attached for the device. Implementations live in
-// emulator/block/backends/ (worker threads today, io_uring later); filters
+// emulator/block/backends/ (worker threads, io_uring); filters
 // (throttling, copy-before-write, fault injection) wrap a BlockBackend and
 // are BlockBackends themselves.
 //
