@@ -205,9 +205,9 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   CLI::App* dump = j->add_subcommand("dump", "Print events, one per line");
   dump->add_option("journal", o->path, "Journal file")->required();
   dump->add_option("--kind", o->kinds, "Only these kinds (e.g. console_out, mmio_write); repeatable");
-  dump->add_option("--from", o->from_icount, "From this icount");
-  dump->add_option("--to", o->to_icount, "Up to this icount");
-  dump->add_option("-n,--limit", o->limit, "At most this many events");
+  dump->add_option("--from", o->from_icount, "From this icount")->check(CountValidator(false));
+  dump->add_option("--to", o->to_icount, "Up to this icount")->check(CountValidator(false));
+  dump->add_option("-n,--limit", o->limit, "At most this many events")->check(CountValidator(false));
   dump->callback([o, exit_code] { *exit_code = Dump(*o); });
   CLI::App* diff = j->add_subcommand("diff", "The first difference between two journals (exit 1 if any)");
   diff->add_option("a", o->path, "First journal")->required();

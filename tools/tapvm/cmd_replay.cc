@@ -140,7 +140,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<ReplayOptions>();
   CLI::App* rep = app.add_subcommand("replay", "Replay a journal bit-exactly and verify every event");
   rep->add_option("journal", o->path, "Journal written by `tapvm record`")->required();
-  rep->add_option("--until", o->until, "Stop at this instruction count");
+  rep->add_option("--until", o->until, "Stop at this instruction count (> 0)")->check(CountValidator(true));
   rep->add_flag("-q,--quiet", o->quiet, "Do not show the guest's console output");
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }
