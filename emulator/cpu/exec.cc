@@ -350,44 +350,52 @@ L_REMUW: {
     NEXT();                                                \
   } while (0)
 L_LR_W: {
-  uint8_t* p = AmoPtr(RS1, 4, true);
+  uint64_t pa;
+  uint8_t* p = AmoPtr(RS1, 4, true, &pa);
   if (!p) goto exception;
   int32_t v;
   std::memcpy(&v, p, 4);
-  s_.reservation = reinterpret_cast<uintptr_t>(p);
+  s_.reservation_pa = pa;
+  s_.reservation_valid = 1;
   RD = S64(v);
   NEXT();
 }
 L_LR_D: {
-  uint8_t* p = AmoPtr(RS1, 8, true);
+  uint64_t pa;
+  uint8_t* p = AmoPtr(RS1, 8, true, &pa);
   if (!p) goto exception;
   uint64_t v;
   std::memcpy(&v, p, 8);
-  s_.reservation = reinterpret_cast<uintptr_t>(p);
+  s_.reservation_pa = pa;
+  s_.reservation_valid = 1;
   RD = v;
   NEXT();
 }
 L_SC_W: {
-  uint8_t* p = AmoPtr(RS1, 4, false);
+  uint64_t pa;
+  uint8_t* p = AmoPtr(RS1, 4, false, &pa);
   if (!p) goto exception;
-  bool ok = s_.reservation == reinterpret_cast<uintptr_t>(p);
+  bool ok = s_.reservation_valid && s_.reservation_pa == pa;
   if (ok) {
     uint32_t v = static_cast<uint32_t>(RS2);
     std::memcpy(p, &v, 4);
   }
-  s_.reservation = 0;
+  s_.reservation_valid = 0;
+  s_.reservation_pa = 0;
   RD = ok ? 0 : 1;
   NEXT();
 }
 L_SC_D: {
-  uint8_t* p = AmoPtr(RS1, 8, false);
+  uint64_t pa;
+  uint8_t* p = AmoPtr(RS1, 8, false, &pa);
   if (!p) goto exception;
-  bool ok = s_.reservation == reinterpret_cast<uintptr_t>(p);
+  bool ok = s_.reservation_valid && s_.reservation_pa == pa;
   if (ok) {
     uint64_t v = RS2;
     std::memcpy(p, &v, 8);
   }
-  s_.reservation = 0;
+  s_.reservation_valid = 0;
+  s_.reservation_pa = 0;
   RD = ok ? 0 : 1;
   NEXT();
 }

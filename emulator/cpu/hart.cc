@@ -1,11 +1,10 @@
 // Hart: reset, the run loop around the interpreter, traps and interrupts.
 #include "emulator/cpu/hart.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "emulator/base/state_hasher.h"
 #include "emulator/cpu/hart_inl.h"
 
 namespace tapvm {
@@ -37,9 +36,9 @@ void Hart::Reset() {
 }
 
 uint64_t Hart::StateDigest() const {
-  HartState copy = s_;
-  copy.x[32] = 0;
-  return XXH3_64bits(&copy, sizeof copy);
+  StateHasher h;
+  VisitHartState(s_, [&h](const char*, auto value) { h.Add(value); });
+  return h.Digest();
 }
 
 void Hart::SetInterruptLine(uint64_t mip_bits, bool level) {
@@ -64,7 +63,8 @@ int Hart::PendingInterrupt() const {
 
 void Hart::TakeTrap(uint64_t cause, bool interrupt, uint64_t tval) {
   ++s_.traps;
-  s_.reservation = 0;
+  s_.reservation_valid = 0;
+  s_.reservation_pa = 0;
   uint64_t deleg = interrupt ? s_.mideleg : s_.medeleg;
   uint64_t mcause = cause | (interrupt ? 1ull << 63 : 0);
   if (s_.priv != Priv::kM && ((deleg >> cause) & 1)) {

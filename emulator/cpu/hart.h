@@ -167,8 +167,9 @@ class Hart : public HartPort {
   // 2 = done and it was a device access (the run slice must end).
   int LoadSlow(uint64_t va, unsigned size, uint64_t* out);
   int StoreSlow(uint64_t va, unsigned size, uint64_t value);
-  // Host pointer for an aligned AMO/LR/SC of `size` bytes (RAM only).
-  uint8_t* AmoPtr(uint64_t va, unsigned size, bool for_lr);
+  // Host pointer for an aligned AMO/LR/SC of `size` bytes (RAM only); the
+  // guest physical address goes to *pa_out when given (LR/SC reservations).
+  uint8_t* AmoPtr(uint64_t va, unsigned size, bool for_lr, uint64_t* pa_out = nullptr);
   // The decoded instructions for the page holding pc (fetch translation).
   DecodedInsn* FetchSlow(uint64_t pc);
   DecodedPage* GetDecodedPage(uint64_t pa_page, uint8_t* host);

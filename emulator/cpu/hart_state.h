@@ -4,8 +4,9 @@
 // else does: copying this struct (plus RAM and device state) copies the
 // machine, hashing it gives the state digest, comparing two of them finds a
 // divergence. Caches (TLBs, decoded instructions) live in Hart, never here.
-// Every field is a uint64_t so the struct has no padding and hashes the same
-// on every host.
+// Every field is a uint64_t, so the struct has no padding; it is still
+// hashed (and, later, saved) field by field through VisitHartState, never as
+// raw bytes.
 #pragma once
 
 #include <cstdint>
@@ -46,11 +47,62 @@ struct HartState {
   uint64_t pmpcfg[2];
   uint64_t pmpaddr[16];
 
-  // LR/SC reservation: host address of the reserved doubleword, 0 if none.
-  uint64_t reservation;
+  // LR/SC reservation: the guest physical address LR reserved, valid while
+  // reservation_valid is 1 (a guest address, never a host one: the state
+  // must mean the same thing in every process and on every host).
+  uint64_t reservation_pa;
+  uint64_t reservation_valid;
   // 1 while the hart waits in WFI for an interrupt.
   uint64_t waiting;
 };
+
+// Calls `v(name, value)` for every architectural field of `s` (S is
+// HartState or const HartState), in a fixed order: the one list the state
+// digest, and anything else that walks the state, goes through. x[32] is
+// not architectural and is left out; a test checks that the fields visited
+// cover the rest of the struct, so a new field cannot be forgotten.
+template <typename S, typename V>
+void VisitHartState(S& s, V&& v) {
+  for (int i = 0; i < 32; ++i) v("x", s.x[i]);
+  for (int i = 0; i < 32; ++i) v("f", s.f[i]);
+  v("pc", s.pc);
+  v("priv", s.priv);
+  v("icount", s.icount);
+  v("idle_warp", s.idle_warp);
+  v("traps", s.traps);
+  v("fflags", s.fflags);
+  v("frm", s.frm);
+  v("mstatus", s.mstatus);
+  v("misa", s.misa);
+  v("medeleg", s.medeleg);
+  v("mideleg", s.mideleg);
+  v("mie", s.mie);
+  v("mtvec", s.mtvec);
+  v("mscratch", s.mscratch);
+  v("mepc", s.mepc);
+  v("mcause", s.mcause);
+  v("mtval", s.mtval);
+  v("mcounteren", s.mcounteren);
+  v("mcountinhibit", s.mcountinhibit);
+  v("menvcfg", s.menvcfg);
+  v("mip", s.mip);
+  v("mip_lines", s.mip_lines);
+  v("mcycle_offset", s.mcycle_offset);
+  v("minstret_offset", s.minstret_offset);
+  v("stvec", s.stvec);
+  v("sscratch", s.sscratch);
+  v("sepc", s.sepc);
+  v("scause", s.scause);
+  v("stval", s.stval);
+  v("scounteren", s.scounteren);
+  v("satp", s.satp);
+  v("senvcfg", s.senvcfg);
+  for (int i = 0; i < 2; ++i) v("pmpcfg", s.pmpcfg[i]);
+  for (int i = 0; i < 16; ++i) v("pmpaddr", s.pmpaddr[i]);
+  v("reservation_pa", s.reservation_pa);
+  v("reservation_valid", s.reservation_valid);
+  v("waiting", s.waiting);
+}
 
 // mstatus fields.
 namespace mstatus {

@@ -319,7 +319,7 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
   return 2;
 }
 
-uint8_t* Hart::AmoPtr(uint64_t va, unsigned size, bool for_lr) {
+uint8_t* Hart::AmoPtr(uint64_t va, unsigned size, bool for_lr, uint64_t* pa_out) {
   Exc misaligned = for_lr ? Exc::kLoadMisaligned : Exc::kStoreMisaligned;
   Exc access_fault = for_lr ? Exc::kLoadAccess : Exc::kStoreAccess;
   if (va & (size - 1)) {
@@ -338,6 +338,7 @@ uint8_t* Hart::AmoPtr(uint64_t va, unsigned size, bool for_lr) {
     pending_tval_ = va;
     return nullptr;
   }
+  if (pa_out) *pa_out = pa;
   return r->host + (pa - r->base);
 }
 

@@ -28,6 +28,12 @@ class Board::Console : public CharSink, public TapInputSink {
   void Drain() {
     while (!pending_.empty() && uart_->ReceiveByte(pending_.front())) pending_.pop_front();
   }
+  // Bytes delivered but not yet in the UART's FIFO: the guest will read
+  // them, so they are machine state.
+  void HashState(StateHasher& h) const {
+    h.Add(pending_.size());
+    for (uint8_t b : pending_) h.Add(b);
+  }
 
  private:
   EventTap* tap_;
@@ -268,6 +274,7 @@ MachineDigest Board::ComputeDigest() const {
     clint_->HashState(dev);
     plic_->HashState(dev);
     uart_->HashState(dev);
+    console_->HashState(dev);
     finisher_->HashState(dev);
     debug_exit_->HashState(dev);
     for (const Device* v : virtio_devices_) v->HashState(dev);

@@ -111,7 +111,7 @@ class Board {
   MachineDigest ComputeDigest() const;
   // The version of ComputeDigest's definition, journaled by record and
   // checked by replay (another definition could never match).
-  static constexpr uint32_t kDigestVersion = 2;
+  static constexpr uint32_t kDigestVersion = 3;
 
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
