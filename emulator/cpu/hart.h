@@ -172,7 +172,7 @@ class Hart : public HartPort {
   uint8_t* AmoPtr(uint64_t va, unsigned size, bool for_lr, uint64_t* pa_out = nullptr);
   // The decoded instructions for the page holding pc (fetch translation).
   DecodedInsn* FetchSlow(uint64_t pc);
-  DecodedPage* GetDecodedPage(uint64_t pa_page, uint8_t* host);
+  DecodedPage* GetDecodedPage(uint64_t pa_page, const uint8_t* host);
   void DecodeCrossPage(uint64_t pc);
   void DropDecodedPages();
 

@@ -16,7 +16,7 @@ struct Hart::DecodedPage {
   // One slot per halfword of the page, plus a PAGE_END sentinel that sends
   // the interpreter back to the fetch path when execution runs off the end.
   DecodedInsn insns[2049];
-  uint8_t* host;
+  const uint8_t* host;
   uint64_t pa;
 };
 

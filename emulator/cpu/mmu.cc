@@ -162,7 +162,7 @@ bool Hart::WalkPageTable(uint64_t va, Access access, Priv priv, uint64_t* pa) {
   bool sum = s_.mstatus & mstatus::kSUM;
   for (int level = levels - 1; level >= 0; --level) {
     uint64_t pte_addr = table + ((va >> (12 + 9 * level)) & 511) * 8;
-    uint8_t* host = bus_->HostPtr(pte_addr, 8);
+    const uint8_t* host = bus_->HostPtr(pte_addr, 8);
     if (!host || !PmpAllows(pte_addr, 8, kRead, Priv::kS)) {
       pending_cause_ = AccessFault(access);
       pending_tval_ = va;
@@ -200,7 +200,7 @@ bool Hart::WalkPageTable(uint64_t va, Access access, Priv priv, uint64_t* pa) {
         return false;
       }
       pte |= want;
-      std::memcpy(host, &pte, 8);
+      std::memcpy(bus_->HostPtrForWrite(pte_addr, 8), &pte, 8);  // not null: read from there above
     }
     *pa = ((ppn & ~low_mask) << 12) | (va & ((1ull << (12 + 9 * level)) - 1));
     last_leaf_level_ = static_cast<unsigned>(level);
@@ -229,7 +229,7 @@ int Hart::LoadSlow(uint64_t va, unsigned size, uint64_t* out) {
     for (unsigned i = 0; i < size; ++i) {
       uint64_t pa;
       if (!Translate(va + i, kRead, priv, &pa)) return 0;
-      uint8_t* host = bus_->HostPtr(pa, 1);
+      const uint8_t* host = bus_->HostPtr(pa, 1);
       if (!host || !PmpAllows(pa, 1, kRead, priv)) {
         pending_cause_ = Exc::kLoadAccess;
         pending_tval_ = va;
@@ -248,7 +248,7 @@ int Hart::LoadSlow(uint64_t va, unsigned size, uint64_t* out) {
     return 0;
   }
   uint64_t page = pa & ~0xfffull;
-  if (uint8_t* host = bus_->HostPtr(page, 4096)) {
+  if (const uint8_t* host = bus_->HostPtr(page, 4096)) {
     if (PmpPageUniform(page, kRead, priv)) {
       NoteTranslation(va);
       TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
@@ -276,13 +276,13 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
     for (unsigned i = 0; i < size; ++i) {
       uint64_t pa;
       if (!Translate(va + i, kWrite, priv, &pa)) return 0;
-      const Bus::MemoryRegion* r = bus_->FindMemory(pa, 1);
-      if (!r || !r->writable || !PmpAllows(pa, 1, kWrite, priv)) {
+      Bus::MemoryRegion* r = bus_->FindMemoryForWrite(pa, 1);
+      if (!r || !r->writable() || !PmpAllows(pa, 1, kWrite, priv)) {
         pending_cause_ = Exc::kStoreAccess;
         pending_tval_ = va;
         return 0;
       }
-      hosts[i] = r->host + (pa - r->base);
+      hosts[i] = r->host() + (pa - r->base());
     }
     for (unsigned i = 0; i < size; ++i) *hosts[i] = static_cast<uint8_t>(value >> (8 * i));
     return 1;
@@ -295,13 +295,13 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
     return 0;
   }
   uint64_t page = pa & ~0xfffull;
-  if (const Bus::MemoryRegion* r = bus_->FindMemory(page, 4096)) {
-    if (!r->writable) {
+  if (Bus::MemoryRegion* r = bus_->FindMemoryForWrite(page, 4096)) {
+    if (!r->writable()) {
       pending_cause_ = Exc::kStoreAccess;
       pending_tval_ = va;
       return 0;
     }
-    uint8_t* host = r->host + (page - r->base);
+    uint8_t* host = r->host() + (page - r->base());
     if (PmpPageUniform(page, kWrite, priv)) {
       NoteTranslation(va);
       TlbEntry& e = wtlb_[(va >> 12) & (kTlbSize - 1)];
@@ -331,15 +331,17 @@ uint8_t* Hart::AmoPtr(uint64_t va, unsigned size, bool for_lr, uint64_t* pa_out)
   Access access = for_lr ? kRead : kWrite;
   uint64_t pa;
   if (!Translate(va, access, priv, &pa)) return nullptr;
-  const Bus::MemoryRegion* r = bus_->FindMemory(pa, size);
-  if (!r || (!for_lr && !r->writable) || !PmpAllows(pa, size, access, priv) ||
+  // LR only reads, but one writable pointer serves LR, SC and the AMOs;
+  // marking the page of an LR costs nothing the SC after it would not.
+  Bus::MemoryRegion* r = bus_->FindMemoryForWrite(pa, size);
+  if (!r || (!for_lr && !r->writable()) || !PmpAllows(pa, size, access, priv) ||
       (!for_lr && !PmpAllows(pa, size, kRead, priv))) {
     pending_cause_ = access_fault;
     pending_tval_ = va;
     return nullptr;
   }
   if (pa_out) *pa_out = pa;
-  return r->host + (pa - r->base);
+  return r->host() + (pa - r->base());
 }
 
 bool Hart::DebugReadVirt(uint64_t va, void* out, unsigned len) {
@@ -347,7 +349,7 @@ bool Hart::DebugReadVirt(uint64_t va, void* out, unsigned len) {
   for (unsigned i = 0; i < len; ++i) {
     uint64_t pa;
     if (!Translate(va + i, kRead, DataPriv(), &pa)) return false;
-    uint8_t* host = bus_->HostPtr(pa, 1);
+    const uint8_t* host = bus_->HostPtr(pa, 1);
     if (!host) return false;
     bytes[i] = *host;
   }
@@ -356,7 +358,7 @@ bool Hart::DebugReadVirt(uint64_t va, void* out, unsigned len) {
 
 // ---- instruction fetch ----
 
-Hart::DecodedPage* Hart::GetDecodedPage(uint64_t pa_page, uint8_t* host) {
+Hart::DecodedPage* Hart::GetDecodedPage(uint64_t pa_page, const uint8_t* host) {
   auto it = decoded_pages_.find(pa_page);
   if (it != decoded_pages_.end()) return it->second.get();
   if (decoded_pages_.size() >= kMaxDecodedPages) DropDecodedPages();
@@ -386,7 +388,7 @@ void Hart::DecodeCrossPage(uint64_t pc) {
   for (unsigned half = 0; half < 2; ++half) {
     uint64_t va = pc + 2 * half, pa;
     if (!Translate(va, kExec, s_.priv, &pa)) return void(cross_page_[0].op = Op::PAGE_END);
-    uint8_t* host = bus_->HostPtr(pa, 2);
+    const uint8_t* host = bus_->HostPtr(pa, 2);
     if (!host || !PmpAllows(pa, 2, kExec, s_.priv)) {
       pending_cause_ = Exc::kInsnAccess;
       pending_tval_ = va;
@@ -407,7 +409,7 @@ DecodedInsn* Hart::FetchSlow(uint64_t pc) {
   uint64_t pa;
   if (!Translate(pc, kExec, s_.priv, &pa)) return nullptr;
   uint64_t page = pa & ~0xfffull;
-  uint8_t* host = bus_->HostPtr(page, 4096);
+  const uint8_t* host = bus_->HostPtr(page, 4096);
   if (!host) {
     pending_cause_ = Exc::kInsnAccess;
     pending_tval_ = pc;

@@ -177,7 +177,7 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
   TAPVM_RETURN_IF_ERROR(LoadRaw(dtb_, dtb_addr, &bus_, &image_));
 
   // MROM: reset vector, then start address, DTB address, fw_dynamic_info.
-  uint8_t* rom = bus_.FindMemory(kMromBase)->host;
+  uint8_t* rom = bus_.FindMemoryForWrite(kMromBase)->host();
   std::memset(rom, 0, 0x1000);
   std::memcpy(rom, kResetVector, sizeof kResetVector);
   const uint64_t words[] = {fw.entry, dtb_addr, kFwDynamicMagic, kFwDynamicVersion, kernel_addr, kNextModeS, 0, 0};
@@ -215,7 +215,7 @@ bool Board::AfterSlice() {
     return true;
   }
   if (image_.tohost) {
-    uint8_t* p = bus_.HostPtr(*image_.tohost, 8);
+    const uint8_t* p = bus_.HostPtr(*image_.tohost, 8);
     uint64_t v = 0;
     if (p) std::memcpy(&v, p, 8);
     if (v == 0) return false;
@@ -231,9 +231,9 @@ bool Board::AfterSlice() {
       uint8_t c = static_cast<uint8_t>(v);
       tap_->ConsoleOutput(kConsoleTapId, std::span<const uint8_t>(&c, 1));
     }
-    std::memset(p, 0, 8);
+    std::memset(bus_.HostPtrForWrite(*image_.tohost, 8), 0, 8);  // p was in RAM: v != 0
     if (image_.fromhost)
-      if (uint8_t* f = bus_.HostPtr(*image_.fromhost, 8)) {
+      if (uint8_t* f = bus_.HostPtrForWrite(*image_.fromhost, 8)) {
         uint64_t ack = (v >> 48) << 48 | 1;
         std::memcpy(f, &ack, 8);
       }
@@ -256,15 +256,15 @@ MachineDigest Board::ComputeDigest() const {
   {
     StateHasher ram;
     for (const Bus::MemoryRegion& m : bus_.memory()) {
-      ram.Add(m.base).Add(m.size);
-      if (m.touched.empty()) {  // ROM: small, hashed whole
-        ram.AddRaw(m.host, m.size);
+      ram.Add(m.base()).Add(m.size());
+      if (!m.tracks_pages()) {  // ROM: small, hashed whole
+        ram.AddRaw(m.host(), m.size());
         continue;
       }
-      for (uint64_t page = 0; page < m.size / Bus::kPageSize; ++page) {
+      for (uint64_t page = 0; page < m.size() / Bus::kPageSize; ++page) {
         if (!m.Touched(page)) continue;
-        const uint8_t* p = m.host + page * Bus::kPageSize;
-        if (!IsZeroPage(p)) ram.Add(m.base + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
+        const uint8_t* p = m.host() + page * Bus::kPageSize;
+        if (!IsZeroPage(p)) ram.Add(m.base() + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
       }
     }
     d.ram = ram.Digest();

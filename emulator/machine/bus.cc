@@ -17,7 +17,7 @@ std::string Hex(uint64_t v) {
 
 bool Bus::Overlaps(uint64_t base, uint64_t size) const {
   for (const auto& m : memory_)
-    if (RangeOverlap(base, size, m.base, m.size)) return true;
+    if (RangeOverlap(base, size, m.base(), m.size())) return true;
   for (const auto& d : mmio_)
     if (RangeOverlap(base, size, d.base, d.size)) return true;
   return pio_window_size_ && RangeOverlap(base, size, pio_window_base_, pio_window_size_);
@@ -28,13 +28,12 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
     return Status::InvalidArgument("memory region " + Hex(base) + "+" + Hex(size) + " is not page aligned");
   if (Overlaps(base, size)) return Status::InvalidArgument("memory region at " + Hex(base) + " overlaps");
   MemoryRegion r;
-  r.base = base;
-  r.size = size;
-  r.writable = writable;
-  r.storage.reset(static_cast<uint8_t*>(std::calloc(size, 1)));
-  if (!r.storage) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
-  r.host = r.storage.get();
-  if (writable) r.touched.assign((size / kPageSize + 63) / 64, 0);
+  r.base_ = base;
+  r.size_ = size;
+  r.writable_ = writable;
+  r.storage_.reset(static_cast<uint8_t*>(std::calloc(size, 1)));
+  if (!r.storage_) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
+  if (writable) r.touched_.assign((size / kPageSize + 63) / 64, 0);
   memory_.push_back(std::move(r));
   return Status::Ok();
 }
@@ -63,14 +62,24 @@ Status Bus::SetPioWindow(uint64_t base, uint64_t size) {
   return Status::Ok();
 }
 
+void Bus::MemoryRegion::MarkTouched(uint64_t offset, uint64_t len) {
+  if (touched_.empty()) return;
+  const uint64_t first = offset / kPageSize;
+  const uint64_t last = (offset + (len ? len - 1 : 0)) / kPageSize;
+  for (uint64_t p = first; p <= last; ++p) touched_[p / 64] |= uint64_t{1} << (p % 64);
+}
+
 const Bus::MemoryRegion* Bus::FindMemory(uint64_t addr, uint64_t len) const {
   for (const auto& m : memory_) {
-    if (addr >= m.base && addr - m.base < m.size && len <= m.size - (addr - m.base)) {
-      if (!m.touched.empty()) {
-        const uint64_t first = (addr - m.base) / kPageSize;
-        const uint64_t last = (addr - m.base + (len ? len - 1 : 0)) / kPageSize;
-        for (uint64_t p = first; p <= last; ++p) m.touched[p / 64] |= uint64_t{1} << (p % 64);
-      }
+    if (addr >= m.base_ && addr - m.base_ < m.size_ && len <= m.size_ - (addr - m.base_)) return &m;
+  }
+  return nullptr;
+}
+
+Bus::MemoryRegion* Bus::FindMemoryForWrite(uint64_t addr, uint64_t len) {
+  for (auto& m : memory_) {
+    if (addr >= m.base_ && addr - m.base_ < m.size_ && len <= m.size_ - (addr - m.base_)) {
+      m.MarkTouched(addr - m.base_, len);
       return &m;
     }
   }
@@ -86,7 +95,7 @@ const Bus::DeviceRange* Bus::FindRange(const std::vector<DeviceRange>& v, uint64
 bool Bus::Read(uint64_t addr, unsigned size, uint64_t* value) {
   if (const MemoryRegion* m = FindMemory(addr, size)) {
     uint64_t v = 0;
-    std::memcpy(&v, m->host + (addr - m->base), size);  // little-endian host
+    std::memcpy(&v, m->host() + (addr - m->base()), size);  // little-endian host
     *value = v;
     return true;
   }
@@ -100,9 +109,9 @@ bool Bus::Read(uint64_t addr, unsigned size, uint64_t* value) {
 }
 
 bool Bus::Write(uint64_t addr, unsigned size, uint64_t value) {
-  if (const MemoryRegion* m = FindMemory(addr, size)) {
-    if (!m->writable) return false;
-    std::memcpy(m->host + (addr - m->base), &value, size);
+  if (MemoryRegion* m = FindMemoryForWrite(addr, size)) {
+    if (!m->writable()) return false;
+    std::memcpy(m->host() + (addr - m->base()), &value, size);
     return true;
   }
   if (addr - pio_window_base_ < pio_window_size_) return PioWrite(addr - pio_window_base_, size, value);

@@ -36,24 +36,41 @@ class BusObserver {
 
 class Bus {
  public:
-  struct MemoryRegion {
-    uint64_t base = 0;
-    uint64_t size = 0;
-    bool writable = true;
-    uint8_t* host = nullptr;  // owned by `storage`
+  // Host-backed guest memory. Its bytes can be written only through a
+  // non-const region, and the bus hands those out only from
+  // FindMemoryForWrite, which marks the pages.
+  class MemoryRegion {
+   public:
+    uint64_t base() const { return base_; }
+    uint64_t size() const { return size_; }
+    // Whether the guest may write it (ROM may not; the board fills ROM
+    // through host() when it builds the machine).
+    bool writable() const { return writable_; }
+    const uint8_t* host() const { return storage_.get(); }
+    uint8_t* host() { return storage_.get(); }
+    // Writable regions keep one bit per 4 KiB page, set once a writable
+    // host pointer into the page has been handed out, which every write to
+    // RAM needs. A page whose bit is clear still holds the zeros it started
+    // with, so the state digest skips it without reading it (first reads
+    // of untouched pages are what cost, not the hashing). ROM keeps none
+    // and is hashed whole.
+    bool tracks_pages() const { return !touched_.empty(); }
+    bool Touched(uint64_t page_index) const { return (touched_[page_index / 64] >> (page_index % 64)) & 1; }
+
+   private:
+    friend class Bus;
     struct Free {
       void operator()(uint8_t* p) const { std::free(p); }
     };
+    void MarkTouched(uint64_t offset, uint64_t len);
+
+    uint64_t base_ = 0;
+    uint64_t size_ = 0;
+    bool writable_ = true;
     // calloc'd: the host hands out zero pages lazily, so a large guest RAM
     // costs nothing until the guest touches it.
-    std::unique_ptr<uint8_t, Free> storage;
-    // One bit per 4 KiB page of a writable region: set once a host pointer
-    // into the page has been handed out (FindMemory / HostPtr), which every
-    // write to RAM needs. A page whose bit is clear still holds the zeros
-    // it started with, so the state digest skips it without reading it
-    // (first reads of untouched pages are what cost, not the hashing).
-    mutable std::vector<uint64_t> touched;
-    bool Touched(uint64_t page_index) const { return (touched[page_index / 64] >> (page_index % 64)) & 1; }
+    std::unique_ptr<uint8_t, Free> storage_;
+    std::vector<uint64_t> touched_;
   };
   static constexpr uint64_t kPageSize = 4096;
 
@@ -71,14 +88,24 @@ class Bus {
   // base + N is an access to port N (observed as port I/O).
   Status SetPioWindow(uint64_t base, uint64_t size);
 
-  // The memory region containing [addr, addr+len), or nullptr. Marks the
-  // pages of [addr, addr+len) touched: callers may write through the
-  // region's host pointer there, and nowhere else.
+  // The memory region containing [addr, addr+len), or nullptr. No side
+  // effect: for callers that only read guest memory (loads, instruction
+  // fetch, page-table reads, device reads of guest buffers, the digest, a
+  // debugger).
   const MemoryRegion* FindMemory(uint64_t addr, uint64_t len = 1) const;
-  // Host pointer for [addr, addr+len) if it lies inside one memory region.
-  uint8_t* HostPtr(uint64_t addr, uint64_t len) const {
+  // The same region, for callers that may write through its host pointer
+  // in [addr, addr+len) and nowhere else: marks those pages touched, so the
+  // digest reads them: a page is hashed if anything may have written it.
+  MemoryRegion* FindMemoryForWrite(uint64_t addr, uint64_t len = 1);
+  // Host pointer for [addr, addr+len) if it lies inside one memory region:
+  // read-only and without side effect, or writable and marking, as above.
+  const uint8_t* HostPtr(uint64_t addr, uint64_t len) const {
     const MemoryRegion* r = FindMemory(addr, len);
-    return r ? r->host + (addr - r->base) : nullptr;
+    return r ? r->host() + (addr - r->base()) : nullptr;
+  }
+  uint8_t* HostPtrForWrite(uint64_t addr, uint64_t len) {
+    MemoryRegion* r = FindMemoryForWrite(addr, len);
+    return r ? r->host() + (addr - r->base()) : nullptr;
   }
   const std::vector<MemoryRegion>& memory() const { return memory_; }
 

@@ -87,7 +87,7 @@ Status LoadElf(std::span<const uint8_t> b, Bus* bus, LoadedImage* out) {
     if (memsz == 0) continue;
     if (filesz > memsz || !InBuffer(b, offset, filesz))
       return Status::Corruption("ELF segment " + std::to_string(i) + " lies outside the file");
-    uint8_t* host = paddr + memsz < paddr ? nullptr : bus->HostPtr(paddr, memsz);
+    uint8_t* host = paddr + memsz < paddr ? nullptr : bus->HostPtrForWrite(paddr, memsz);
     if (!host)
       return Status::OutOfRange("ELF segment " + std::to_string(i) + " at " + Hex(paddr) + " (" +
                                 std::to_string(memsz) + " bytes) is outside guest RAM");
@@ -104,7 +104,7 @@ Status LoadElf(std::span<const uint8_t> b, Bus* bus, LoadedImage* out) {
 
 Status LoadRaw(std::span<const uint8_t> image, uint64_t addr, Bus* bus, LoadedImage* out) {
   if (image.empty()) return Status::InvalidArgument("image is empty");
-  uint8_t* host = bus->HostPtr(addr, image.size());
+  uint8_t* host = bus->HostPtrForWrite(addr, image.size());
   if (!host)
     return Status::OutOfRange("image of " + std::to_string(image.size()) + " bytes does not fit in RAM at " +
                               Hex(addr));

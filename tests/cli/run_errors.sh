@@ -47,6 +47,12 @@ expect htif-pass 0 "" -- "$tapvm" run --bios "$dir/cli-htif_pass.elf" --max-insn
 rc=$?
 if [ "$rc" -ge 128 ]; then echo "FAIL garbage: tapvm crashed (exit $rc)"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 expect help 0 "Run a program" -- "$tapvm" --help
+expect run-help 0 "--bios" -- "$tapvm" run --help
+# An unknown command is named, with --help after it too (CLI11 alone would
+# print the top-level help and exit 0).
+expect unknown-command 2 "^tapvm: unknown command 'bogus' \(commands: run, record, replay, journal\)$" -- "$tapvm" bogus
+expect unknown-command-help 2 "^tapvm: unknown command 'bogus' \(commands: run, record, replay, journal\)$" -- "$tapvm" bogus --help
+expect unknown-journal-command 2 "^tapvm journal: unknown command 'bogus' \(commands: info, verify, dump, diff\)$" -- "$tapvm" journal bogus --help
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -80,14 +80,14 @@ void RingMode(Reader in) {
   vq.SetDeviceAddr(kRam + 0x2000);
   FUZZ_CHECK(vq.Enable(cfg & 0x10, cfg & 0x20).empty());
   const size_t n = in.size() < kRamSize ? in.size() : kRamSize;
-  std::memcpy(m.bus.HostPtr(kRam, n), in.data(), n);
+  std::memcpy(m.bus.HostPtrForWrite(kRam, n), in.data(), n);
   if (cfg & 0x40) {
     // Fold the buffer addresses of the descriptor table and of a would-be
     // indirect table at +0x3000 onto RAM, the ROM after it and a little
     // beyond, so that most chains get past the address checks.
     for (uint64_t table : {kRam, kRam + 0x3000}) {
       for (int i = 0; i < 256; ++i) {
-        uint8_t* d = m.bus.HostPtr(table + 16 * i, 8);
+        uint8_t* d = m.bus.HostPtrForWrite(table + 16 * i, 8);
         uint64_t a;
         std::memcpy(&a, d, 8);
         a = kRam + a % (kRamSize + kRomSize + 0x100);
@@ -109,7 +109,7 @@ void RingMode(Reader in) {
     for (const VirtqSegment& s : chain.segments) {
       const Bus::MemoryRegion* region = m.bus.FindMemory(s.gpa, s.len);
       FUZZ_CHECK(region != nullptr);
-      FUZZ_CHECK(!s.writable || region->writable);
+      FUZZ_CHECK(!s.writable || region->writable());
       FUZZ_CHECK(s.writable || !seen_writable);
       seen_writable |= s.writable;
       (s.writable ? writable : readable) += s.len;
@@ -155,7 +155,7 @@ void RegisterMode(Reader in) {
   VirtioBlk blk(0, &tap, opts);
   VirtioMmio dev("virtio0", &m.bus, &irq, 1, &blk);
   auto wr = [&](unsigned off, uint32_t v) { dev.Write(off, 4, v); };
-  auto put = [&](uint64_t gpa, const void* p, size_t n) { std::memcpy(m.bus.HostPtr(gpa, n), p, n); };
+  auto put = [&](uint64_t gpa, const void* p, size_t n) { std::memcpy(m.bus.HostPtrForWrite(gpa, n), p, n); };
   // The driver side of a 16-entry queue at kRam (as op 4 sets it up).
   constexpr uint16_t kQ = 16;
   uint16_t next_desc = 0, avail_idx = 0;
@@ -181,7 +181,7 @@ void RegisterMode(Reader in) {
       case 1: {  // guest memory
         const uint16_t off = in.Get<uint16_t>() % (kRamSize - 8);
         const uint64_t v = in.Get<uint64_t>();
-        std::memcpy(m.bus.HostPtr(kRam + off, 8), &v, 8);
+        std::memcpy(m.bus.HostPtrForWrite(kRam + off, 8), &v, 8);
         break;
       }
       case 2: wr(VirtioMmio::kQueueNotify, in.Get<uint8_t>() % 3); break;
@@ -227,7 +227,7 @@ void RegisterMode(Reader in) {
       }
       case 4: {  // a Linux-like bring-up with the rings at fixed places
         next_desc = avail_idx = 0;
-        std::memset(m.bus.HostPtr(kRam, 0x3000), 0, 0x3000);
+        std::memset(m.bus.HostPtrForWrite(kRam, 0x3000), 0, 0x3000);
         wr(VirtioMmio::kStatus, 0);
         wr(VirtioMmio::kStatus, 3);
         wr(VirtioMmio::kDriverFeaturesSel, 1);
@@ -254,7 +254,7 @@ void RegisterMode(Reader in) {
       case 6: {  // a burst of ring bytes
         const uint16_t off = in.Get<uint16_t>() % 0x3000;
         const size_t n = in.size() < 64 ? in.size() : 64;
-        std::memcpy(m.bus.HostPtr(kRam + off, n), in.data(), n);
+        std::memcpy(m.bus.HostPtrForWrite(kRam + off, n), in.data(), n);
         for (size_t i = 0; i < n; ++i) in.Get<uint8_t>();
         break;
       }

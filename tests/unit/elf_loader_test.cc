@@ -44,7 +44,7 @@ class ElfLoaderTest : public ::testing::Test {
 };
 
 TEST_F(ElfLoaderTest, LoadsSegmentAndZeroFillsBss) {
-  uint8_t* ram = bus_.HostPtr(0x80000000, 16);
+  uint8_t* ram = bus_.HostPtrForWrite(0x80000000, 16);
   std::memset(ram, 0xaa, 16);
   auto elf = MakeElf(0x80000000, {1, 2, 3, 4}, 8);
   ASSERT_TRUE(LoadElf(elf, &bus_, &img_).ok());

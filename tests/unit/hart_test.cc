@@ -26,7 +26,7 @@ std::unique_ptr<Board> MakeBoard(const std::vector<uint32_t>& program, NullSink*
   BoardConfig cfg;
   cfg.ram_size = 1 << 20;
   EXPECT_TRUE(Board::Create(cfg, sink, &b).ok());
-  uint8_t* ram = b->bus().HostPtr(0x80000000, program.size() * 4);
+  uint8_t* ram = b->bus().HostPtrForWrite(0x80000000, program.size() * 4);
   std::memcpy(ram, program.data(), program.size() * 4);
   b->hart().FlushCaches();
   return b;

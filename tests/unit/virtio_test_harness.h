@@ -93,7 +93,7 @@ class GuestMemory {
     return v;
   }
   uint8_t* Host(uint64_t gpa, size_t n) {
-    uint8_t* p = bus.HostPtr(gpa, n);
+    uint8_t* p = bus.HostPtrForWrite(gpa, n);
     EXPECT_NE(p, nullptr) << std::hex << gpa;
     return p;
   }

@@ -4,7 +4,36 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "tools/tapvm/commands.h"
+
+namespace {
+
+// A word where a command is expected that names none. CLI11 keeps it as a
+// leftover argument and, when --help follows it, prints the help and exits
+// 0; so the leftovers of each level that has commands (tapvm, tapvm journal)
+// are looked at here, whatever the parse ended with. Prints the error and
+// returns true if there is such a word.
+bool ReportUnknownCommand(const CLI::App& app, const std::string& path) {
+  std::vector<const CLI::App*> commands = app.get_subcommands([](const CLI::App*) { return true; });
+  if (commands.empty()) return false;
+  for (const std::string& word : app.remaining(false)) {
+    if (word.empty() || word[0] == '-') continue;  // an unknown option is CLI11's to report
+    std::string names;
+    for (const CLI::App* c : commands) names += (names.empty() ? "" : ", ") + c->get_name();
+    std::fprintf(stderr, "%s: unknown command '%s' (commands: %s)\n", path.c_str(), word.c_str(), names.c_str());
+    return true;
+  }
+  for (const CLI::App* chosen : app.get_subcommands()) {
+    if (ReportUnknownCommand(*chosen, path + " " + chosen->get_name())) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"tapvm: a RISC-V (RV64GC) virtual machine that records and replays every input.", "tapvm"};
@@ -30,6 +59,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (ReportUnknownCommand(app, "tapvm")) return tapvm::cli::kExitUsage;
     int rc = app.exit(e);
     return rc == 0 ? 0 : tapvm::cli::kExitUsage;
   }

@@ -208,7 +208,7 @@ void VirtioBlk::Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offse
 }
 
 void VirtioBlk::Complete(const VirtqChain& chain, uint8_t status, std::span<const uint8_t> data) {
-  const Bus& bus = transport_->bus();
+  Bus& bus = transport_->bus();
   size_t written = 0;
   if (!data.empty()) {
     written = chain.CopyTo(bus, 0, data);

@@ -46,8 +46,8 @@ class VirtioTransport {
  public:
   virtual ~VirtioTransport() = default;
 
-  // Guest memory, for VirtqChain::CopyFrom / CopyTo.
-  virtual const Bus& bus() const = 0;
+  // Guest memory, for VirtqChain::CopyFrom / CopyTo (which writes it).
+  virtual Bus& bus() = 0;
   // The features the driver accepted (final once live()).
   virtual uint64_t driver_features() const = 0;
   // True while DRIVER_OK is set and neither DEVICE_NEEDS_RESET nor FAILED

@@ -13,7 +13,7 @@ uint64_t WithHalf(uint64_t old, bool high, uint32_t v) {
 
 }  // namespace
 
-VirtioMmio::VirtioMmio(std::string name, const Bus* bus, IrqSink* irq, unsigned irq_line, VirtioDeviceModel* model)
+VirtioMmio::VirtioMmio(std::string name, Bus* bus, IrqSink* irq, unsigned irq_line, VirtioDeviceModel* model)
     : name_(std::move(name)),
       bus_(bus),
       irq_(irq),

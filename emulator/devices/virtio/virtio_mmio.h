@@ -104,7 +104,7 @@ class VirtioMmio : public Device, public VirtioTransport {
   };
 
   // `name` is the stable device name ("virtio0"); `model` is attached here.
-  VirtioMmio(std::string name, const Bus* bus, IrqSink* irq, unsigned irq_line, VirtioDeviceModel* model);
+  VirtioMmio(std::string name, Bus* bus, IrqSink* irq, unsigned irq_line, VirtioDeviceModel* model);
 
   // Device reset, as the driver's write of 0 to Status does.
   void Reset();
@@ -116,7 +116,7 @@ class VirtioMmio : public Device, public VirtioTransport {
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 
   // VirtioTransport.
-  const Bus& bus() const override { return *bus_; }
+  Bus& bus() override { return *bus_; }
   uint64_t driver_features() const override { return state_.driver_features; }
   bool live() const override;
   bool PopChain(unsigned q, VirtqChain* chain) override;
@@ -144,7 +144,7 @@ class VirtioMmio : public Device, public VirtioTransport {
   bool NegotiatedRingFeature(uint64_t bit) const { return (state_.driver_features & bit) != 0; }
 
   std::string name_;
-  const Bus* bus_;
+  Bus* bus_;
   IrqSink* irq_;
   unsigned irq_line_;
   VirtioDeviceModel* model_;

@@ -60,7 +60,7 @@ void VirtioNet::Transmit() {
 }
 
 void VirtioNet::DeliverRx() {
-  const Bus& bus = transport_->bus();
+  Bus& bus = transport_->bus();
   bool any = false;
   VirtqChain chain;
   while (!rx_backlog_.empty() && transport_->PopChain(kRxQueue, &chain)) {

@@ -22,7 +22,7 @@ std::string Hex(uint64_t v) {
 bool InRam(const Bus& bus, uint64_t gpa, uint64_t len, bool writable) {
   if (len == 0) return true;
   const Bus::MemoryRegion* r = bus.FindMemory(gpa, len);
-  return r && (!writable || r->writable);
+  return r && (!writable || r->writable());
 }
 
 struct Desc {
@@ -54,7 +54,7 @@ size_t VirtqChain::CopyFrom(const Bus& bus, uint64_t offset, std::span<uint8_t> 
   return done;
 }
 
-size_t VirtqChain::CopyTo(const Bus& bus, uint64_t offset, std::span<const uint8_t> in) const {
+size_t VirtqChain::CopyTo(Bus& bus, uint64_t offset, std::span<const uint8_t> in) const {
   size_t done = 0;
   for (const VirtqSegment& s : segments) {
     if (done == in.size()) break;
@@ -64,9 +64,9 @@ size_t VirtqChain::CopyTo(const Bus& bus, uint64_t offset, std::span<const uint8
       continue;
     }
     const uint64_t n = std::min<uint64_t>(s.len - offset, in.size() - done);
-    const Bus::MemoryRegion* r = bus.FindMemory(s.gpa + offset, n);
-    if (!r || !r->writable) break;
-    std::memcpy(r->host + (s.gpa + offset - r->base), in.data() + done, n);
+    Bus::MemoryRegion* r = bus.FindMemoryForWrite(s.gpa + offset, n);
+    if (!r || !r->writable()) break;
+    std::memcpy(r->host() + (s.gpa + offset - r->base()), in.data() + done, n);
     done += n;
     offset = 0;
   }
@@ -75,7 +75,7 @@ size_t VirtqChain::CopyTo(const Bus& bus, uint64_t offset, std::span<const uint8
 
 // -------------------------------------------------------------- Virtqueue
 
-Virtqueue::Virtqueue(const Bus* bus, uint16_t max_size) : bus_(bus), max_size_(max_size) {}
+Virtqueue::Virtqueue(Bus* bus, uint16_t max_size) : bus_(bus), max_size_(max_size) {}
 
 void Virtqueue::Reset() { state_ = State{}; }
 
@@ -116,14 +116,14 @@ bool Virtqueue::Load16(uint64_t gpa, uint16_t* v) const {
 }
 
 bool Virtqueue::Store16(uint64_t gpa, uint16_t v) const {
-  uint8_t* p = bus_->HostPtr(gpa, 2);
+  uint8_t* p = bus_->HostPtrForWrite(gpa, 2);
   if (!p) return false;
   std::memcpy(p, &v, 2);
   return true;
 }
 
 bool Virtqueue::Store32(uint64_t gpa, uint32_t v) const {
-  uint8_t* p = bus_->HostPtr(gpa, 4);
+  uint8_t* p = bus_->HostPtrForWrite(gpa, 4);
   if (!p) return false;
   std::memcpy(p, &v, 4);
   return true;

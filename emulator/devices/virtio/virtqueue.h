@@ -73,7 +73,7 @@ struct VirtqChain {
   // Copies `in` into the device-writable part, starting `offset` bytes into
   // it. Returns the bytes copied, with the same short cases (a segment no
   // longer inside writable RAM stops the copy).
-  size_t CopyTo(const Bus& bus, uint64_t offset, std::span<const uint8_t> in) const;
+  size_t CopyTo(Bus& bus, uint64_t offset, std::span<const uint8_t> in) const;
 
   void HashState(StateHasher& h) const;
 };
@@ -109,7 +109,7 @@ class Virtqueue {
   enum class PopResult { kChain, kEmpty, kError };
 
   // `bus` must outlive the queue; `max_size` is what QueueNumMax reports.
-  Virtqueue(const Bus* bus, uint16_t max_size);
+  Virtqueue(Bus* bus, uint16_t max_size);
 
   // Back to the reset state: not ready, addresses and size cleared.
   void Reset();
@@ -155,7 +155,7 @@ class Virtqueue {
   uint64_t AvailEventAddr() const { return state_.device_addr + 4 + 8ull * state_.size; }
   PopResult WalkChain(uint16_t head, VirtqChain* chain, std::string* error) const;
 
-  const Bus* bus_;
+  Bus* bus_;
   uint16_t max_size_;
   State state_{};
 };
