@@ -9,16 +9,21 @@
 // see (device accesses, frames sent, block requests, console output,
 // interrupt lines, state digests) is an *observation* the tap also sees.
 //
-// Modes are implementations of EventTap:
+// Modes are implementations of EventTap, and they compose:
 //   run     PassthroughTap (emulator/tap/): requests go to host backends
 //           (I/O threads), their results are queued and delivered at the
 //           next slice boundary;
-//   record  (recorder/) pass-through plus a journal of every input with its
-//           icount and every observation;
-//   replay  (replayer/) no backends: recorded inputs are delivered at their
-//           recorded icount; requests and observations are compared with
-//           the journal and the first divergence is reported.
-// FT primary/secondary add two more on top of record/replay.
+//   record  RecordingTap (recorder/) decorates any tap: it journals every
+//           input the inner tap delivers, every clock warp, request and
+//           observation, each with its icount and sequence number;
+//   replay  ReplayTap (replayer/) reads events from an event source (a
+//           journal file, or a live stream): recorded inputs are delivered
+//           at their recorded icount; requests and observations are
+//           compared and the first divergence is reported. It can go live
+//           at an instruction boundary: from then on it forwards to a
+//           pass-through tap, requests in flight handed over.
+// FT: the primary is record over run; the secondary is replay from a
+// stream, going live (record over run) when the primary fails.
 //
 // Threading: requests, observations and DeliverDue() happen on the CPU
 // thread. Only an implementation's own backend plumbing crosses threads.
@@ -116,8 +121,9 @@ class EventTap {
 
   // The instruction count of the request or observation being reported,
   // read from the hart (which keeps it exact at every device access). Set
-  // by the board; modes that stamp events use it.
-  void set_icount_source(const uint64_t* icount) { icount_ = icount; }
+  // by the board; modes that stamp events use it. A decorator passes it on
+  // to the tap it wraps.
+  virtual void set_icount_source(const uint64_t* icount) { icount_ = icount; }
   uint64_t icount() const { return icount_ ? *icount_ : 0; }
 
   // Delivers the inputs that are due at `icount` to their devices (CPU
@@ -133,6 +139,9 @@ class EventTap {
   // passes (run mode, when the guest idles in WFI). Returns true if an
   // input is pending. Modes without host backends return false at once.
   virtual bool WaitForInput(uint64_t host_timeout_ns) { return false; }
+  // Ends a WaitForInput or Idle wait early (thread-safe): another thread
+  // has work for the CPU thread (Board::RunOnCpuThread, a quit request).
+  virtual void Wake() {}
 
   // The guest idles in WFI at virtual time `now` (mtime ticks) and its next
   // timer fires at `deadline` (UINT64_MAX: none armed). Returns the mtime

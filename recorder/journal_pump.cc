@@ -85,7 +85,13 @@ Status JournalPump::Close(uint64_t final_icount) {
 void JournalPump::Perform(Item& item) {
   Status st;
   if (auto* e = std::get_if<journal::Event>(&item)) {
-    st = writer_->Append(*e);
+    uint64_t seq = 0;
+    st = writer_->Append(*e, &seq);
+    // The recording tap numbered the event; the journal must agree, or
+    // "acknowledged up to N" would name different events in different places.
+    if (st.ok() && e->seq != 0 && seq != e->seq)
+      st = Status::Corruption("journal pump: event numbered " + std::to_string(e->seq) + " was stored as " +
+                            std::to_string(seq));
   } else {
     auto& img = std::get<ImageTask>(item);
     st = writer_->PutImage(img.role, img.name, img.content);

@@ -39,10 +39,11 @@
 #include "emulator/base/status.h"
 #include "journal/event.h"
 #include "journal/writer.h"
+#include "recorder/event_sink.h"
 
 namespace tapvm {
 
-class JournalPump {
+class JournalPump : public EventSink {
  public:
   static constexpr std::chrono::milliseconds kCommitLatency{20};
   static constexpr uint64_t kEventCostBytes = 64;  // queue accounting per event
@@ -52,8 +53,10 @@ class JournalPump {
   JournalPump(const JournalPump&) = delete;
   JournalPump& operator=(const JournalPump&) = delete;
 
-  // Queues an event (its seq is assigned by the writer, in queue order).
-  Status Append(journal::Event e);
+  // Queues an event. The writer assigns seqs in queue order; an event that
+  // carries a seq (the recording tap numbers them) must get that one, or
+  // the pump fails with an error.
+  Status Append(journal::Event e) override;
   // Queues an image to store; `content` must stay valid until Close.
   Status PutImage(journal::ImageRole role, std::string name, std::span<const uint8_t> content);
   // Waits for the queue to drain, then closes the journal cleanly.

@@ -1,38 +1,45 @@
-// RecordingTap: the record mode of the event tap.
+// RecordingTap: the record mode of the event tap, as a decorator.
 //
-// It runs the machine exactly as run mode does (every request and idle
-// decision goes to the wrapped pass-through tap and its host backends) and
-// journals, with the instruction count at which it happened:
-//   - every input delivered to a device (through the pass-through tap's
-//     input observer, just before delivery), and every clock warp taken
-//     while the guest idled: what replay needs to reproduce the run;
+// It wraps any tap (the run-mode PassthroughTap with its host backends; a
+// replay tap that has gone live; a test double) and changes nothing about
+// how the machine runs: every call is forwarded. On the way it journals,
+// with the instruction count at which it happened:
+//   - every input the inner tap delivers to a device (the recording tap
+//     registers itself as the inner tap's sink for each device and passes
+//     the input on after journaling it), and every clock warp the inner
+//     tap answers to Idle: what replay needs to reproduce the run;
 //   - every request and observation (device accesses, block requests,
 //     frames sent, entropy requests, console output, interrupt lines, state
 //     digests): what replay compares to find a divergence.
 //
-// Events go to a JournalPump, which writes them on its own thread.
+// Events are numbered here, 1, 2, 3... (last_seq() is the number of the
+// last one journaled), and go to an EventSink (the JournalPump, or an FT
+// log channel). Output commit waits on these numbers: an output reported
+// as event N may leave once the log is held up to N.
+//
 // Journal errors (disk full...) do not stop the machine: the first one is
 // kept in status() and later events are dropped; the caller reports it.
-// Not thread-safe: CPU thread only (the pass-through tap's own threads never
-// call into it).
+// Not thread-safe: CPU thread only, except Wake (as EventTap).
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 
 #include "emulator/base/status.h"
 #include "emulator/tap.h"
-#include "emulator/tap/backends/passthrough_tap.h"
 #include "journal/event.h"
-#include "recorder/journal_pump.h"
+#include "recorder/event_sink.h"
 
 namespace tapvm {
 
 class RecordingTap : public EventTap {
  public:
-  // Both must outlive the tap. Installs itself as `inner`'s input observer.
-  RecordingTap(PassthroughTap* inner, JournalPump* journal);
+  // Both must outlive the tap.
+  RecordingTap(EventTap* inner, EventSink* sink);
+  ~RecordingTap() override;
 
-  void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { inner_->AttachDevice(dev, sink); }
+  void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override;
@@ -40,23 +47,31 @@ class RecordingTap : public EventTap {
   void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override;
   void ObserveIrq(unsigned line, bool level) override;
   void ObserveDigest(const MachineDigest& digest) override;
-  unsigned DeliverDue(uint64_t icount) override { return inner_->DeliverDue(icount); }
+  void set_icount_source(const uint64_t* icount) override;
+  unsigned DeliverDue(uint64_t icount) override;
   bool InputPending() const override { return inner_->InputPending(); }
+  uint64_t NextInputIcount() const override { return inner_->NextInputIcount(); }
   bool WaitForInput(uint64_t host_timeout_ns) override { return inner_->WaitForInput(host_timeout_ns); }
+  void Wake() override { inner_->Wake(); }
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
 
   // The first journal error, if any.
   const Status& status() const { return status_; }
-  uint64_t events() const { return events_; }
+  // Events journaled so far; the seq of the last one (they are equal: seqs
+  // start at 1 and have no gaps).
+  uint64_t events() const { return last_seq_; }
+  uint64_t last_seq() const { return last_seq_; }
 
  private:
-  void Append(journal::EventBody body);
-  void Append(journal::Event event);
+  class InputTee;  // journals an input, then hands it to the device
+  void Append(journal::EventBody body) { Append(icount(), std::move(body)); }
+  void Append(uint64_t icount, journal::EventBody body);
 
-  PassthroughTap* inner_;
-  JournalPump* journal_;
+  EventTap* inner_;
+  EventSink* sink_;
   Status status_;
-  uint64_t events_ = 0;
+  uint64_t last_seq_ = 0;
+  std::map<TapDeviceId, std::unique_ptr<InputTee>> tees_;
 };
 
 }  // namespace tapvm

@@ -2,7 +2,11 @@
 
 #include <cinttypes>
 
+#include "journal/tap_events.h"
+
 namespace tapvm {
+
+using journal::TapEvents;
 
 std::string Divergence::ToString() const {
   char head[160];
@@ -20,15 +24,14 @@ std::string Divergence::ToString() const {
   return s + tail;
 }
 
-ReplayTap::ReplayTap(journal::JournalReader* reader, DisplayFn display, std::function<void()> on_divergence)
-    : reader_(reader), display_(std::move(display)), on_divergence_(std::move(on_divergence)) {
-  truncated_ = !reader_->header().clean_close;
+ReplayTap::ReplayTap(EventSource* source, DisplayFn display, std::function<void()> on_divergence)
+    : source_(source), display_(std::move(display)), on_divergence_(std::move(on_divergence)) {
   Advance();
 }
 
 void ReplayTap::Advance() {
   if (end_ || !status_.ok()) return;
-  Status st = reader_->Next(&next_, &end_);
+  Status st = source_->Next(&next_, &end_);
   if (!st.ok()) {
     status_ = st;
     end_ = true;
@@ -55,8 +58,8 @@ void ReplayTap::Expect(journal::EventBody actual_body) {
   actual.icount = icount();
   actual.body = std::move(actual_body);
   if (end_) {
-    // A cut-short journal: its committed prefix has been reproduced.
-    if (truncated_ && status_.ok()) {
+    // A cut-short recording: its prefix has been reproduced.
+    if (!source_->closed_cleanly()) {
       if (on_divergence_) on_divergence_();
       return;
     }
@@ -75,56 +78,118 @@ void ReplayTap::Expect(journal::EventBody actual_body) {
   Advance();
 }
 
-void ReplayTap::SubmitBlock(BlockRequest request) { Expect(journal::EventBody{std::move(request)}); }
+// ------------------------------------------------------------- going live
+
+void ReplayTap::KeepDiskCopy(TapDeviceId dev, BlockBackend* backend) { disk_copies_[dev] = backend; }
+
+void ReplayTap::UpdateDiskCopy(const BlockCompletion& done) {
+  auto it = std::find_if(blocks_in_flight_.begin(), blocks_in_flight_.end(),
+                         [&](const BlockRequest& r) { return r.dev == done.dev && r.id == done.id; });
+  if (it == blocks_in_flight_.end()) return;
+  BlockRequest request = std::move(*it);
+  blocks_in_flight_.erase(it);
+  auto copy = disk_copies_.find(done.dev);
+  if (copy == disk_copies_.end() || done.status != BlockCompletion::Status::kOk) return;
+  if (request.type == BlockRequest::Type::kRead) return;
+  // One request at a time, in completion order: the copy sees the writes
+  // in the order the recorded disk finished them.
+  BlockCompletion::Status result = BlockCompletion::Status::kOk;
+  copy->second->Submit(std::move(request), [&result](BlockCompletion c) { result = c.status; });
+  copy->second->Drain();
+  if (result != BlockCompletion::Status::kOk && disk_copy_status_.ok())
+    disk_copy_status_ = Status::IOError("writing the disk copy of device " + std::to_string(done.dev) + " failed");
+}
+
+Status ReplayTap::GoLive(EventTap* live) {
+  if (live_.load()) return Status::InvalidArgument("the replay is already live");
+  if (!disk_copy_status_.ok()) return disk_copy_status_;
+  live->set_icount_source(icount_source_);
+  for (const auto& [dev, sink] : sinks_) live->AttachDevice(dev, sink);
+  live_.store(live, std::memory_order_release);
+  for (BlockRequest& r : blocks_in_flight_) live->SubmitBlock(std::move(r));
+  for (const EntropyAsk& e : entropy_in_flight_) live->RequestEntropy(e.dev, e.max_bytes);
+  blocks_in_flight_.clear();
+  entropy_in_flight_.clear();
+  return Status::Ok();
+}
+
+// ------------------------------------------------------------- the tap
+
+void ReplayTap::AttachDevice(TapDeviceId dev, TapInputSink* sink) {
+  sinks_[dev] = sink;
+  if (EventTap* l = Live()) l->AttachDevice(dev, sink);
+}
+
+void ReplayTap::set_icount_source(const uint64_t* icount) {
+  EventTap::set_icount_source(icount);
+  icount_source_ = icount;
+  if (EventTap* l = Live()) l->set_icount_source(icount);
+}
+
+void ReplayTap::SubmitBlock(BlockRequest request) {
+  if (EventTap* l = Live()) return l->SubmitBlock(std::move(request));
+  blocks_in_flight_.push_back(request);
+  Expect(TapEvents::BlockRequested(std::move(request)));
+}
 
 void ReplayTap::TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) {
-  Expect(journal::EventBody{journal::NetFrameOut{dev, std::vector<uint8_t>(frame.begin(), frame.end())}});
+  if (EventTap* l = Live()) return l->TransmitFrame(dev, frame);
+  Expect(TapEvents::FrameTransmitted(dev, frame));
 }
 
 void ReplayTap::RequestEntropy(TapDeviceId dev, uint32_t max_bytes) {
-  Expect(journal::EventBody{journal::EntropyRequest{dev, max_bytes}});
+  if (EventTap* l = Live()) return l->RequestEntropy(dev, max_bytes);
+  entropy_in_flight_.push_back({dev, max_bytes});
+  Expect(TapEvents::EntropyRequested(dev, max_bytes));
 }
 
 void ReplayTap::ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) {
+  if (EventTap* l = Live()) return l->ConsoleOutput(dev, bytes);
   if (display_) display_(bytes);
-  Expect(journal::EventBody{journal::ConsoleOut{dev, std::vector<uint8_t>(bytes.begin(), bytes.end())}});
+  Expect(TapEvents::ConsoleWritten(dev, bytes));
 }
 
 void ReplayTap::ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) {
-  journal::IoAccess io;
-  io.space = space == IoSpace::kPio ? journal::IoAccess::Space::kPio : journal::IoAccess::Space::kMmio;
-  io.is_write = is_write;
-  io.dev = journal::kMachineDevice;
-  io.addr = addr;
-  io.size = static_cast<uint8_t>(size);
-  io.value = value;
-  Expect(journal::EventBody{io});
+  if (EventTap* l = Live()) return l->ObserveIo(space, is_write, addr, size, value);
+  Expect(TapEvents::IoAccessed(space, is_write, addr, size, value));
 }
 
 void ReplayTap::ObserveIrq(unsigned line, bool level) {
-  Expect(journal::EventBody{journal::IrqLine{journal::kMachineDevice, line, level}});
+  if (EventTap* l = Live()) return l->ObserveIrq(line, level);
+  Expect(TapEvents::IrqDriven(line, level));
 }
 
 void ReplayTap::ObserveDigest(const MachineDigest& digest) {
-  journal::StateDigest d;
-  d.value = digest.value;
-  d.parts = journal::DigestParts{digest.hart, digest.ram, digest.devices};
-  Expect(journal::EventBody{d});
+  if (EventTap* l = Live()) return l->ObserveDigest(digest);
+  Expect(TapEvents::Digested(digest));
 }
 
 bool ReplayTap::InputPending() const {
+  if (EventTap* l = Live()) return l->InputPending();
   if (divergence_ || end_) return divergence_.has_value();
   journal::EventKind k = journal::KindOf(next_);
   return journal::IsInput(k) && k != journal::EventKind::kClockWarp;
 }
 
 uint64_t ReplayTap::NextInputIcount() const {
+  if (EventTap* l = Live()) return l->NextInputIcount();
   if (end_ || divergence_) return UINT64_MAX;
   journal::EventKind k = journal::KindOf(next_);
   return journal::IsInput(k) && k != journal::EventKind::kClockWarp ? next_.icount : UINT64_MAX;
 }
 
+bool ReplayTap::WaitForInput(uint64_t host_timeout_ns) {
+  EventTap* l = Live();
+  return l ? l->WaitForInput(host_timeout_ns) : false;
+}
+
+void ReplayTap::Wake() {
+  // From any thread: a replay never waits, a live tap may.
+  if (EventTap* l = live_.load(std::memory_order_acquire)) l->Wake();
+}
+
 unsigned ReplayTap::DeliverDue(uint64_t icount) {
+  if (EventTap* l = Live()) return l->DeliverDue(icount);
   unsigned delivered = 0;
   while (!end_ && !divergence_ && status_.ok()) {
     journal::EventKind k = journal::KindOf(next_);
@@ -140,9 +205,15 @@ unsigned ReplayTap::DeliverDue(uint64_t icount) {
     journal::ToTapInput(next_, &input);
     TapDeviceId dev = journal::DeviceOf(next_.body);
     auto it = sinks_.find(dev);
-    if (it == sinks_.end()) {
+    if (it == sinks_.end() || it->second == nullptr) {
       Diverge(journal::DescribeEvent(next_), "(no device " + std::to_string(dev) + " in the replayed machine)");
       break;
+    }
+    if (const auto* done = std::get_if<BlockCompletion>(&input)) UpdateDiskCopy(*done);
+    if (const auto* in = std::get_if<EntropyIn>(&input)) {
+      auto e = std::find_if(entropy_in_flight_.begin(), entropy_in_flight_.end(),
+                            [&](const EntropyAsk& a) { return a.dev == in->dev; });
+      if (e != entropy_in_flight_.end()) entropy_in_flight_.erase(e);
     }
     ++consumed_;
     ++delivered;
@@ -155,8 +226,9 @@ unsigned ReplayTap::DeliverDue(uint64_t icount) {
 }
 
 uint64_t ReplayTap::Idle(uint64_t now, uint64_t deadline) {
+  if (EventTap* l = Live()) return l->Idle(now, deadline);
   if (divergence_ || !status_.ok()) return UINT64_MAX;
-  if (end_ && truncated_) return UINT64_MAX;
+  if (end_ && !source_->closed_cleanly()) return UINT64_MAX;
   if (end_ || journal::KindOf(next_) != journal::EventKind::kClockWarp) {
     Diverge(end_ ? "(end of journal)" : journal::DescribeEvent(next_),
             "the guest idles (wfi) at mtime " + std::to_string(now));

@@ -1,29 +1,49 @@
 // ReplayTap: the replay mode of the event tap.
 //
-// No host backend is involved: the machine runs against the journal of a
-// recorded run. Inputs are delivered at exactly their recorded icount (the
+// No host backend is involved: the machine runs against the events of a
+// recorded run, read from an EventSource (a journal file; an FT primary's
+// stream). Inputs are delivered at exactly their recorded icount (the
 // board never runs past NextInputIcount(), and the tap reports an input
-// pending as soon as the next journal event is one, so a running hart
-// stops for it); clock warps are answered from the journal; every request
-// and observation the machine makes is compared with the next recorded
-// event. The first mismatch is a divergence: it is kept (event number,
-// icount, expected versus actual, last matching digest) and the run is
-// asked to stop through the on-divergence callback.
+// pending as soon as the next event is one, so a running hart stops for
+// it); clock warps are answered from the recording; every request and
+// observation the machine makes is compared with the next recorded event.
+// The first mismatch is a divergence: it is kept (event number, icount,
+// expected versus actual, last matching digest) and the run is asked to
+// stop through the on-divergence callback.
+//
+// Disk copies: a drive given a backend with KeepDiskCopy receives every
+// write, discard and write-zeroes the guest made, as the recording's
+// completion for it is delivered, so the copy follows the recorded disk
+// (an FT secondary's own disk; the disk a replay goes live on). Reads are
+// never sent to it: their data comes from the recording.
+//
+// Going live: GoLive(live), at an instruction boundary on the CPU thread,
+// ends the replay. From then on every call is forwarded to `live` (a
+// pass-through tap, or a recording tap over one): the devices are attached
+// to it, and the requests still in flight — block requests and entropy
+// requests whose answers the recording does not hold yet — are submitted
+// to it again, in the order the guest made them. Disk copies are drained
+// first, so the live backend sees every write that completed.
 //
 // Console output is still shown through the display callback, so a replay
-// looks like the run it reproduces. Not thread-safe: CPU thread only.
+// looks like the run it reproduces. Not thread-safe: CPU thread only,
+// except Wake.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "emulator/base/status.h"
+#include "emulator/block/block_backend.h"
 #include "emulator/tap.h"
 #include "journal/event.h"
-#include "journal/reader.h"
+#include "replayer/event_source.h"
 
 namespace tapvm {
 
@@ -39,14 +59,23 @@ struct Divergence {
 class ReplayTap : public EventTap {
  public:
   using DisplayFn = std::function<void(std::span<const uint8_t>)>;
-  // `reader` must outlive the tap; it is read from its current position.
-  // `on_divergence` is called to stop the run: at a divergence, on a
-  // damaged journal, and at the end of a journal that was not closed
-  // cleanly. For a journal not closed cleanly (a recording killed mid-run) the run
-  // ends where the journal does: what comes after is not a divergence.
-  ReplayTap(journal::JournalReader* reader, DisplayFn display, std::function<void()> on_divergence);
+  // `source` must outlive the tap. `on_divergence` is called to stop the
+  // run: at a divergence, on a damaged source, and at the end of a
+  // recording that was not closed cleanly (the run ends where it does:
+  // what comes after is not a divergence).
+  ReplayTap(EventSource* source, DisplayFn display, std::function<void()> on_divergence);
 
-  void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { sinks_[dev] = sink; }
+  // Keeps a copy of drive `dev`'s disk up to date through `backend` (see
+  // above). Call before the run; `backend` must outlive the tap.
+  void KeepDiskCopy(TapDeviceId dev, BlockBackend* backend);
+  // Ends the replay and forwards everything to `live` from now on (see
+  // above). CPU thread, at an instruction boundary (between Board::Run
+  // calls, or in work run by Board::RunOnCpuThread). `live` must outlive
+  // the tap. Fails if the disk copies could not be written.
+  Status GoLive(EventTap* live);
+  bool live() const { return live_.load() != nullptr; }
+
+  void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override;
@@ -54,26 +83,34 @@ class ReplayTap : public EventTap {
   void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override;
   void ObserveIrq(unsigned line, bool level) override;
   void ObserveDigest(const MachineDigest& digest) override;
+  void set_icount_source(const uint64_t* icount) override;
   unsigned DeliverDue(uint64_t icount) override;
   bool InputPending() const override;
   uint64_t NextInputIcount() const override;
+  bool WaitForInput(uint64_t host_timeout_ns) override;
+  void Wake() override;
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
-  // A journal that could not be read (corruption): the replay stops too.
+  // A source that could not be read (corruption): the replay stops too.
   const Status& status() const { return status_; }
   // Events matched or delivered so far, and whether every recorded event was.
   uint64_t consumed() const { return consumed_; }
   bool at_end() const { return end_; }
 
  private:
-  // Loads the next journal event into next_ (end_ at the end).
+  // Loads the next event into next_ (end_ at the end).
   void Advance();
   // Compares an observation/request with the next event; consumes it.
   void Expect(journal::EventBody actual);
   void Diverge(const std::string& expected, const std::string& actual);
+  // The live tap, or null while replaying (CPU thread).
+  EventTap* Live() const { return live_.load(std::memory_order_relaxed); }
+  // A recorded block completion is about to be delivered: write it through
+  // to the drive's disk copy if it completes a write.
+  void UpdateDiskCopy(const BlockCompletion& done);
 
-  journal::JournalReader* reader_;
+  EventSource* source_;
   DisplayFn display_;
   std::function<void()> on_divergence_;
   std::map<TapDeviceId, TapInputSink*> sinks_;
@@ -83,7 +120,19 @@ class ReplayTap : public EventTap {
   std::optional<Divergence> divergence_;
   uint64_t consumed_ = 0;
   uint64_t last_digest_seq_ = 0, last_digest_icount_ = 0;
-  bool truncated_ = false;  // the journal was not closed cleanly
+
+  // Requests made and not yet answered, in the order made (handed to the
+  // live tap by GoLive). Block requests by (device, request id).
+  std::vector<BlockRequest> blocks_in_flight_;
+  struct EntropyAsk {
+    TapDeviceId dev;
+    uint32_t max_bytes;
+  };
+  std::vector<EntropyAsk> entropy_in_flight_;
+  std::map<TapDeviceId, BlockBackend*> disk_copies_;
+  Status disk_copy_status_;
+  std::atomic<EventTap*> live_{nullptr};
+  const uint64_t* icount_source_ = nullptr;
 };
 
 }  // namespace tapvm

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "emulator/base/state_hasher.h"
+#include "emulator/devices/virtio/virtio_mmio.h"
 #include "emulator/machine/device_tree.h"
 
 #include <xxhash.h>
@@ -127,6 +128,40 @@ Status Board::AddVirtioDevice(Device* dev, unsigned* slot) {
   return Status::Ok();
 }
 
+Status Board::AddVirtio(const std::string& name, const VirtioFactory& make, TapDeviceId* id) {
+  const unsigned slot = static_cast<unsigned>(virtio_slots_.size());
+  if (slot >= kVirtioSlots) return Status::OutOfRange("all 8 virtio-mmio slots are in use");
+  const TapDeviceId tap_id = static_cast<TapDeviceId>(1 + slot);
+  std::unique_ptr<VirtioDeviceModel> model = make(tap_id, tap_);
+  if (!model) return Status::InvalidArgument("no model for " + name);
+  auto transport = std::make_unique<VirtioMmio>(name, &bus_, observer_.get(), 1 + slot, model.get());
+  unsigned got = 0;
+  TAPVM_RETURN_IF_ERROR(AddVirtioDevice(transport.get(), &got));
+  virtio_models_.push_back(std::move(model));
+  virtio_transports_.push_back(std::move(transport));
+  *id = tap_id;
+  return Status::Ok();
+}
+
+void Board::RunOnCpuThread(std::function<void()> work) {
+  {
+    std::lock_guard<std::mutex> lock(work_mu_);
+    work_.push_back(std::move(work));
+    work_pending_.store(true, std::memory_order_release);
+  }
+  tap_->Wake();
+}
+
+void Board::RunQueuedWork() {
+  std::vector<std::function<void()>> work;
+  {
+    std::lock_guard<std::mutex> lock(work_mu_);
+    work.swap(work_);
+    work_pending_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& w : work) w();
+}
+
 Status Board::LoadProgram(std::span<const uint8_t> image) {
   if (IsElf(image)) {
     TAPVM_RETURN_IF_ERROR(LoadElf(image, &bus_, &image_));
@@ -188,7 +223,9 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
   return Status::Ok();
 }
 
-bool Board::StopCheck() { return AfterSlice() || tap_->InputPending(); }
+bool Board::StopCheck() {
+  return AfterSlice() || tap_->InputPending() || work_pending_.load(std::memory_order_acquire);
+}
 
 bool Board::AfterSlice() {
   console_->Drain();
@@ -289,6 +326,10 @@ MachineDigest Board::ComputeDigest() const {
 RunResult Board::Run(uint64_t max_icount) {
   const uint64_t interval = config_.digest_interval;
   while (!has_finished_) {
+    if (work_pending_.load(std::memory_order_acquire)) {
+      RunQueuedWork();
+      if (AfterSlice()) break;
+    }
     HartState& s = hart_->state();
     // Digests first, inputs second: the same order in every mode.
     if (interval && s.icount && s.icount % interval == 0 && s.icount != last_digest_icount_) {

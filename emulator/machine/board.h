@@ -12,6 +12,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -25,8 +27,10 @@
 #include "emulator/devices/plic.h"
 #include "emulator/devices/sifive_test.h"
 #include "emulator/devices/uart16550.h"
+#include "emulator/devices/virtio/virtio_device.h"
 #include "emulator/machine/bus.h"
 #include "emulator/machine/elf_loader.h"
+#include "emulator/machine/machine_config.h"
 #include "emulator/tap.h"
 
 namespace tapvm {
@@ -92,17 +96,33 @@ class Board {
   // every device has been added (the device tree lists them).
   Status SetupLinuxBoot(const LinuxBootImages& images);
 
-  // Registers a virtio-mmio transport in the next free slot; returns the
-  // slot through `slot`. `dev` must outlive the board.
+  // Adds a virtio device in the next free virtio-mmio slot: the board owns
+  // the model and its transport from now on. `make` builds the model for
+  // the device's tap id (1 + slot) on the board's tap (a model that takes
+  // inputs attaches itself to the tap).
+  using VirtioFactory = std::function<std::unique_ptr<VirtioDeviceModel>(TapDeviceId id, EventTap* tap)>;
+  Status AddVirtio(const std::string& name, const VirtioFactory& make, TapDeviceId* id);
+  // Registers a virtio-mmio transport the caller owns (tests) in the next
+  // free slot; `dev` must outlive the board.
   Status AddVirtioDevice(Device* dev, unsigned* slot);
   // The interrupt controller as devices see it (observed by the tap).
   IrqSink* irq_controller();
 
   // Runs until the guest finishes or icount reaches `max_icount`.
   RunResult Run(uint64_t max_icount);
-  // Ends Run at the next slice boundary. Thread-safe (the terminal reader
-  // calls it); the caller also wakes the tap if the guest may be idle.
-  void RequestQuit() { quit_requested_.store(true); }
+  // Ends Run at the next slice boundary. Thread-safe (the terminal reader,
+  // a signal watcher, a timer call it); wakes the tap if the guest idles.
+  void RequestQuit() {
+    quit_requested_.store(true);
+    tap_->Wake();
+  }
+  // Queues `work` to run on the CPU thread at the next slice boundary
+  // (inside Run, before the next slice; at once if the guest idles).
+  // Thread-safe: this is how host-facing services (the control socket, FT,
+  // a debugger) act on a running machine. Work runs in the order queued.
+  // Contract: work must not change what the guest can observe except
+  // through the tap (as an input), or replay would not reproduce it.
+  void RunOnCpuThread(std::function<void()> work);
 
   // The state digest: hart, RAM and devices (see MachineDigest in tap.h).
   // RAM is digested as its non-zero 4 KiB pages, each with its address, so
@@ -111,7 +131,7 @@ class Board {
   MachineDigest ComputeDigest() const;
   // The version of ComputeDigest's definition, journaled by record and
   // checked by replay (another definition could never match).
-  static constexpr uint32_t kDigestVersion = 3;
+  static constexpr uint32_t kDigestVersion = kStateDigestVersion;
 
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
@@ -126,8 +146,11 @@ class Board {
   // Checks the finisher, debug-exit port and HTIF mailbox; true when the
   // guest finished. Called after every run slice.
   bool AfterSlice();
-  // The hart's stop check: finished, or inputs waiting to be delivered.
+  // The hart's stop check: finished, inputs waiting to be delivered, or
+  // work queued for the CPU thread.
   bool StopCheck();
+  // Runs the work queued by RunOnCpuThread (CPU thread).
+  void RunQueuedWork();
 
   BoardConfig config_;
   EventTap* tap_ = nullptr;
@@ -142,6 +165,11 @@ class Board {
   std::unique_ptr<DebugExit> debug_exit_;
   std::vector<unsigned> virtio_slots_;
   std::vector<const Device*> virtio_devices_;  // in slot order
+  std::vector<std::unique_ptr<VirtioDeviceModel>> virtio_models_;  // owned by AddVirtio
+  std::vector<std::unique_ptr<Device>> virtio_transports_;
+  std::mutex work_mu_;
+  std::vector<std::function<void()>> work_;
+  std::atomic<bool> work_pending_{false};
   LoadedImage image_;
   std::vector<uint8_t> dtb_;
   RunResult finished_{RunResult::Kind::kLimit};

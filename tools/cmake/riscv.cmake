@@ -29,4 +29,7 @@ function(tapvm_riscv_program)
     COMMENT "riscv64 ${P_NAME}"
     VERBATIM)
   add_custom_target(${P_NAME} ALL DEPENDS ${P_OUTPUT})
+  # Every program, for the in-process round trips (tests/roundtrip).
+  set_property(GLOBAL APPEND PROPERTY TAPVM_RISCV_PROGRAMS ${P_OUTPUT})
+  set_property(GLOBAL APPEND PROPERTY TAPVM_RISCV_TARGETS ${P_NAME})
 endfunction()

@@ -1,16 +1,21 @@
 // `tapvm replay JOURNAL`: re-runs a recorded run from its journal alone (no
 // disk image, network or terminal needed), delivering every input at its
 // recorded instruction count and checking every observation; reports the
-// first divergence precisely.
+// first divergence precisely. With --live-at it replays to an instruction
+// count and then goes on live, with real backends, from that exact state.
 #include <spdlog/spdlog.h>
 
 #include <cinttypes>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
+#include "journal/hash.h"
 #include "journal/reader.h"
-#include "replayer/replay_tap.h"
+#include "replayer/event_source.h"
+#include "replayer/recorded_machine.h"
 #include "tools/tapvm/commands.h"
+#include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 
 namespace tapvm::cli {
@@ -19,62 +24,46 @@ namespace {
 
 struct ReplayOptions {
   std::string path;
-  uint64_t until = 0;  // 0: the whole journal
+  uint64_t until = 0;    // 0: the whole journal
+  uint64_t live_at = 0;  // 0: never go live
+  std::vector<std::string> drives;  // copies of the recorded disks
   bool quiet = false;
 };
 
-// Rebuilds the recorded machine's options from the journal header.
-Status OptionsFromJournal(journal::JournalReader* r, VmOptions* v) {
-  const journal::JournalHeader& h = r->header();
-  auto get = [&](const char* key) -> std::string {
-    const std::string* s = h.FindConfig(key);
-    return s ? *s : "";
-  };
-  v->replay = true;
-  v->digest_interval = h.digest_interval;
-  v->ram_size = std::strtoull(get("ram_bytes").c_str(), nullptr, 10);
-  v->hart.time_shift = static_cast<unsigned>(std::strtoul(get("time_shift").c_str(), nullptr, 10));
-  if (v->ram_size == 0 || v->hart.time_shift > 16) return Status::Corruption("journal has no usable machine configuration");
-  if (h.digest_interval && get("digest_version") != std::to_string(Board::kDigestVersion))
-    return Status::NotSupported("the journal's state digests are of version '" + get("digest_version") +
-                                "'; this tapvm computes version " + std::to_string(Board::kDigestVersion) +
-                                " (record again, or replay with the tapvm that recorded it)");
-  v->append = get("bootargs");
-  v->rng = get("rng") == "1";
-  for (const auto& [k, val] : h.config) {
-    if (k == "drive") v->drives.push_back(val);
-    if (k == "netdev") v->netdevs.push_back(val);
+Status HashFile(const std::string& path, journal::Hash128* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Status::NotFound("cannot open '" + path + "'");
+  journal::ContentHasher h;
+  std::vector<uint8_t> buf(1 << 20);
+  while (f) {
+    f.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    h.Update(std::span<const uint8_t>(buf.data(), static_cast<size_t>(f.gcount())));
   }
-  bool is_linux = get("mode") == "linux";
-  for (const auto& img : h.images) {
-    if (!img.stored) return Status::NotFound(std::string("image ") + img.name + " is not stored in the journal");
-    switch (img.role) {
-      case journal::ImageRole::kFirmware:
-        v->bios = img.name;
-        TAPVM_RETURN_IF_ERROR(r->ReadImage(img.role, img.name, &v->bios_bytes));
-        break;
-      case journal::ImageRole::kKernel:
-        v->kernel = img.name;
-        TAPVM_RETURN_IF_ERROR(r->ReadImage(img.role, img.name, &v->kernel_bytes));
-        break;
-      case journal::ImageRole::kInitrd:
-        v->initrd = img.name;
-        TAPVM_RETURN_IF_ERROR(r->ReadImage(img.role, img.name, &v->initrd_bytes));
-        break;
-      case journal::ImageRole::kDisk:
-        v->drive_sizes.push_back(img.size);
-        break;
-      default: break;
-    }
-  }
-  if (v->bios_bytes.empty() || (is_linux && v->kernel_bytes.empty()))
-    return Status::NotFound("the journal does not hold the firmware/kernel it was recorded with");
+  if (f.bad()) return Status::IOError("cannot read '" + path + "'");
+  *out = h.Digest();
   return Status::Ok();
 }
 
-void Display(std::span<const uint8_t> bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-  std::fflush(stdout);
+// Points the recorded drives at the user's copies, which must hold exactly
+// the recorded disk images (else the replay would go live on another disk).
+Status UseDiskCopies(const std::vector<std::string>& specs, RecordedMachine* m) {
+  if (specs.size() != m->config.drives.size())
+    return Status::InvalidArgument("the recording has " + std::to_string(m->config.drives.size()) +
+                                   " drives; give a copy of each with --drive (got " + std::to_string(specs.size()) +
+                                   ")");
+  for (size_t i = 0; i < specs.size(); ++i) {
+    DriveConfig copy;
+    TAPVM_RETURN_IF_ERROR(MachineConfig::ParseDrive(specs[i], &copy));
+    journal::Hash128 hash;
+    TAPVM_RETURN_IF_ERROR(HashFile(copy.file, &hash));
+    if (hash != m->drive_hashes[i])
+      return Status::InvalidArgument("'" + copy.file + "' is not the disk image drive " + std::to_string(i) +
+                                     " was recorded with (content hash " + hash.ToHex() + ", recorded " +
+                                     m->drive_hashes[i].ToHex() + ")");
+    m->config.drives[i].file = copy.file;
+    m->config.drives[i].aio = copy.aio;
+  }
+  return Status::Ok();
 }
 
 int Replay(const ReplayOptions& o) {
@@ -84,52 +73,67 @@ int Replay(const ReplayOptions& o) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
     return kExitUsage;
   }
-  VmOptions v;
-  st = OptionsFromJournal(reader.get(), &v);
+  RecordedMachine m;
+  st = LoadRecordedMachine(reader.get(), &m);
+  if (st.ok() && !o.drives.empty()) st = UseDiskCopies(o.drives, &m);
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
     return kExitUsage;
   }
+  if (o.live_at && !m.config.drives.empty() && o.drives.empty()) {
+    std::fprintf(stderr, "tapvm: --live-at needs a copy of each recorded disk to go on with (--drive file=COPY)\n");
+    return kExitUsage;
+  }
   const journal::JournalHeader h = reader->header();
-  std::unique_ptr<ReplayTap> replay;
-  Board* board = nullptr;
+  JournalEventSource source(reader.get());
   std::unique_ptr<Vm> vm;
-  st = Vm::Create(v, &vm, [&](PassthroughTap*) -> EventTap* {
-    replay = std::make_unique<ReplayTap>(reader.get(), o.quiet ? ReplayTap::DisplayFn() : Display, [&] {
-      if (board) board->RequestQuit();
-    });
-    return replay.get();
-  });
+  st = Vm::CreateReplay(m.config, m.images, m.drive_sizes, &source, !o.quiet, !o.drives.empty(), &vm);
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: cannot rebuild the recorded machine: %s\n", st.ToString().c_str());
     return kExitUsage;
   }
-  board = &vm->board();
-  // Run to where the recording stopped (or --until).
+  Board& board = vm->board();
+  ReplayTap& replay = *vm->replay();
+  // Run to where the recording stopped (or --until, --live-at).
   // A journal cut short (kill -9) ends with the events of the instruction
   // at last_icount: run through that instruction.
   const uint64_t recorded_end = h.clean_close ? h.final_icount : h.last_icount + 1;
-  const uint64_t end = o.until ? std::min(recorded_end, o.until) : recorded_end;
-  RunResult r = board->Run(end);
-  const HartState& s = board->hart().state();
+  uint64_t end = o.until ? std::min(recorded_end, o.until) : recorded_end;
+  if (o.live_at) end = std::min(end, o.live_at);
+  RunResult r = board.Run(end);
+  const HartState& s = board.hart().state();
   std::fflush(stdout);
-  if (!replay->status().ok()) {
-    std::fprintf(stderr, "tapvm: the journal is damaged: %s\n", replay->status().ToString().c_str());
+  if (!replay.status().ok()) {
+    std::fprintf(stderr, "tapvm: the journal is damaged: %s\n", replay.status().ToString().c_str());
     return 1;
   }
-  if (replay->divergence()) {
-    std::fprintf(stderr, "tapvm: replay DIVERGED: %s\n", replay->divergence()->ToString().c_str());
+  if (replay.divergence()) {
+    std::fprintf(stderr, "tapvm: replay DIVERGED: %s\n", replay.divergence()->ToString().c_str());
     return 1;
+  }
+  if (o.live_at && r.kind == RunResult::Kind::kLimit && s.icount == o.live_at) {
+    const uint64_t events = replay.consumed();
+    st = vm->GoLive();
+    if (!st.ok()) {
+      std::fprintf(stderr, "tapvm: cannot go live: %s\n", st.ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64
+                 "; state digest %016" PRIx64 "; going live\n", events, s.icount, board.ComputeDigest().value);
+    SessionOutcome outcome = RunSession(*vm, SessionLimits{});
+    return ReportOutcome(s, outcome);
   }
   const bool whole = end == recorded_end;
-  if (whole && (!replay->at_end() || (h.clean_close && s.icount != end))) {
+  if (whole && (!replay.at_end() || (h.clean_close && s.icount != end))) {
     std::fprintf(stderr, "tapvm: replay DIVERGED: the recording ran to icount %" PRIu64
                  " with %" PRIu64 " events; the replay stopped at %" PRIu64 " after %" PRIu64 " events (%s)\n",
-                 end, h.final_seq, s.icount, replay->consumed(), r.kind == RunResult::Kind::kLimit ? "limit" : "guest stopped");
+                 end, h.final_seq, s.icount, replay.consumed(), r.kind == RunResult::Kind::kLimit ? "limit" : "guest stopped");
     return 1;
   }
+  if (o.live_at)
+    std::fprintf(stderr, "tapvm: the recording ended before icount %" PRIu64 "; nothing to go live from\n", o.live_at);
   std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64 "; state digest %016" PRIx64
-               "%s\n", replay->consumed(), s.icount, board->ComputeDigest().value,
+               "%s\n", replay.consumed(), s.icount, board.ComputeDigest().value,
                whole ? " (whole recording)" : " (--until)");
   return 0;
 }
@@ -141,6 +145,12 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
   CLI::App* rep = app.add_subcommand("replay", "Replay a journal bit-exactly and verify every event");
   rep->add_option("journal", o->path, "Journal written by `tapvm record`")->required();
   rep->add_option("--until", o->until, "Stop at this instruction count (> 0)")->check(CountValidator(true));
+  rep->add_option("--live-at", o->live_at,
+                  "Replay to this instruction count, then go on live with real backends (> 0)")
+      ->check(CountValidator(true));
+  rep->add_option("--drive", o->drives,
+                  "A copy of a recorded disk, in drive order: file=PATH[,aio=threads|io_uring]; it must hold the "
+                  "recorded image, follows the guest's writes during the replay and serves the disk once live");
   rep->add_flag("-q,--quiet", o->quiet, "Do not show the guest's console output");
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }

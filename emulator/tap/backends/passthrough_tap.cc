@@ -91,7 +91,6 @@ void PassthroughTap::AttachEntropy(EntropySource* source) { entropy_ = source; }
 
 void PassthroughTap::SetConsoleOutput(ConsoleOutputFn fn) { console_ = std::move(fn); }
 
-void PassthroughTap::SetInputObserver(InputObserver fn) { observer_ = std::move(fn); }
 
 void PassthroughTap::PostInput(TapInput input) { inbox_->Post(std::move(input)); }
 
@@ -171,7 +170,6 @@ unsigned PassthroughTap::DeliverDue(uint64_t icount) {
                     dev);
       continue;
     }
-    if (observer_) observer_(icount, input);
     it->second->OnInput(input);
     ++delivered;
   }

@@ -5,9 +5,9 @@
 // with the icount of that call.
 //
 // Nothing reaches a device synchronously — not even the answer to
-// RequestEntropy, which is read at once but queued like any input — so the
-// recorder, which journals inputs through the input observer just before
-// each delivery, sees every input the machine ever consumes.
+// RequestEntropy, which is read at once but queued like any input — so a
+// recording tap over this one, which journals each input on its way to the
+// device, sees every input the machine ever consumes.
 //
 // Wiring (on the CPU thread, before the machine runs): AttachDevice for
 // each device that takes inputs; AttachBlockBackend / AttachNetBackend /
@@ -55,7 +55,6 @@ namespace tapvm {
 class PassthroughTap final : public EventTap {
  public:
   using ConsoleOutputFn = std::function<void(TapDeviceId, std::span<const uint8_t>)>;
-  using InputObserver = std::function<void(uint64_t icount, const TapInput& input)>;
 
   static constexpr size_t kMaxQueuedFrames = 1024;
   static constexpr size_t kMaxQueuedFrameBytes = 16u << 20;
@@ -79,9 +78,6 @@ class PassthroughTap final : public EventTap {
   void AttachEntropy(EntropySource* source);
   // Receives ConsoleOutput; without it console output is discarded.
   void SetConsoleOutput(ConsoleOutputFn fn);
-  // Called on the CPU thread with each input just before its device gets
-  // it (inputs dropped for lack of a sink are not shown). For the recorder.
-  void SetInputObserver(InputObserver fn);
   // Declares whether something besides the attached backends may post
   // inputs at any time (see Idling above). Default: no.
   void SetExternalInput(bool present) { external_input_ = present; }
@@ -105,6 +101,7 @@ class PassthroughTap final : public EventTap {
   // call.
   unsigned DeliverDue(uint64_t icount) override;
   bool WaitForInput(uint64_t host_timeout_ns) override;
+  void Wake() override { Kick(); }
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
 
   // Inputs waiting, and received frames dropped because the queue was full.
@@ -121,7 +118,6 @@ class PassthroughTap final : public EventTap {
   std::map<TapDeviceId, NetBackend*> net_;
   EntropySource* entropy_ = nullptr;
   ConsoleOutputFn console_;
-  InputObserver observer_;
   bool external_input_ = false;
   uint64_t timebase_hz_ = kDefaultTimebaseHz;
 };

@@ -1,0 +1,104 @@
+#include "emulator/machine/backends/host_backends.h"
+
+#include <fstream>
+
+#include "emulator/block/backends/io_uring_backend.h"
+#include "emulator/block/backends/thread_pool_backend.h"
+#include "emulator/net/backends/dgram_backend.h"
+#include "emulator/net/backends/tap_backend.h"
+
+namespace tapvm {
+
+namespace {
+constexpr unsigned kBlockThreads = 4;
+}  // namespace
+
+Status HostBackends::OpenDrives(const MachineConfig& config, std::unique_ptr<HostBackends>* out) {
+  std::unique_ptr<HostBackends> b(new HostBackends());
+  for (const DriveConfig& d : config.drives) {
+    if (d.aio == DriveConfig::Aio::kIoUring) {
+      std::unique_ptr<IoUringBackend> u;
+      TAPVM_RETURN_IF_ERROR(IoUringBackend::Open(d.file, d.read_only, &u));
+      b->drives_.push_back(std::move(u));
+    } else {
+      std::unique_ptr<ThreadPoolBackend> t;
+      TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(d.file, d.read_only, kBlockThreads, &t));
+      b->drives_.push_back(std::move(t));
+    }
+  }
+  *out = std::move(b);
+  return Status::Ok();
+}
+
+Status HostBackends::Open(const MachineConfig& config, std::unique_ptr<HostBackends>* out) {
+  std::unique_ptr<HostBackends> b;
+  TAPVM_RETURN_IF_ERROR(OpenDrives(config, &b));
+  TAPVM_RETURN_IF_ERROR(b->OpenRest(config));
+  *out = std::move(b);
+  return Status::Ok();
+}
+
+Status HostBackends::OpenRest(const MachineConfig& config) {
+  if (!nics_.empty() || entropy_) return Status::Ok();
+  for (const NetdevConfig& n : config.netdevs) {
+    if (n.kind == NetdevConfig::Kind::kTap) {
+      std::unique_ptr<TapBackend> t;
+      TAPVM_RETURN_IF_ERROR(TapBackend::Create(n.ifname, &t));
+      nics_.push_back(std::move(t));
+    } else {
+      std::unique_ptr<DgramBackend> d;
+      TAPVM_RETURN_IF_ERROR(DgramBackend::Create("local=" + n.local + ",remote=" + n.remote, &d));
+      nics_.push_back(std::move(d));
+    }
+    nic_started_.push_back(false);
+  }
+  if (config.rng && config.is_linux()) entropy_ = std::make_unique<EntropySource>();
+  return Status::Ok();
+}
+
+HostBackends::~HostBackends() {
+  for (size_t i = 0; i < nics_.size(); ++i)
+    if (nic_started_[i]) nics_[i]->Stop();
+  for (auto& d : drives_) {
+    d->Drain();
+    d->Stop();
+  }
+}
+
+std::vector<uint64_t> HostBackends::drive_sizes() const {
+  std::vector<uint64_t> sizes;
+  for (const auto& d : drives_) sizes.push_back(d->size_bytes());
+  return sizes;
+}
+
+void HostBackends::Attach(PassthroughTap* tap, const MachineLayout& layout) {
+  for (size_t i = 0; i < drives_.size() && i < layout.drives.size(); ++i)
+    tap->AttachBlockBackend(layout.drives[i], drives_[i].get());
+  for (size_t i = 0; i < nics_.size() && i < layout.netdevs.size(); ++i) {
+    tap->AttachNetBackend(layout.netdevs[i], nics_[i].get());
+    nic_started_[i] = true;
+  }
+  if (entropy_) tap->AttachEntropy(entropy_.get());
+}
+
+Status ReadWholeFile(const std::string& path, std::vector<uint8_t>* out) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) return Status::NotFound("cannot open '" + path + "'");
+  const std::streamoff size = f.tellg();
+  if (size < 0) return Status::IOError("cannot read '" + path + "'");
+  out->resize(static_cast<size_t>(size));
+  f.seekg(0);
+  if (!f.read(reinterpret_cast<char*>(out->data()), size)) return Status::IOError("cannot read '" + path + "'");
+  return Status::Ok();
+}
+
+Status ReadBootImages(const MachineConfig& config, BootImages* out) {
+  BootImages img;
+  TAPVM_RETURN_IF_ERROR(ReadWholeFile(config.firmware, &img.firmware));
+  if (!config.kernel.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(config.kernel, &img.kernel));
+  if (!config.initrd.empty()) TAPVM_RETURN_IF_ERROR(ReadWholeFile(config.initrd, &img.initrd));
+  *out = std::move(img);
+  return Status::Ok();
+}
+
+}  // namespace tapvm

@@ -1,0 +1,64 @@
+#include "emulator/machine/machine_builder.h"
+
+#include "emulator/devices/virtio/virtio_blk.h"
+#include "emulator/devices/virtio/virtio_net.h"
+#include "emulator/devices/virtio/virtio_rng.h"
+
+namespace tapvm {
+
+Status BuildMachine(const MachineConfig& config, const BootImages& images, std::span<const uint64_t> drive_sizes,
+                    EventTap* tap, std::unique_ptr<Board>* out, MachineLayout* layout) {
+  if (drive_sizes.size() != config.drives.size())
+    return Status::InvalidArgument("the machine has " + std::to_string(config.drives.size()) + " drives but " +
+                                   std::to_string(drive_sizes.size()) + " sizes were given");
+  BoardConfig bc;
+  bc.ram_size = config.ram_size;
+  bc.hart.time_shift = config.time_shift;
+  bc.hart.break_insn = config.break_insn;
+  bc.digest_interval = config.digest_interval;
+  std::unique_ptr<Board> board;
+  TAPVM_RETURN_IF_ERROR(Board::Create(bc, tap, &board));
+  MachineLayout lay;
+  if (!config.is_linux()) {
+    if (!config.drives.empty() || !config.netdevs.empty())
+      return Status::InvalidArgument("--drive and --netdev need --kernel (a bare program has no device tree)");
+    Status st = board->LoadProgram(images.firmware);
+    if (!st.ok()) return Status::InvalidArgument(config.firmware + ": " + st.message());
+    *out = std::move(board);
+    *layout = lay;
+    return Status::Ok();
+  }
+  for (size_t i = 0; i < config.drives.size(); ++i) {
+    VirtioBlk::Options o;
+    o.capacity_sectors = drive_sizes[i] / VirtioBlk::kSectorSize;
+    o.read_only = config.drives[i].read_only;
+    o.id = "tapvm-drive" + std::to_string(i);
+    TapDeviceId id = 0;
+    TAPVM_RETURN_IF_ERROR(board->AddVirtio(
+        "virtio-blk" + std::to_string(i),
+        [&o](TapDeviceId dev, EventTap* t) { return std::make_unique<VirtioBlk>(dev, t, o); }, &id));
+    lay.drives.push_back(id);
+  }
+  for (size_t i = 0; i < config.netdevs.size(); ++i) {
+    VirtioNet::Options o;
+    o.mac[5] = static_cast<uint8_t>(0x56 + i);
+    TapDeviceId id = 0;
+    TAPVM_RETURN_IF_ERROR(board->AddVirtio(
+        "virtio-net" + std::to_string(i),
+        [&o](TapDeviceId dev, EventTap* t) { return std::make_unique<VirtioNet>(dev, t, o); }, &id));
+    lay.netdevs.push_back(id);
+  }
+  if (config.rng) {
+    TapDeviceId id = 0;
+    TAPVM_RETURN_IF_ERROR(board->AddVirtio(
+        "virtio-rng", [](TapDeviceId dev, EventTap* t) { return std::make_unique<VirtioRng>(dev, t); }, &id));
+    lay.rng = id;
+  }
+  TAPVM_RETURN_IF_ERROR(
+      board->SetupLinuxBoot(LinuxBootImages{images.firmware, images.kernel, images.initrd, config.bootargs}));
+  *out = std::move(board);
+  *layout = lay;
+  return Status::Ok();
+}
+
+}  // namespace tapvm

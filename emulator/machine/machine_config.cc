@@ -1,0 +1,213 @@
+#include "emulator/machine/machine_config.h"
+
+#include <map>
+
+namespace tapvm {
+
+namespace {
+
+// The virt board's mtime rate; journaled so a reader can turn mtime into
+// seconds, and checked on decode (a machine with another rate is another
+// machine).
+constexpr uint64_t kTimebaseHz = 10'000'000;
+
+// "key=value,key=value"; a leading bare word is returned under "".
+Status SplitOptions(const std::string& spec, std::vector<std::pair<std::string, std::string>>* out) {
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      if (!out->empty() || item.empty()) return Status::InvalidArgument("'" + item + "' is not key=value");
+      out->emplace_back("", item);
+    } else {
+      out->emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    }
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return Status::Ok();
+}
+
+bool ParseBool(const std::string& v, bool* out) {
+  if (v == "on" || v == "true" || v == "1" || v == "yes") return *out = true, true;
+  if (v == "off" || v == "false" || v == "0" || v == "no") return *out = false, true;
+  return false;
+}
+
+bool ParseU64(const std::string& s, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
+  std::vector<std::pair<std::string, std::string>> kv;
+  Status st = SplitOptions(spec, &kv);
+  if (!st.ok()) return Status::InvalidArgument("--drive '" + spec + "': " + st.message());
+  DriveConfig d;
+  for (const auto& [key, value] : kv) {
+    if (key.empty() || key == "file") {
+      d.file = value;
+    } else if (key == "readonly") {
+      if (!ParseBool(value, &d.read_only))
+        return Status::InvalidArgument("--drive: readonly must be on or off (got '" + value + "')");
+    } else if (key == "format") {
+      if (value != "raw") return Status::NotSupported("--drive: only format=raw is supported (got '" + value + "')");
+    } else if (key == "aio") {
+      if (value == "threads") d.aio = DriveConfig::Aio::kThreads;
+      else if (value == "io_uring") d.aio = DriveConfig::Aio::kIoUring;
+      else return Status::InvalidArgument("--drive: aio must be threads or io_uring (got '" + value + "')");
+    } else {
+      return Status::InvalidArgument("--drive: unknown option '" + key + "' (known: file, readonly, format, aio)");
+    }
+  }
+  if (d.file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
+  *out = d;
+  return Status::Ok();
+}
+
+Status MachineConfig::ParseNetdev(const std::string& spec, NetdevConfig* out) {
+  std::vector<std::pair<std::string, std::string>> kv;
+  Status st = SplitOptions(spec, &kv);
+  if (!st.ok()) return Status::InvalidArgument("--netdev '" + spec + "': " + st.message());
+  if (kv.empty() || !kv[0].first.empty())
+    return Status::InvalidArgument("--netdev must start with its kind, dgram or tap (got '" + spec + "')");
+  NetdevConfig n;
+  const std::string& kind = kv[0].second;
+  if (kind == "dgram") n.kind = NetdevConfig::Kind::kDgram;
+  else if (kind == "tap") n.kind = NetdevConfig::Kind::kTap;
+  else return Status::InvalidArgument("--netdev: unknown kind '" + kind + "' (dgram or tap)");
+  for (size_t i = 1; i < kv.size(); ++i) {
+    const auto& [key, value] = kv[i];
+    if (n.kind == NetdevConfig::Kind::kDgram && key == "local") n.local = value;
+    else if (n.kind == NetdevConfig::Kind::kDgram && key == "remote") n.remote = value;
+    else if (n.kind == NetdevConfig::Kind::kTap && key == "ifname") n.ifname = value;
+    else
+      return Status::InvalidArgument("--netdev " + kind + ": unknown option '" + key + "' (known: " +
+                                     (n.kind == NetdevConfig::Kind::kDgram ? "local, remote)" : "ifname)"));
+  }
+  if (n.kind == NetdevConfig::Kind::kDgram && (n.local.empty() || n.remote.empty()))
+    return Status::InvalidArgument("--netdev dgram needs local=HOST:PORT and remote=HOST:PORT");
+  if (n.kind == NetdevConfig::Kind::kTap && n.ifname.empty())
+    return Status::InvalidArgument("--netdev tap needs ifname=NAME");
+  *out = n;
+  return Status::Ok();
+}
+
+std::string MachineConfig::DriveSpec(const DriveConfig& d) {
+  std::string s = "file=" + d.file;
+  if (d.read_only) s += ",readonly=on";
+  if (d.aio == DriveConfig::Aio::kIoUring) s += ",aio=io_uring";
+  return s;
+}
+
+std::string MachineConfig::NetdevSpec(const NetdevConfig& n) {
+  if (n.kind == NetdevConfig::Kind::kTap) return "tap,ifname=" + n.ifname;
+  return "dgram,local=" + n.local + ",remote=" + n.remote;
+}
+
+MachineConfig::KeyValues MachineConfig::Encode() const {
+  KeyValues c = {
+      {"ram_bytes", std::to_string(ram_size)},
+      {"time_shift", std::to_string(time_shift)},
+      {"timebase_hz", std::to_string(kTimebaseHz)},
+      {"digest_version", std::to_string(digest_version)},
+      {"mode", is_linux() ? "linux" : "bare"},
+      {"bootargs", bootargs},
+      {"rng", rng ? "1" : "0"},
+  };
+  if (!break_insn.empty()) c.emplace_back("break_insn", break_insn);
+  for (const DriveConfig& d : drives) c.emplace_back("drive", DriveSpec(d));
+  for (const NetdevConfig& n : netdevs) c.emplace_back("netdev", NetdevSpec(n));
+  return c;
+}
+
+Status MachineConfig::Decode(const KeyValues& kv, MachineConfig* out) {
+  MachineConfig c;
+  c.rng = false;
+  bool have_ram = false, have_shift = false, have_mode = false, is_linux = false;
+  for (const auto& [key, value] : kv) {
+    auto bad = [&] { return Status::Corruption("journal configuration: bad " + key + " '" + value + "'"); };
+    uint64_t n = 0;
+    if (key == "ram_bytes") {
+      if (!ParseU64(value, &n) || n < (1 << 20) || (n & 0xfff)) return bad();
+      c.ram_size = n;
+      have_ram = true;
+    } else if (key == "time_shift") {
+      if (!ParseU64(value, &n) || n > 16) return bad();
+      c.time_shift = static_cast<unsigned>(n);
+      have_shift = true;
+    } else if (key == "timebase_hz") {
+      if (!ParseU64(value, &n) || n != kTimebaseHz) return bad();
+    } else if (key == "digest_version") {
+      if (!ParseU64(value, &n) || n > UINT32_MAX) return bad();
+      c.digest_version = static_cast<uint32_t>(n);
+    } else if (key == "mode") {
+      if (value != "bare" && value != "linux") return bad();
+      is_linux = value == "linux";
+      have_mode = true;
+    } else if (key == "bootargs") {
+      c.bootargs = value;
+    } else if (key == "rng") {
+      if (!ParseBool(value, &c.rng)) return bad();
+    } else if (key == "break_insn") {
+      c.break_insn = value;
+    } else if (key == "drive") {
+      DriveConfig d;
+      Status st = ParseDrive(value, &d);
+      if (!st.ok()) return Status::Corruption("journal configuration: " + st.message());
+      c.drives.push_back(d);
+    } else if (key == "netdev") {
+      NetdevConfig nd;
+      Status st = ParseNetdev(value, &nd);
+      if (!st.ok()) return Status::Corruption("journal configuration: " + st.message());
+      c.netdevs.push_back(nd);
+    }
+  }
+  if (!have_ram || !have_shift || !have_mode)
+    return Status::Corruption("journal has no usable machine configuration (ram_bytes, time_shift and mode are needed)");
+  // A bare machine's kernel name stays empty; a Linux one is marked so by a
+  // placeholder until the journal's image records name it.
+  if (is_linux) c.kernel = "(kernel)";
+  *out = c;
+  return Status::Ok();
+}
+
+std::string MachineConfig::FirstDifference(const MachineConfig& a, const MachineConfig& b) {
+  auto differ = [](const char* what, const std::string& x, const std::string& y) {
+    return std::string(what) + ": " + x + " vs " + y;
+  };
+  if (a.ram_size != b.ram_size) return differ("ram_bytes", std::to_string(a.ram_size), std::to_string(b.ram_size));
+  if (a.time_shift != b.time_shift)
+    return differ("time_shift", std::to_string(a.time_shift), std::to_string(b.time_shift));
+  if (a.digest_interval != b.digest_interval)
+    return differ("digest_interval", std::to_string(a.digest_interval), std::to_string(b.digest_interval));
+  if (a.digest_version != b.digest_version)
+    return differ("digest_version", std::to_string(a.digest_version), std::to_string(b.digest_version));
+  if (a.is_linux() != b.is_linux()) return differ("mode", a.is_linux() ? "linux" : "bare", b.is_linux() ? "linux" : "bare");
+  if (a.bootargs != b.bootargs) return differ("bootargs", "'" + a.bootargs + "'", "'" + b.bootargs + "'");
+  if (a.rng != b.rng) return differ("rng", a.rng ? "1" : "0", b.rng ? "1" : "0");
+  if (a.break_insn != b.break_insn) return differ("break_insn", a.break_insn, b.break_insn);
+  if (a.drives.size() != b.drives.size())
+    return differ("drives", std::to_string(a.drives.size()), std::to_string(b.drives.size()));
+  for (size_t i = 0; i < a.drives.size(); ++i)
+    if (a.drives[i].read_only != b.drives[i].read_only)
+      return differ(("drive " + std::to_string(i) + " readonly").c_str(), a.drives[i].read_only ? "on" : "off",
+                    b.drives[i].read_only ? "on" : "off");
+  if (a.netdevs.size() != b.netdevs.size())
+    return differ("netdevs", std::to_string(a.netdevs.size()), std::to_string(b.netdevs.size()));
+  return "";
+}
+
+}  // namespace tapvm

@@ -1,0 +1,39 @@
+// Running a machine to its end, and saying how it ended: the two halves
+// `run`, `record` and a replay that goes live share.
+//
+// RunSession runs the board with the host-side stops a user expects (the
+// terminal's Ctrl-A x, a host time limit, a kernel panic on the console)
+// and measures it; ReportOutcome prints the one-line outcome and returns
+// the process exit status (the guest's own status where it gave one).
+#pragma once
+
+#include <cstdint>
+
+#include "emulator/machine/board.h"
+#include "tools/tapvm/vm.h"
+
+namespace tapvm::cli {
+
+struct SessionLimits {
+  uint64_t max_icount = UINT64_MAX;  // --max-insns (UINT64_MAX: none)
+  double timeout_s = 0;              // --timeout (0: none)
+  bool terminal = true;              // read the console from standard input
+};
+
+struct SessionOutcome {
+  RunResult result{RunResult::Kind::kLimit};
+  bool timed_out = false;
+  bool panicked = false;
+  double seconds = 0;
+  uint64_t max_icount = UINT64_MAX;
+  double timeout_s = 0;
+};
+
+// Runs `vm` (in run or record mode, or a replay gone live) until the guest
+// ends or a limit stops it.
+SessionOutcome RunSession(Vm& vm, const SessionLimits& limits);
+
+// Prints how the session ended; returns the exit status.
+int ReportOutcome(const HartState& state, const SessionOutcome& outcome);
+
+}  // namespace tapvm::cli
