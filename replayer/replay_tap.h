@@ -74,6 +74,9 @@ class ReplayTap : public EventTap {
   // the tap. Fails if the disk copies could not be written.
   Status GoLive(EventTap* live);
   bool live() const { return live_.load() != nullptr; }
+  // Requests made and not yet answered by the recording (what GoLive hands
+  // over).
+  size_t requests_in_flight() const { return blocks_in_flight_.size() + entropy_in_flight_.size(); }
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;

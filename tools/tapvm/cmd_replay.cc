@@ -113,13 +113,15 @@ int Replay(const ReplayOptions& o) {
   }
   if (o.live_at && r.kind == RunResult::Kind::kLimit && s.icount == o.live_at) {
     const uint64_t events = replay.consumed();
+    const size_t in_flight = replay.requests_in_flight();
     st = vm->GoLive();
     if (!st.ok()) {
       std::fprintf(stderr, "tapvm: cannot go live: %s\n", st.ToString().c_str());
       return 1;
     }
     std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64
-                 "; state digest %016" PRIx64 "; going live\n", events, s.icount, board.ComputeDigest().value);
+                 "; state digest %016" PRIx64 "; going live with %zu request(s) in flight\n", events, s.icount,
+                 board.ComputeDigest().value, in_flight);
     SessionOutcome outcome = RunSession(*vm, SessionLimits{});
     return ReportOutcome(s, outcome);
   }

@@ -1,5 +1,5 @@
 # A disk workload for record/replay tests that go live midway: eight steps,
-# each writing ~400 KiB of deterministic data (seq output) to its own
+# each writing ~140 KiB of deterministic data (seq output) to its own
 # 512 KiB extent of the raw disk /dev/vda (from 1 MiB on), with a sync and
 # a line of console output. Needs a scratch disk: it overwrites whatever
 # filesystem is there. The disk's final content depends only on this
@@ -8,7 +8,7 @@
 set -e
 i=0
 while [ $i -lt 8 ]; do
-  seq $((i * 100000)) $((i * 100000 + 60000)) > /tmp/chunk
+  seq $((i * 100000)) $((i * 100000 + 20000)) > /tmp/chunk
   dd if=/tmp/chunk of=/dev/vda bs=4096 seek=$((256 + i * 128)) conv=notrunc 2>/dev/null
   sync
   echo "diskwork: step $i $(md5sum < /tmp/chunk)"
