@@ -50,6 +50,17 @@ class LinuxRoundTrip : public ::testing::Test {
                 static_cast<unsigned long long>(r.recorded_digest));
   }
 
+  // Records the guest running /tests/NAME.sh (tapvm.script) to power-off,
+  // replays it, and expects an exact match and `shows` on the console.
+  void RunGuestScript(const std::string& name, const std::string& shows) {
+    config_.bootargs = "console=ttyS0 tapvm.script=" + name;
+    RoundTripOptions o;
+    o.max_icount = 3'000'000'000;
+    RoundTripResult r = RecordAndReplay(config_, images_, o);
+    ExpectExact(r, RunResult::Kind::kPass);
+    EXPECT_NE(r.recorded_console.find(shows), std::string::npos) << r.recorded_console;
+  }
+
   fs::path tmp_;
   std::string disk_;
   MachineConfig config_;
@@ -57,24 +68,12 @@ class LinuxRoundTrip : public ::testing::Test {
 };
 
 TEST_F(LinuxRoundTrip, DeviceScript) {
-  config_.bootargs = "console=ttyS0 tapvm.script=devices";
   // A NIC whose frames go nowhere: the script only brings the link up.
   config_.netdevs.push_back(NetdevConfig{NetdevConfig::Kind::kDgram, "127.0.0.1:0", "127.0.0.1:9", ""});
-  RoundTripOptions o;
-  o.max_icount = 3'000'000'000;
-  RoundTripResult r = RecordAndReplay(config_, images_, o);
-  ExpectExact(r, RunResult::Kind::kPass);
-  EXPECT_NE(r.recorded_console.find("devices: ok"), std::string::npos) << r.recorded_console;
+  RunGuestScript("devices", "devices: ok");
 }
 
-TEST_F(LinuxRoundTrip, DiskWorkload) {
-  config_.bootargs = "console=ttyS0 tapvm.script=diskwork";
-  RoundTripOptions o;
-  o.max_icount = 3'000'000'000;
-  RoundTripResult r = RecordAndReplay(config_, images_, o);
-  ExpectExact(r, RunResult::Kind::kPass);
-  EXPECT_NE(r.recorded_console.find("diskwork: step 7"), std::string::npos) << r.recorded_console;
-}
+TEST_F(LinuxRoundTrip, DiskWorkload) { RunGuestScript("diskwork", "diskwork: step 7"); }
 
 TEST_F(LinuxRoundTrip, ShellOverTheConsole) {
   config_.bootargs = "console=ttyS0";
