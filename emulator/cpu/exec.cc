@@ -62,7 +62,6 @@ void Hart::RunSlice(uint64_t budget) {
   DecodedInsn* d = nullptr;
   DecodedInsn* page_base = nullptr;  // slot 0 of the current decoded page
   uint64_t page_tag = kInvalidTag;   // virtual page of page_base
-  end_slice_ = false;
   slice_trapped_ = false;
 
 #define SYNC() (s_.pc = pc, s_.icount = start_icount + (budget - remaining))

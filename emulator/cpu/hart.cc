@@ -42,9 +42,7 @@ uint64_t Hart::StateDigest() const {
 }
 
 void Hart::SetInterruptLine(uint64_t mip_bits, bool level) {
-  uint64_t old = s_.mip_lines;
-  s_.mip_lines = level ? (old | mip_bits) : (old & ~mip_bits);
-  if (old != s_.mip_lines) end_slice_ = true;
+  s_.mip_lines = level ? (s_.mip_lines | mip_bits) : (s_.mip_lines & ~mip_bits);
 }
 
 int Hart::PendingInterrupt() const {

@@ -207,7 +207,6 @@ class Hart : public HartPort {
   bool tlb_superpages_overflow_ = false;
   unsigned last_leaf_level_ = 0;  // of the last successful page walk
   void NoteTranslation(uint64_t va);
-  bool end_slice_ = false;
   bool slice_trapped_ = false;  // the last RunSlice ended in an exception
 
   // TLBs by privilege (U, S, M) and access; rtlb_/wtlb_ point at the
