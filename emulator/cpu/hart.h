@@ -96,9 +96,10 @@ class Hart : public HartPort {
   void SetInterruptLine(uint64_t mip_bits, bool level) override;
   uint64_t Mtime() const override { return (s_.icount + s_.idle_warp) >> config_.time_shift; }
 
-  // Drops all translation and decoded-instruction caches. Call after
-  // changing guest memory or state from outside (loading a program,
-  // restoring a snapshot).
+  // Drops all translation and decoded-instruction caches, the engine's
+  // included (ExecutionEngine::OnCodeInvalidated, OnTranslationFlushed).
+  // Call after changing guest memory or state from outside (loading a
+  // program, restoring a snapshot).
   void FlushCaches();
 
   // Debug access to guest virtual memory with the current translation, no
@@ -163,10 +164,12 @@ class Hart : public HartPort {
   // Memory (mmu.cc).
   Priv DataPriv() const;
   void UpdateTlbPointers();
-  // Drops translations. M-mode tables depend only on PMP, so satp and
-  // sfence.vma leave them (include_m = false); PMP changes drop them too.
+  // Drops translations and tells the engine. M-mode tables depend only on
+  // PMP, so satp and sfence.vma leave them (include_m = false); PMP changes
+  // drop them too.
   void FlushTlbs(bool include_m = true);
-  // Drops the translations of one virtual page (sfence.vma with an address).
+  // Drops the translations of one virtual page (sfence.vma with an address)
+  // and tells the engine.
   void FlushTlbPage(uint64_t va);
   // Recomputes pmp_active_ after a pmpcfg write.
   void UpdatePmpActive();
@@ -187,6 +190,8 @@ class Hart : public HartPort {
   DecodedInsn* FetchSlow(uint64_t pc);
   DecodedPage* GetDecodedPage(uint64_t pa_page, uint8_t* host);
   void DecodeCrossPage(uint64_t pc);
+  // Drops every decoded page and tells the engine (fence.i, FlushCaches, a
+  // full decoded-page cache).
   void DropDecodedPages();
 
   // TLB hits only (false: take the slow path). The engine syncs pc and
