@@ -118,7 +118,6 @@ bool Hart::CsrRead(unsigned c, uint64_t* v) {
 bool Hart::CsrWrite(unsigned c, uint64_t v) {
   unsigned min_priv = (c >> 8) & 3;
   if (static_cast<unsigned>(s_.priv) < min_priv || (c >> 10) == 3) return false;
-  end_slice_ = true;  // interrupt enables, translation or time may change
   switch (c) {
     case csr::kFflags: case csr::kFrm: case csr::kFcsr:
       if (!(s_.mstatus & mstatus::kFS)) return false;

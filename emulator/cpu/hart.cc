@@ -1,11 +1,11 @@
-// Hart: reset, the run loop around the interpreter, traps and interrupts.
+// Hart: reset, the run loop around the execution engine, traps and interrupts.
 #include "emulator/cpu/hart.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "emulator/base/state_hasher.h"
-#include "emulator/cpu/hart_inl.h"
+#include "emulator/cpu/hart_engine_access.h"
 
 namespace tapvm {
 
@@ -20,9 +20,15 @@ constexpr uint64_t kMaxSlice = 1 << 20;
 constexpr int kIrqOrder[] = {11, 3, 7, 9, 1, 5};
 }  // namespace
 
-Hart::Hart(Bus* bus, const HartConfig& config) : config_(config), bus_(bus) { Reset(); }
+Hart::Hart(Bus* bus, const HartConfig& config) : config_(config), bus_(bus) {
+  // First: Reset drops caches, which the engine hears about.
+  engine_ = MakeEngine(config_.engine, HartEngineAccess(this));
+  Reset();
+}
 
 Hart::~Hart() = default;
+
+void Hart::InstallEngine(const EngineFactory& make) { engine_ = make(HartEngineAccess(this)); }
 
 void Hart::Reset() {
   s_ = HartState{};
@@ -42,9 +48,7 @@ uint64_t Hart::StateDigest() const {
 }
 
 void Hart::SetInterruptLine(uint64_t mip_bits, bool level) {
-  uint64_t old = s_.mip_lines;
-  s_.mip_lines = level ? (old | mip_bits) : (old & ~mip_bits);
-  if (old != s_.mip_lines) end_slice_ = true;
+  s_.mip_lines = level ? (s_.mip_lines | mip_bits) : (s_.mip_lines & ~mip_bits);
 }
 
 int Hart::PendingInterrupt() const {
@@ -174,7 +178,7 @@ StopReason Hart::Run(uint64_t icount_limit) {
     if (!config_.break_insn.empty()) {
       StepWithBreak();
     } else {
-      RunSlice(SliceBudget(icount_limit));
+      slice_trapped_ = engine_->RunSlice(SliceBudget(icount_limit)) == SliceEnd::kTrap;
     }
     // Never stop right after an exception: icount does not count traps, so
     // "after the trap at instruction N" could not be found again by a

@@ -16,6 +16,9 @@
 //   fault; misaligned AMO/LR/SC raise an address-misaligned exception.
 // - Self-modifying code is visible after fence.i (the decoded-instruction
 //   cache is dropped then), as the spec requires.
+// - Instructions run in an ExecutionEngine (engine.h) the hart owns, chosen
+//   by HartConfig::engine; the engine reaches the hart's private slow paths
+//   through HartEngineAccess, which only the hart hands out.
 //
 // Not thread-safe: runs on the CPU thread; devices call SetInterruptLine from
 // that thread too.
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "emulator/cpu/decode.h"
+#include "emulator/cpu/engine.h"
 #include "emulator/cpu/hart_state.h"
 #include "emulator/machine/bus.h"
 #include "emulator/machine/device.h"
@@ -40,6 +44,8 @@ struct HartConfig {
   unsigned time_shift = 4;
   uint64_t reset_pc = 0x80000000;
   uint64_t hartid = 0;
+  // What runs the instructions. Every engine gives the same results.
+  EngineKind engine = EngineKind::kInterpreter;
   // Mnemonic of an instruction to execute wrongly (mutation testing of the
   // ISA tests, see decode.h); empty for none.
   std::string break_insn;
@@ -90,9 +96,10 @@ class Hart : public HartPort {
   void SetInterruptLine(uint64_t mip_bits, bool level) override;
   uint64_t Mtime() const override { return (s_.icount + s_.idle_warp) >> config_.time_shift; }
 
-  // Drops all translation and decoded-instruction caches. Call after
-  // changing guest memory or state from outside (loading a program,
-  // restoring a snapshot).
+  // Drops all translation and decoded-instruction caches, the engine's
+  // included (ExecutionEngine::OnCodeInvalidated, OnTranslationFlushed).
+  // Call after changing guest memory or state from outside (loading a
+  // program, restoring a snapshot).
   void FlushCaches();
 
   // Debug access to guest virtual memory with the current translation, no
@@ -101,8 +108,17 @@ class Hart : public HartPort {
 
   const HartConfig& config() const { return config_; }
 
+  // The engine running this hart's instructions.
+  const ExecutionEngine& engine() const { return *engine_; }
+  // Replaces the engine with one that `make` builds around the access it is
+  // given: for engines that are no EngineKind (tests, experiments). Call
+  // between runs, never from inside one.
+  using EngineFactory = std::function<std::unique_ptr<ExecutionEngine>(HartEngineAccess)>;
+  void InstallEngine(const EngineFactory& make);
+
  private:
   friend class HartTestPeer;
+  friend class HartEngineAccess;
   struct TlbEntry {
     uint64_t tag;      // virtual page | access-size check bits; kInvalidTag if empty
     uintptr_t addend;  // host address = va + addend
@@ -116,8 +132,6 @@ class Hart : public HartPort {
   static constexpr unsigned kTlbSize = 1024;  // 4 MiB of reach per table
   static constexpr uint64_t kInvalidTag = ~0ull;
 
-  // exec.cc: the interpreter loop. Runs at most `budget` instructions.
-  void RunSlice(uint64_t budget);
   // Executes one instruction with the mutation of config_.break_insn.
   void StepWithBreak();
 
@@ -150,10 +164,12 @@ class Hart : public HartPort {
   // Memory (mmu.cc).
   Priv DataPriv() const;
   void UpdateTlbPointers();
-  // Drops translations. M-mode tables depend only on PMP, so satp and
-  // sfence.vma leave them (include_m = false); PMP changes drop them too.
+  // Drops translations and tells the engine. M-mode tables depend only on
+  // PMP, so satp and sfence.vma leave them (include_m = false); PMP changes
+  // drop them too.
   void FlushTlbs(bool include_m = true);
-  // Drops the translations of one virtual page (sfence.vma with an address).
+  // Drops the translations of one virtual page (sfence.vma with an address)
+  // and tells the engine.
   void FlushTlbPage(uint64_t va);
   // Recomputes pmp_active_ after a pmpcfg write.
   void UpdatePmpActive();
@@ -174,9 +190,11 @@ class Hart : public HartPort {
   DecodedInsn* FetchSlow(uint64_t pc);
   DecodedPage* GetDecodedPage(uint64_t pa_page, const uint8_t* host);
   void DecodeCrossPage(uint64_t pc);
+  // Drops every decoded page and tells the engine (fence.i, FlushCaches, a
+  // full decoded-page cache).
   void DropDecodedPages();
 
-  // TLB hits only (false: take the slow path). The interpreter syncs pc and
+  // TLB hits only (false: take the slow path). The engine syncs pc and
   // icount into the state before a slow path, so a device (and the tap
   // behind it) sees the exact instruction count of the access.
   template <typename T>
@@ -189,7 +207,7 @@ class Hart : public HartPort {
   template <typename T>
   inline int Store(uint64_t va, T value);
 
-  // Exception raised by a memory access, taken by the interpreter.
+  // Exception raised by a memory access, taken by the engine.
   Exc pending_cause_ = Exc::kIllegal;
   uint64_t pending_tval_ = 0;
 
@@ -207,8 +225,7 @@ class Hart : public HartPort {
   bool tlb_superpages_overflow_ = false;
   unsigned last_leaf_level_ = 0;  // of the last successful page walk
   void NoteTranslation(uint64_t va);
-  bool end_slice_ = false;
-  bool slice_trapped_ = false;  // the last RunSlice ended in an exception
+  bool slice_trapped_ = false;  // the last slice ended in an exception
 
   // TLBs by privilege (U, S, M) and access; rtlb_/wtlb_ point at the
   // tables for the current data privilege, ftlb_ for fetch.
@@ -225,6 +242,9 @@ class Hart : public HartPort {
   // only to fault them in again cost more than the decoding.
   std::vector<std::unique_ptr<DecodedPage>> spare_pages_;
   DecodedInsn cross_page_[3];
+
+  // Last, so it is destroyed first: it holds a pointer to this hart.
+  std::unique_ptr<ExecutionEngine> engine_;
 };
 
 }  // namespace tapvm

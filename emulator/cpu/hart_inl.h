@@ -1,5 +1,6 @@
-// Inline fast paths of Hart's memory access, shared by the interpreter
-// (exec.cc) and the MMU (mmu.cc). Private to emulator/cpu.
+// Inline fast paths of Hart's memory access, shared by the MMU (mmu.cc) and
+// the execution engines (through hart_engine_access.h). Private to
+// emulator/cpu.
 //
 // A TLB hit is one compare and one add: the tag is the virtual page, and the
 // low bits of the compared value are the access's misalignment bits, so a
@@ -15,6 +16,7 @@ namespace tapvm {
 struct Hart::DecodedPage {
   // One slot per halfword of the page, plus a PAGE_END sentinel that sends
   // the interpreter back to the fetch path when execution runs off the end.
+  // Slots start as Op::DECODE and are decoded from `host` on first use.
   DecodedInsn insns[2049];
   const uint8_t* host;
   uint64_t pa;

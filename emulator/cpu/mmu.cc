@@ -41,6 +41,7 @@ void Hart::FlushTlbs(bool include_m) {
   tlb_superpages_.clear();
   tlb_superpages_overflow_ = false;
   UpdateTlbPointers();
+  engine_->OnTranslationFlushed(ExecutionEngine::kAllPages);
 }
 
 void Hart::NoteTranslation(uint64_t va) {
@@ -66,6 +67,7 @@ void Hart::FlushTlbPage(uint64_t va) {
     tlb_[p][1][i].tag = kInvalidTag;
     fetch_tlb_[p][i] = {kInvalidTag, nullptr};
   }
+  engine_->OnTranslationFlushed(va & ~0xfffull);
 }
 
 void Hart::UpdatePmpActive() {
@@ -84,6 +86,7 @@ void Hart::DropDecodedPages() {
   decoded_pages_.clear();
   for (auto& table : fetch_tlb_)
     for (auto& e : table) e = {kInvalidTag, nullptr};
+  engine_->OnCodeInvalidated();
 }
 
 void Hart::FlushCaches() {

@@ -14,7 +14,7 @@ void Hart::StepWithBreak() {
   DecodedInsn di = cross_page_[0];
   bool broken = di.op != Op::PAGE_END && Mnemonic(di.raw) == config_.break_insn;
   if (!broken) {
-    RunSlice(1);
+    slice_trapped_ = engine_->RunSlice(1) == SliceEnd::kTrap;
     return;
   }
   BreakKind kind = OpBreakKind(di.op);
@@ -24,7 +24,7 @@ void Hart::StepWithBreak() {
     return;
   }
   uint64_t store_addr = s_.x[di.rs1] + static_cast<int64_t>(di.imm);
-  RunSlice(1);
+  slice_trapped_ = engine_->RunSlice(1) == SliceEnd::kTrap;
   if (s_.icount != icount + 1) return;  // it trapped: nothing retired to corrupt
   switch (kind) {
     case BreakKind::I: s_.x[di.rd] ^= 1; s_.x[32] = 0; s_.x[0] = 0; break;

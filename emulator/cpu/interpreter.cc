@@ -1,4 +1,4 @@
-// The interpreter: a direct-threaded loop over decoded instructions.
+// The interpreter engine: a direct-threaded loop over decoded instructions.
 //
 // Each handler executes one DecodedInsn and continues with the next through
 // a computed goto; nothing is decoded here except on the first execution of
@@ -9,14 +9,22 @@
 // Invariants: `pc` is the address of the instruction `d` describes; an
 // instruction that raises an exception changes no architectural state before
 // it does; `remaining` counts down retired instructions, so icount is exact.
+//
+// Everything of the hart is reached through the HartEngineAccess `h`, held
+// in a local (a register) for the whole slice; its calls are all inline.
+#include "emulator/cpu/interpreter.h"
+
 #include <cstring>
 
 #include "emulator/cpu/fpu.h"
-#include "emulator/cpu/hart_inl.h"
 
 namespace tapvm {
 
 namespace {
+using FetchEntry = HartEngineAccess::FetchEntry;
+using DecodedPage = HartEngineAccess::DecodedPage;
+constexpr uint64_t kInvalidTag = HartEngineAccess::kInvalidTag;
+
 inline uint32_t Unbox(uint64_t f) {
   return (f >> 32) == 0xffffffffu ? static_cast<uint32_t>(f) : fpu::kCanonicalNaN32;
 }
@@ -47,25 +55,25 @@ inline int32_t Rem32(int32_t a, int32_t b) {
 }
 }  // namespace
 
-void Hart::RunSlice(uint64_t budget) {
+SliceEnd Interpreter::RunSlice(uint64_t budget) {
   static const void* const kLabels[] = {
 #define TAPVM_OP_LABEL(name, mnem, kind) &&L_##name,
       TAPVM_OPS(TAPVM_OP_LABEL)
 #undef TAPVM_OP_LABEL
   };
 
-  uint64_t* const X = s_.x;
-  uint64_t* const F = s_.f;
-  uint64_t pc = s_.pc;
+  const HartEngineAccess h = hart_;
+  HartState& s = h.state();
+  uint64_t* const X = s.x;
+  uint64_t* const F = s.f;
+  uint64_t pc = s.pc;
   uint64_t remaining = budget;
-  const uint64_t start_icount = s_.icount;
+  const uint64_t start_icount = s.icount;
   DecodedInsn* d = nullptr;
   DecodedInsn* page_base = nullptr;  // slot 0 of the current decoded page
   uint64_t page_tag = kInvalidTag;   // virtual page of page_base
-  end_slice_ = false;
-  slice_trapped_ = false;
 
-#define SYNC() (s_.pc = pc, s_.icount = start_icount + (budget - remaining))
+#define SYNC() (s.pc = pc, s.icount = start_icount + (budget - remaining))
 #define DISPATCH() goto* kLabels[static_cast<unsigned>(d->op)]
 #define NEXT()                                          \
   do {                                                  \
@@ -90,40 +98,39 @@ void Hart::RunSlice(uint64_t budget) {
     }                                                     \
     goto fetch;                                           \
   } while (0)
-#define RAISE(cause, tval)        \
-  do {                            \
-    pending_cause_ = (cause);     \
-    pending_tval_ = (tval);       \
-    goto exception;               \
+#define RAISE(cause, tval)                  \
+  do {                                      \
+    h.SetPendingException((cause), (tval)); \
+    goto exception;                         \
   } while (0)
 #define ILLEGAL() RAISE(Exc::kIllegal, d->raw)
 #define RD X[d->rd]
 #define RS1 X[d->rs1]
 #define RS2 X[d->rs2]
 #define IMM static_cast<int64_t>(d->imm)
-#define LOAD_OP(T, EXT)                                      \
+#define LOAD_OP(T, EXT)                                     \
   do {                                                      \
     T v_;                                                   \
     uint64_t va_ = RS1 + IMM;                               \
-    if (TAPVM_LIKELY(LoadHit<T>(va_, &v_))) {               \
+    if (TAPVM_LIKELY(h.LoadHit<T>(va_, &v_))) {             \
       RD = EXT(v_);                                         \
       NEXT();                                               \
     }                                                       \
     SYNC();                                                 \
     uint64_t w_ = 0;                                        \
-    int r_ = LoadSlow(va_, sizeof(T), &w_);                 \
+    int r_ = h.LoadSlow(va_, sizeof(T), &w_);               \
     if (r_ == 0) goto exception;                            \
     RD = EXT(static_cast<T>(w_));                           \
     if (r_ == 2) NEXT_AND_END();                            \
     NEXT();                                                 \
   } while (0)
-#define STORE_OP(T, VALUE)                                   \
+#define STORE_OP(T, VALUE)                                  \
   do {                                                      \
     uint64_t va_ = RS1 + IMM;                               \
     T v_ = static_cast<T>(VALUE);                           \
-    if (TAPVM_LIKELY(StoreHit<T>(va_, v_))) NEXT();         \
+    if (TAPVM_LIKELY(h.StoreHit<T>(va_, v_))) NEXT();       \
     SYNC();                                                 \
-    int r_ = StoreSlow(va_, sizeof(T), static_cast<uint64_t>(v_)); \
+    int r_ = h.StoreSlow(va_, sizeof(T), static_cast<uint64_t>(v_)); \
     if (r_ == 0) goto exception;                            \
     if (r_ == 2) NEXT_AND_END();                            \
     NEXT();                                                 \
@@ -132,30 +139,30 @@ void Hart::RunSlice(uint64_t budget) {
 #define U64(v) static_cast<uint64_t>(v)
 // Floating point: FS must be on; `rm` resolves the dynamic rounding mode.
 #define FP_CHECK() \
-  if (TAPVM_UNLIKELY(!(s_.mstatus & mstatus::kFS))) ILLEGAL()
+  if (TAPVM_UNLIKELY(!(s.mstatus & mstatus::kFS))) ILLEGAL()
 #define FP_RM()                          \
   FP_CHECK();                            \
   int rm = d->rm;                        \
   if (rm == 7) {                         \
-    rm = static_cast<int>(s_.frm);       \
+    rm = static_cast<int>(s.frm);        \
     if (TAPVM_UNLIKELY(rm > 4)) ILLEGAL(); \
   }
 #define FP_DONE(fl)        \
-  s_.fflags |= (fl);       \
-  SetFsDirty();            \
+  s.fflags |= (fl);        \
+  h.SetFsDirty();          \
   NEXT()
 
 fetch : {
-  const FetchEntry& e = ftlb_[(pc >> 12) & (kTlbSize - 1)];
+  const FetchEntry& e = h.FetchTlbEntry(pc);
   if (TAPVM_LIKELY(e.tag == (pc & ~0xfffull))) {
     page_base = e.page->insns;
     page_tag = e.tag;
     d = page_base + ((pc & 0xfff) >> 1);
   } else {
     SYNC();
-    d = FetchSlow(pc);
+    d = h.FetchSlow(pc);
     if (!d) goto exception;
-    if (d == cross_page_) {
+    if (d == h.cross_page()) {
       page_base = nullptr;
       page_tag = kInvalidTag;
     } else {
@@ -169,18 +176,21 @@ fetch : {
 next_and_end : {
   pc += d->len;
   --remaining;
-  goto slice_end;
+  goto event_end;
 }
 
 exception:
   SYNC();
-  TakeTrap(static_cast<uint64_t>(pending_cause_), false, pending_tval_);
-  slice_trapped_ = true;
-  return;
+  h.TakePendingException();
+  return SliceEnd::kTrap;
 
 slice_end:
   SYNC();
-  return;
+  return SliceEnd::kBudget;
+
+event_end:
+  SYNC();
+  return SliceEnd::kEvent;
 
 // ---- interpreter-internal ----
 L_DECODE : {
@@ -209,9 +219,9 @@ L_PAGE_END:
   goto fetch;
 L_CROSS_PAGE:
   SYNC();
-  DecodeCrossPage(pc);
-  if (cross_page_[0].op == Op::PAGE_END) goto exception;
-  d = cross_page_;
+  h.DecodeCrossPage(pc);
+  if (h.cross_page()[0].op == Op::PAGE_END) goto exception;
+  d = h.cross_page();
   page_base = nullptr;
   page_tag = kInvalidTag;
   DISPATCH();
@@ -289,13 +299,13 @@ L_FENCE_I: {
   // Self-modifying code becomes visible: drop every decoded page.
   unsigned len = d->len;
   SYNC();
-  DropDecodedPages();
+  h.DropDecodedPages();
   pc += len;
   --remaining;
-  goto slice_end;
+  goto event_end;
 }
 L_ECALL:
-  RAISE(static_cast<Exc>(static_cast<uint64_t>(Exc::kEcallU) + static_cast<uint64_t>(s_.priv)), 0);
+  RAISE(static_cast<Exc>(static_cast<uint64_t>(Exc::kEcallU) + static_cast<uint64_t>(s.priv)), 0);
 L_EBREAK:
   RAISE(Exc::kBreakpoint, pc);
 
@@ -329,7 +339,7 @@ L_REMUW: {
 // ---- A ----
 #define AMO_W(EXPR)                                        \
   do {                                                     \
-    uint8_t* p_ = AmoPtr(RS1, 4, false);                   \
+    uint8_t* p_ = h.AmoPtr(RS1, 4, false);                 \
     if (!p_) goto exception;                               \
     int32_t old, src = static_cast<int32_t>(RS2);          \
     std::memcpy(&old, p_, 4);                              \
@@ -340,7 +350,7 @@ L_REMUW: {
   } while (0)
 #define AMO_D(EXPR)                                        \
   do {                                                     \
-    uint8_t* p_ = AmoPtr(RS1, 8, false);                   \
+    uint8_t* p_ = h.AmoPtr(RS1, 8, false);                 \
     if (!p_) goto exception;                               \
     int64_t old, src = static_cast<int64_t>(RS2);          \
     std::memcpy(&old, p_, 8);                              \
@@ -351,51 +361,51 @@ L_REMUW: {
   } while (0)
 L_LR_W: {
   uint64_t pa;
-  uint8_t* p = AmoPtr(RS1, 4, true, &pa);
+  uint8_t* p = h.AmoPtr(RS1, 4, true, &pa);
   if (!p) goto exception;
   int32_t v;
   std::memcpy(&v, p, 4);
-  s_.reservation_pa = pa;
-  s_.reservation_valid = 1;
+  s.reservation_pa = pa;
+  s.reservation_valid = 1;
   RD = S64(v);
   NEXT();
 }
 L_LR_D: {
   uint64_t pa;
-  uint8_t* p = AmoPtr(RS1, 8, true, &pa);
+  uint8_t* p = h.AmoPtr(RS1, 8, true, &pa);
   if (!p) goto exception;
   uint64_t v;
   std::memcpy(&v, p, 8);
-  s_.reservation_pa = pa;
-  s_.reservation_valid = 1;
+  s.reservation_pa = pa;
+  s.reservation_valid = 1;
   RD = v;
   NEXT();
 }
 L_SC_W: {
   uint64_t pa;
-  uint8_t* p = AmoPtr(RS1, 4, false, &pa);
+  uint8_t* p = h.AmoPtr(RS1, 4, false, &pa);
   if (!p) goto exception;
-  bool ok = s_.reservation_valid && s_.reservation_pa == pa;
+  bool ok = s.reservation_valid && s.reservation_pa == pa;
   if (ok) {
     uint32_t v = static_cast<uint32_t>(RS2);
     std::memcpy(p, &v, 4);
   }
-  s_.reservation_valid = 0;
-  s_.reservation_pa = 0;
+  s.reservation_valid = 0;
+  s.reservation_pa = 0;
   RD = ok ? 0 : 1;
   NEXT();
 }
 L_SC_D: {
   uint64_t pa;
-  uint8_t* p = AmoPtr(RS1, 8, false, &pa);
+  uint8_t* p = h.AmoPtr(RS1, 8, false, &pa);
   if (!p) goto exception;
-  bool ok = s_.reservation_valid && s_.reservation_pa == pa;
+  bool ok = s.reservation_valid && s.reservation_pa == pa;
   if (ok) {
     uint64_t v = RS2;
     std::memcpy(p, &v, 8);
   }
-  s_.reservation_valid = 0;
-  s_.reservation_pa = 0;
+  s.reservation_valid = 0;
+  s.reservation_pa = 0;
   RD = ok ? 0 : 1;
   NEXT();
 }
@@ -426,10 +436,10 @@ L_AMOMAXU_D: AMO_D(static_cast<uint64_t>(old) > static_cast<uint64_t>(src) ? old
     SYNC();                                                \
     unsigned csr_ = static_cast<unsigned>(d->imm);         \
     uint64_t src_ = (SRC), old_ = 0;                       \
-    if ((READS) && !CsrRead(csr_, &old_)) ILLEGAL();       \
+    if ((READS) && !h.CsrRead(csr_, &old_)) ILLEGAL();     \
     uint64_t read_ = old_;                                 \
-    old_ = RmwValue(csr_, old_);                           \
-    if ((WRITES) && !CsrWrite(csr_, COMBINE)) ILLEGAL();   \
+    old_ = h.RmwValue(csr_, old_);                         \
+    if ((WRITES) && !h.CsrWrite(csr_, COMBINE)) ILLEGAL(); \
     RD = read_;                                            \
     NEXT_AND_END();                                        \
   } while (0)
@@ -440,26 +450,26 @@ L_CSRRWI: CSR_OP(d->rs1, d->rd != 32, true, src_);
 L_CSRRSI: CSR_OP(d->rs1, true, d->rs1 != 0, old_ | src_);
 L_CSRRCI: CSR_OP(d->rs1, true, d->rs1 != 0, old_ & ~src_);
 L_MRET:
-  if (s_.priv != Priv::kM) ILLEGAL();
+  if (s.priv != Priv::kM) ILLEGAL();
   SYNC();
-  ExecMret();
-  pc = s_.pc;
+  h.ExecMret();
+  pc = s.pc;
   --remaining;
-  goto slice_end;
+  goto event_end;
 L_SRET:
-  if (s_.priv == Priv::kU || (s_.priv == Priv::kS && (s_.mstatus & mstatus::kTSR))) ILLEGAL();
+  if (s.priv == Priv::kU || (s.priv == Priv::kS && (s.mstatus & mstatus::kTSR))) ILLEGAL();
   SYNC();
-  ExecSret();
-  pc = s_.pc;
+  h.ExecSret();
+  pc = s.pc;
   --remaining;
-  goto slice_end;
+  goto event_end;
 L_WFI:
-  if (s_.priv == Priv::kU || (s_.priv == Priv::kS && (s_.mstatus & mstatus::kTW))) ILLEGAL();
-  if (!(EffectiveMip() & s_.mie)) s_.waiting = 1;
+  if (s.priv == Priv::kU || (s.priv == Priv::kS && (s.mstatus & mstatus::kTW))) ILLEGAL();
+  if (!(h.EffectiveMip() & s.mie)) s.waiting = 1;
   NEXT_AND_END();
 L_SFENCE_VMA:
-  if (s_.priv == Priv::kU || (s_.priv == Priv::kS && (s_.mstatus & mstatus::kTVM))) ILLEGAL();
-  if (d->rs1 != 0) FlushTlbPage(RS1); else FlushTlbs(false);
+  if (s.priv == Priv::kU || (s.priv == Priv::kS && (s.mstatus & mstatus::kTVM))) ILLEGAL();
+  if (d->rs1 != 0) h.FlushTlbPage(RS1); else h.FlushTlbs(false);
   NEXT_AND_END();
 
 // ---- F ----
@@ -469,17 +479,17 @@ L_SFENCE_VMA:
     FP_CHECK();                                             \
     T v_;                                                   \
     uint64_t va_ = RS1 + IMM;                               \
-    if (TAPVM_LIKELY(LoadHit<T>(va_, &v_))) {               \
+    if (TAPVM_LIKELY(h.LoadHit<T>(va_, &v_))) {             \
       F[d->rd] = CONVERT(v_);                               \
-      SetFsDirty();                                         \
+      h.SetFsDirty();                                       \
       NEXT();                                               \
     }                                                       \
     SYNC();                                                 \
     uint64_t w_ = 0;                                        \
-    int r_ = LoadSlow(va_, sizeof(T), &w_);                 \
+    int r_ = h.LoadSlow(va_, sizeof(T), &w_);               \
     if (r_ == 0) goto exception;                            \
     F[d->rd] = CONVERT(static_cast<T>(w_));                 \
-    SetFsDirty();                                           \
+    h.SetFsDirty();                                         \
     if (r_ == 2) NEXT_AND_END();                            \
     NEXT();                                                 \
   } while (0)
@@ -531,9 +541,9 @@ L_FMADD_S: FMA_S(0, 0)
 L_FMSUB_S: FMA_S(0, kSign32)
 L_FNMSUB_S: FMA_S(kSign32, 0)
 L_FNMADD_S: FMA_S(kSign32, kSign32)
-L_FSGNJ_S: FP_CHECK(); F[d->rd] = Box((FS1 & ~kSign32) | (FS2 & kSign32)); SetFsDirty(); NEXT();
-L_FSGNJN_S: FP_CHECK(); F[d->rd] = Box((FS1 & ~kSign32) | (~FS2 & kSign32)); SetFsDirty(); NEXT();
-L_FSGNJX_S: FP_CHECK(); F[d->rd] = Box(FS1 ^ (FS2 & kSign32)); SetFsDirty(); NEXT();
+L_FSGNJ_S: FP_CHECK(); F[d->rd] = Box((FS1 & ~kSign32) | (FS2 & kSign32)); h.SetFsDirty(); NEXT();
+L_FSGNJN_S: FP_CHECK(); F[d->rd] = Box((FS1 & ~kSign32) | (~FS2 & kSign32)); h.SetFsDirty(); NEXT();
+L_FSGNJX_S: FP_CHECK(); F[d->rd] = Box(FS1 ^ (FS2 & kSign32)); h.SetFsDirty(); NEXT();
 L_FMIN_S: { FP_CHECK(); uint32_t fl = 0; F[d->rd] = Box(fpu::F32Min(FS1, FS2, &fl)); FP_DONE(fl); }
 L_FMAX_S: { FP_CHECK(); uint32_t fl = 0; F[d->rd] = Box(fpu::F32Max(FS1, FS2, &fl)); FP_DONE(fl); }
 #define FP_TO_INT(FN, SRC)                 \
@@ -570,7 +580,7 @@ L_FCVT_S_W: INT_TO_FP_S(I32ToF32, static_cast<int32_t>(RS1))
 L_FCVT_S_WU: INT_TO_FP_S(U32ToF32, static_cast<uint32_t>(RS1))
 L_FCVT_S_L: INT_TO_FP_S(I64ToF32, static_cast<int64_t>(RS1))
 L_FCVT_S_LU: INT_TO_FP_S(U64ToF32, RS1)
-L_FMV_W_X: FP_CHECK(); F[d->rd] = Box(static_cast<uint32_t>(RS1)); SetFsDirty(); NEXT();
+L_FMV_W_X: FP_CHECK(); F[d->rd] = Box(static_cast<uint32_t>(RS1)); h.SetFsDirty(); NEXT();
 
 // ---- D ----
 L_FADD_D: FP_BIN_D(F64Add)
@@ -594,9 +604,9 @@ L_FMADD_D: FMA_D(0, 0)
 L_FMSUB_D: FMA_D(0, kSign64)
 L_FNMSUB_D: FMA_D(kSign64, 0)
 L_FNMADD_D: FMA_D(kSign64, kSign64)
-L_FSGNJ_D: FP_CHECK(); F[d->rd] = (F[d->rs1] & ~kSign64) | (F[d->rs2] & kSign64); SetFsDirty(); NEXT();
-L_FSGNJN_D: FP_CHECK(); F[d->rd] = (F[d->rs1] & ~kSign64) | (~F[d->rs2] & kSign64); SetFsDirty(); NEXT();
-L_FSGNJX_D: FP_CHECK(); F[d->rd] = F[d->rs1] ^ (F[d->rs2] & kSign64); SetFsDirty(); NEXT();
+L_FSGNJ_D: FP_CHECK(); F[d->rd] = (F[d->rs1] & ~kSign64) | (F[d->rs2] & kSign64); h.SetFsDirty(); NEXT();
+L_FSGNJN_D: FP_CHECK(); F[d->rd] = (F[d->rs1] & ~kSign64) | (~F[d->rs2] & kSign64); h.SetFsDirty(); NEXT();
+L_FSGNJX_D: FP_CHECK(); F[d->rd] = F[d->rs1] ^ (F[d->rs2] & kSign64); h.SetFsDirty(); NEXT();
 L_FMIN_D: { FP_CHECK(); uint32_t fl = 0; F[d->rd] = fpu::F64Min(F[d->rs1], F[d->rs2], &fl); FP_DONE(fl); }
 L_FMAX_D: { FP_CHECK(); uint32_t fl = 0; F[d->rd] = fpu::F64Max(F[d->rs1], F[d->rs2], &fl); FP_DONE(fl); }
 L_FCVT_S_D: {
@@ -632,7 +642,7 @@ L_FCVT_D_W: INT_TO_FP_D(I32ToF64, static_cast<int32_t>(RS1))
 L_FCVT_D_WU: INT_TO_FP_D(U32ToF64, static_cast<uint32_t>(RS1))
 L_FCVT_D_L: INT_TO_FP_D(I64ToF64, static_cast<int64_t>(RS1))
 L_FCVT_D_LU: INT_TO_FP_D(U64ToF64, RS1)
-L_FMV_D_X: FP_CHECK(); F[d->rd] = RS1; SetFsDirty(); NEXT();
+L_FMV_D_X: FP_CHECK(); F[d->rd] = RS1; h.SetFsDirty(); NEXT();
 }
 
 }  // namespace tapvm
