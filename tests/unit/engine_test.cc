@@ -257,7 +257,7 @@ std::unique_ptr<Board> MakeBoard(MinimalTap* tap) {
   cfg.ram_size = 1 << 20;
   EXPECT_TRUE(Board::Create(cfg, tap, &b).ok());
   std::vector<uint32_t> program = SeamProgram();
-  std::memcpy(b->bus().HostPtr(kRam, program.size() * 4), program.data(), program.size() * 4);
+  std::memcpy(b->bus().HostPtrForWrite(kRam, program.size() * 4), program.data(), program.size() * 4);
   b->hart().FlushCaches();
   return b;
 }
@@ -395,7 +395,7 @@ TEST(EngineTest, OneEngineCallPerSlice) {
   cfg.ram_size = 1 << 20;
   ASSERT_TRUE(Board::Create(cfg, &tap, &b).ok());
   const uint32_t spin[] = {Addi(kS0, kS0, 1), Jal(0, -4)};
-  std::memcpy(b->bus().HostPtr(kRam, sizeof spin), spin, sizeof spin);
+  std::memcpy(b->bus().HostPtrForWrite(kRam, sizeof spin), spin, sizeof spin);
   b->hart().FlushCaches();
   CountingEngine* counting = InstallCounting(*b);
   b->hart().Run(100'000);
