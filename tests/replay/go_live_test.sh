@@ -19,13 +19,21 @@ cp "$guest/disk.img" "$work/rec.img"
   --digest-interval 10000000 --timeout 300 >"$work/rec.out" 2>"$work/rec.err" || { cat "$work/rec.err"; fail "record"; }
 grep -q "TAPVM-TEST-EXIT diskwork 0" "$work/rec.out" || fail "the recorded workload did not finish"
 
-# Go live between the workload's first and last disk writes.
-mapfile -t writes < <("$tapvm" journal dump "$work/j.tapj" --kind block_request | grep -w write | sed -n 's/^#[0-9]* @\([0-9]*\) .*/\1/p')
-[ "${#writes[@]}" -ge 8 ] || fail "expected >= 8 disk writes in the recording, got ${#writes[@]}"
-# Just after a write was submitted: its completion is still to come, so
-# the live backend must take the request over.
-live_at=$(( ${writes[$(( ${#writes[@]} / 2 ))]} + 1 ))
-echo "recorded ${#writes[@]} disk writes; going live at icount $live_at"
+# Go live between the workload's first and last disk writes, just after a
+# write was submitted and before its completion came: the live backend
+# must take that request over.
+"$tapvm" journal dump "$work/j.tapj" --kind block_request --kind block_completion >"$work/blocks.txt"
+writes=$(grep -c 'type=write' "$work/blocks.txt" || true)
+[ "$writes" -ge 8 ] || fail "expected >= 8 disk writes in the recording, got $writes"
+live_at=$(awk -v half=$((writes / 2)) '
+  { icount = substr($2, 2); id = ""; for (i = 3; i <= NF; i++) if ($i ~ /^id=/) id = $i }
+  $3 == "block_request" && /type=write/ { n++; if (n > half) pending[id] = icount }
+  $3 == "block_completion" && (id in pending) {
+    if (icount > pending[id] + 1) { print pending[id] + 1; exit }
+    delete pending[id]
+  }' "$work/blocks.txt")
+[ -n "$live_at" ] || fail "no write in the second half completed later than the next instruction"
+echo "recorded $writes disk writes; going live at icount $live_at"
 
 cp "$guest/disk.img" "$work/live.img"
 "$tapvm" replay "$work/j.tapj" --live-at "$live_at" --drive "file=$work/live.img" >"$work/live.out" 2>"$work/live.err" \
