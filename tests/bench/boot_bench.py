@@ -6,7 +6,10 @@ runs a trivial script and powers off) and measures, in host seconds, the
 time from process start to the init marker and to process exit. The
 engines alternate run by run so machine noise hits all of them alike.
 
-usage: boot_bench.py TAPVM GUEST_DIR [RUNS]
+usage: boot_bench.py TAPVM GUEST_DIR [RUNS] [--baseline OTHER_TAPVM]
+
+--baseline adds another tapvm build (say, the commit before a change) to
+the same alternating runs and prints the ratio of the two.
 """
 import os
 import shutil
@@ -41,17 +44,28 @@ def measure(cmd, timeout=600):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    baseline = None
+    if "--baseline" in args:
+        i = args.index("--baseline")
+        if i + 1 >= len(args):
+            print(__doc__)
+            return 2
+        baseline = args[i + 1]
+        del args[i:i + 2]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    tapvm, d = sys.argv[1], sys.argv[2]
-    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    tapvm, d = args[0], args[1]
+    runs = int(args[2]) if len(args) > 2 else 3
     append = "console=ttyS0 tapvm.script=hello"
     image, initrd, fw = (os.path.join(d, n) for n in ("Image", "rootfs.cpio.gz", "fw_dynamic.bin"))
     engines = {
         "tapvm": [tapvm, "run", "--bios", fw, "--kernel", image, "--initrd", initrd, "--append", append,
                   "-m", "256M"],
     }
+    if baseline:
+        engines["tapvm-base"] = [baseline] + engines["tapvm"][1:]
     qemu = shutil.which("qemu-system-riscv64")
     if qemu:
         base = [qemu, "-M", "virt", "-m", "256M", "-nographic", "-bios", fw, "-kernel", image,
@@ -72,6 +86,9 @@ def main():
         med[name] = (m, t)
         print(f"  {name:12s} marker {m:6.2f} s   total {t:6.2f} s   (runs: " +
               ", ".join(f"{r[0]:.2f}/{r[1]:.2f}" for r in rs) + ")")
+    if baseline:
+        print(f"  ratio tapvm/tapvm-base: marker {med['tapvm'][0] / med['tapvm-base'][0]:.3f}x, "
+              f"total {med['tapvm'][1] / med['tapvm-base'][1]:.3f}x")
     if "qemu" in med:
         for ref in ("qemu", "qemu-icount"):
             print(f"  ratio tapvm/{ref}: marker {med['tapvm'][0] / med[ref][0]:.2f}x, "
