@@ -143,6 +143,15 @@ class EventTap {
   // has work for the CPU thread (Board::RunOnCpuThread, a quit request).
   virtual void Wake() {}
 
+  // True when an input may still arrive from outside (a wait in host time
+  // could end): a terminal, a network, a block request in flight.
+  virtual bool InputPossible() const { return false; }
+
+  // True when Idle would answer at once from what the tap already holds,
+  // at the current icount (a replay whose recording idled here). The board
+  // asks at a run's instruction limit, where it must not wait.
+  virtual bool IdleAnswerReady() const { return false; }
+
   // The guest idles in WFI at virtual time `now` (mtime ticks) and its next
   // timer fires at `deadline` (UINT64_MAX: none armed). Returns the mtime
   // virtual time jumps to (a clock warp, itself an input of the run):

@@ -465,6 +465,7 @@ std::vector<uint8_t> EncodeTailRecord(const TailInfo& t) {
     b.setChain(t.chain);
     b.setCleanClose(t.clean_close);
     b.setFinalIcount(t.final_icount);
+    if (!t.end_reason.empty()) b.setEndReason(t.end_reason);
   });
   FinishMetaRecord(&rec);
   return rec;
@@ -479,6 +480,7 @@ Status DecodeTailRecord(std::span<const uint8_t> record, TailInfo* t) {
                                  t->chain = r.getChain();
                                  t->clean_close = r.getCleanClose();
                                  t->final_icount = r.getFinalIcount();
+                                 t->end_reason = r.getEndReason().cStr();
                                  return Status::Ok();
                                });
 }

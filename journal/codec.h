@@ -36,6 +36,7 @@ struct TailInfo {
   uint64_t chain = 0;
   bool clean_close = false;
   uint64_t final_icount = 0;
+  std::string end_reason;
 };
 
 class EventEncoder {

@@ -60,6 +60,7 @@ struct JournalHeader {
   uint64_t final_seq = 0;     // seq of the last event (= number of events)
   uint64_t last_icount = 0;   // icount of the last event
   uint64_t final_icount = 0;  // Close(): icount when recording stopped
+  std::string end_reason;     // Close(): how the run ended, in the recorder's words ("" if not said)
   uint64_t final_chain = 0;   // chain hash after the last event
 
   // The first value of `key` in config, or nullptr.

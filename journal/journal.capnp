@@ -177,4 +177,5 @@ struct Tail {
   chain @2 :UInt64;            # chain hash after the last committed event
   cleanClose @3 :Bool;         # set only by Close()
   finalIcount @4 :UInt64;      # Close(): icount when recording stopped
+  endReason @5 :Text;          # Close(): how the run ended ("power-off", "stuck", ...); "" if not said
 }

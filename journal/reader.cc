@@ -282,6 +282,7 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
     header_.last_icount = d.tail.last_icount;
     header_.final_icount = d.tail.clean_close ? d.tail.final_icount : d.tail.last_icount;
     header_.final_chain = d.tail.chain;
+    header_.end_reason = d.tail.clean_close ? d.tail.end_reason : "";
   }
   return LoadImages();
 }

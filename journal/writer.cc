@@ -159,8 +159,9 @@ Status JournalWriter::EnsureTxn(uint64_t extra_bytes) {
   return Status::Ok();
 }
 
-Status JournalWriter::CommitTxn(bool clean_close, uint64_t final_icount) {
+Status JournalWriter::CommitTxn(bool clean_close, uint64_t final_icount, const std::string& end_reason) {
   TailInfo tail;
+  tail.end_reason = end_reason;
   tail.last_seq = next_seq_ - 1;
   tail.last_icount = last_icount_;
   tail.chain = chain_;
@@ -335,14 +336,14 @@ Status JournalWriter::Commit() {
   return CommitTxn(false, 0);
 }
 
-Status JournalWriter::Close(uint64_t final_icount) {
+Status JournalWriter::Close(uint64_t final_icount, const std::string& end_reason) {
   TAPVM_RETURN_IF_ERROR(Usable());
   if (final_icount < last_icount_) {
     return Status::InvalidArgument("journal close: final icount " + std::to_string(final_icount) +
                                    " is before the last event's " + std::to_string(last_icount_));
   }
   TAPVM_RETURN_IF_ERROR(EnsureTxn(0));
-  TAPVM_RETURN_IF_ERROR(CommitTxn(true, final_icount));
+  TAPVM_RETURN_IF_ERROR(CommitTxn(true, final_icount, end_reason));
   const int rc = mdb_env_sync(db_->env, 1);
   if (rc != 0) return Fail(LmdbError(rc, "syncing the journal"));
   closed_ = true;

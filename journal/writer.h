@@ -95,7 +95,9 @@ class JournalWriter {
   // Commits, marks the journal cleanly closed with `final_icount` (the
   // icount when recording stopped; not below the last event's), syncs, and
   // releases the file. Nothing may be written afterwards.
-  Status Close(uint64_t final_icount);
+  // `end_reason` says how the run ended, in the recorder's words (stored
+  // in the tail; replay uses "stuck").
+  Status Close(uint64_t final_icount, const std::string& end_reason = "");
 
   uint64_t last_seq() const { return next_seq_ - 1; }
   uint64_t committed_seq() const { return committed_seq_; }
@@ -111,7 +113,7 @@ class JournalWriter {
   Status Fail(Status s);
   Status Usable() const;
   Status EnsureTxn(uint64_t extra_bytes);
-  Status CommitTxn(bool clean_close, uint64_t final_icount);
+  Status CommitTxn(bool clean_close, uint64_t final_icount, const std::string& end_reason = "");
   Status PutBlobInTxn(std::span<const uint8_t> bytes, const Hash128& hash);
   Status MaybeCommit();
   using ChunkSource = Status (*)(void* ctx, uint64_t offset, std::span<uint8_t> out);

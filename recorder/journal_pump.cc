@@ -68,13 +68,14 @@ Status JournalPump::PutImage(journal::ImageRole role, std::string name, std::spa
   return st;
 }
 
-Status JournalPump::Close(uint64_t final_icount) {
+Status JournalPump::Close(uint64_t final_icount, std::string end_reason) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closing_) return Status::InvalidArgument("journal pump: closed twice");
     closing_ = true;
     clean_close_ = true;
     final_icount_ = final_icount;
+    end_reason_ = std::move(end_reason);
   }
   work_cv_.notify_one();
   if (thread_.joinable()) thread_.join();
@@ -135,7 +136,7 @@ void JournalPump::Loop() {
     }
     if (!status().ok()) space_cv_.notify_all();
   }
-  Status st = clean ? writer_->Close(final_icount) : Status::Ok();
+  Status st = clean ? writer_->Close(final_icount, end_reason_) : Status::Ok();
   writer_.reset();  // without Close: commits what it has, not cleanly closed
   std::lock_guard<std::mutex> lock(mu_);
   close_status_ = st;

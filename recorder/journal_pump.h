@@ -60,7 +60,7 @@ class JournalPump : public EventSink {
   // Queues an image to store; `content` must stay valid until Close.
   Status PutImage(journal::ImageRole role, std::string name, std::span<const uint8_t> content);
   // Waits for the queue to drain, then closes the journal cleanly.
-  Status Close(uint64_t final_icount);
+  Status Close(uint64_t final_icount, std::string end_reason = "");
 
   // The first error, or OK. Thread-safe.
   Status status() const;
@@ -89,6 +89,7 @@ class JournalPump : public EventSink {
   bool closing_ = false;
   bool clean_close_ = false;  // Close() was called
   uint64_t final_icount_ = 0;
+  std::string end_reason_;
   Status error_;
   Status close_status_;
 

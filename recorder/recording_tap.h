@@ -54,6 +54,8 @@ class RecordingTap : public EventTap {
   bool WaitForInput(uint64_t host_timeout_ns) override { return inner_->WaitForInput(host_timeout_ns); }
   void Wake() override { inner_->Wake(); }
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
+  bool IdleAnswerReady() const override { return inner_->IdleAnswerReady(); }
+  bool InputPossible() const override { return inner_->InputPossible(); }
 
   // The first journal error, if any.
   const Status& status() const { return status_; }

@@ -2,6 +2,15 @@
 
 namespace tapvm {
 
+RecordedEnd RecordedEndOf(const journal::JournalHeader& h) {
+  RecordedEnd e;
+  e.icount = h.clean_close ? h.final_icount : h.last_icount + 1;
+  e.reason = h.clean_close ? h.end_reason : "";
+  e.run_limit = e.reason == "stuck" ? e.icount + 1 : e.icount;
+  e.final_digest = !e.reason.empty();
+  return e;
+}
+
 Status LoadRecordedMachine(journal::JournalReader* reader, RecordedMachine* out) {
   const journal::JournalHeader& h = reader->header();
   RecordedMachine m;

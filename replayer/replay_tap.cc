@@ -225,6 +225,17 @@ unsigned ReplayTap::DeliverDue(uint64_t icount) {
   return delivered;
 }
 
+bool ReplayTap::InputPossible() const {
+  EventTap* l = Live();
+  return l ? l->InputPossible() : !end_;
+}
+
+bool ReplayTap::IdleAnswerReady() const {
+  if (EventTap* l = Live()) return l->IdleAnswerReady();
+  return !end_ && !divergence_ && status_.ok() && journal::KindOf(next_) == journal::EventKind::kClockWarp &&
+         next_.icount == icount();
+}
+
 uint64_t ReplayTap::Idle(uint64_t now, uint64_t deadline) {
   if (EventTap* l = Live()) return l->Idle(now, deadline);
   if (divergence_ || !status_.ok()) return UINT64_MAX;

@@ -93,6 +93,8 @@ class ReplayTap : public EventTap {
   bool WaitForInput(uint64_t host_timeout_ns) override;
   void Wake() override;
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
+  bool IdleAnswerReady() const override;
+  bool InputPossible() const override;
 
   const std::optional<Divergence>& divergence() const { return divergence_; }
   // A source that could not be read (corruption): the replay stops too.

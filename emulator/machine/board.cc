@@ -323,7 +323,21 @@ MachineDigest Board::ComputeDigest() const {
   return d;
 }
 
-RunResult Board::Run(uint64_t max_icount) {
+const char* RunEndName(RunResult::Kind kind) {
+  switch (kind) {
+    case RunResult::Kind::kPass: return "power-off";
+    case RunResult::Kind::kFail: return "fail";
+    case RunResult::Kind::kReset: return "reset";
+    case RunResult::Kind::kExit: return "debug-exit";
+    case RunResult::Kind::kLimit: return "limit";
+    case RunResult::Kind::kIdle: return "idle";
+    case RunResult::Kind::kStuck: return "stuck";
+    case RunResult::Kind::kQuit: return "quit";
+  }
+  return "?";
+}
+
+RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
   const uint64_t interval = config_.digest_interval;
   while (!has_finished_) {
     if (work_pending_.load(std::memory_order_acquire)) {
@@ -348,14 +362,30 @@ RunResult Board::Run(uint64_t max_icount) {
         last_digest_icount_ = s.icount;
         tap_->ObserveDigest(ComputeDigest());
       }
+      if (tap_->DeliverDue(s.icount)) console_->Drain();
+      if (s.waiting && tap_->IdleAnswerReady()) {
+        const uint64_t to = tap_->Idle(hart_->Mtime(), hart_->NextTimerDeadline());
+        if (to == UINT64_MAX) return {RunResult::Kind::kIdle, 0};
+        hart_->WarpTo(to);
+      }
+      if (AfterSlice()) break;
       return {RunResult::Kind::kLimit, 0};
     }
     if (r == StopReason::kIdle) {
       uint64_t now = hart_->Mtime();
-      uint64_t to = tap_->Idle(now, hart_->NextTimerDeadline());
+      uint64_t deadline = hart_->NextTimerDeadline();
+      const unsigned shift = hart_->config().time_shift;
+      const bool bounded = bound_idle_time && max_icount <= (UINT64_MAX >> 1);
+      if (bounded && (deadline != UINT64_MAX || tap_->InputPossible())) {
+        // The mtime at which virtual time reaches max_icount instructions.
+        const uint64_t cap = (max_icount + (uint64_t{1} << shift) - 1) >> shift;
+        deadline = std::min(deadline, std::max(cap, now));
+      }
+      uint64_t to = tap_->Idle(now, deadline);
       if (to == UINT64_MAX) return {RunResult::Kind::kIdle, 0};
       hart_->WarpTo(to);
       if (AfterSlice()) break;
+      if (bounded && s.icount + s.idle_warp >= max_icount) return {RunResult::Kind::kLimit, 0};
     }
   }
   return finished_;

@@ -57,6 +57,9 @@ struct RunResult {
   } kind;
   uint32_t code = 0;
 };
+// "power-off", "fail", "reset", "debug-exit", "limit", "idle", "stuck",
+// "quit": how a run ended, in the words a journal's tail keeps.
+const char* RunEndName(RunResult::Kind kind);
 
 // What a Linux boot needs: OpenSBI firmware, kernel, optional initrd.
 struct LinuxBootImages {
@@ -108,8 +111,18 @@ class Board {
   // The interrupt controller as devices see it (observed by the tap).
   IrqSink* irq_controller();
 
-  // Runs until the guest finishes or icount reaches `max_icount`.
-  RunResult Run(uint64_t max_icount);
+  // Runs until the guest finishes or icount reaches `max_icount`. At the
+  // limit, what happens at exactly that icount without executing another
+  // instruction still happens, the same way in every mode: the digest due
+  // there, inputs due there, and, for a hart waiting in wfi, the idle step
+  // when the tap already holds its answer (a replay whose recording idled
+  // there); a run never waits for the host at its limit.
+  // With `bound_idle_time`, the limit bounds virtual time too: a guest idle
+  // in wfi, whose icount barely moves, ends (kLimit) once virtual time has
+  // passed max_icount instructions' worth (icount + idle warps), instead of
+  // waiting on forever (`run --max-insns`). A replay never needs it: its
+  // limit is the icount where the recording stopped.
+  RunResult Run(uint64_t max_icount, bool bound_idle_time = false);
   // Ends Run at the next slice boundary. Thread-safe (the terminal reader,
   // a signal watcher, a timer call it); wakes the tap if the guest idles.
   void RequestQuit() {
@@ -129,6 +142,11 @@ class Board {
   // the value depends only on the contents, and pages never touched are
   // not read. Costs about one pass over the RAM the guest has used.
   MachineDigest ComputeDigest() const;
+  // Reports the digest of the state the run ended in to the tap: record
+  // journals it as the recording's last event, replay checks it, so a
+  // replay that ends in another state (a trap count, a register) diverges
+  // even when no periodic digest falls after the difference.
+  void ReportFinalDigest() { tap_->ObserveDigest(ComputeDigest()); }
   // The version of ComputeDigest's definition, journaled by record and
   // checked by replay (another definition could never match).
   static constexpr uint32_t kDigestVersion = kStateDigestVersion;

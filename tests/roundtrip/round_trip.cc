@@ -96,8 +96,9 @@ Status Record(const MachineConfig& config, const BootImages& images, const Round
   r->recorded_icount = board->hart().state().icount;
   r->recorded_digest = board->ComputeDigest().value;
   r->recorded_console = console.text();
+  board->ReportFinalDigest();
   TAPVM_RETURN_IF_ERROR(recording.status());
-  TAPVM_RETURN_IF_ERROR(side->pump->Close(r->recorded_icount));
+  TAPVM_RETURN_IF_ERROR(side->pump->Close(r->recorded_icount, RunEndName(r->recorded.kind)));
   r->events = recording.last_seq();
   return Status::Ok();
 }
@@ -120,7 +121,9 @@ Status Replay(const std::string& path, RoundTripResult* r) {
   MachineLayout layout;
   TAPVM_RETURN_IF_ERROR(BuildMachine(m.config, m.images, m.drive_sizes, &replay, &board, &layout));
   board_ptr = board.get();
-  r->replayed = board->Run(h.final_icount);
+  const RecordedEnd end = RecordedEndOf(h);
+  r->replayed = board->Run(end.run_limit);
+  if (end.final_digest && !replay.divergence() && replay.status().ok()) board->ReportFinalDigest();
   r->replayed_icount = board->hart().state().icount;
   r->replayed_digest = board->ComputeDigest().value;
   r->replayed_console = console;

@@ -223,7 +223,7 @@ TEST(JournalCodec, TruncatedBodiesFailQuietly) {
   std::optional<BlobRef> blob;
   EXPECT_EQ(dec.DecodeBody(straddle, &back, &blob).code(), Status::Code::kCorruption);
   TailInfo t;
-  const std::vector<uint8_t> tail = EncodeTailRecord(TailInfo{1, 2, 3, false, 0});
+  const std::vector<uint8_t> tail = EncodeTailRecord(TailInfo{1, 2, 3, false, 0, ""});
   for (size_t n = kMetaPrefixSize; n < tail.size(); ++n) {
     std::vector<uint8_t> cut(tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(n));
     PutLe64(cut.data(), Checksum64(std::span<const uint8_t>(cut).subspan(kMetaPrefixSize)));
@@ -273,7 +273,7 @@ TEST(JournalCodec, HeaderRecord) {
 }
 
 TEST(JournalCodec, TailAndImageRecords) {
-  TailInfo t{10, 20, 30, true, 40};
+  TailInfo t{10, 20, 30, true, 40, "stuck"};
   TailInfo back;
   const auto rec = EncodeTailRecord(t);
   ASSERT_TRUE(DecodeTailRecord(rec, &back).ok());
@@ -282,6 +282,7 @@ TEST(JournalCodec, TailAndImageRecords) {
   EXPECT_EQ(back.chain, 30u);
   EXPECT_TRUE(back.clean_close);
   EXPECT_EQ(back.final_icount, 40u);
+  EXPECT_EQ(back.end_reason, "stuck");
   auto bad = rec;
   bad.back() ^= 1;
   EXPECT_EQ(DecodeTailRecord(bad, &back).code(), Status::Code::kCorruption);

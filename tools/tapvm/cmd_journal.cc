@@ -55,6 +55,7 @@ int Info(const JournalOptions& o) {
   std::printf("journal    %s (%" PRIu64 " bytes)\n", o.path.c_str(), r->file_size());
   std::printf("format     %u, written by %s\n", h.format_version, h.writer_version.c_str());
   std::printf("closed     %s\n", h.clean_close ? "cleanly" : "NOT cleanly (recording was interrupted)");
+  if (h.clean_close && !h.end_reason.empty()) std::printf("ended      %s\n", h.end_reason.c_str());
   std::printf("events     %" PRIu64 " (last at icount %" PRIu64 ")\n", h.final_seq, h.last_icount);
   for (const auto& [k, v] : h.config) std::printf("config     %s = %s\n", k.c_str(), v.c_str());
   for (const auto& img : h.images)

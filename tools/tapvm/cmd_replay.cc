@@ -95,13 +95,14 @@ int Replay(const ReplayOptions& o) {
   Board& board = vm->board();
   ReplayTap& replay = *vm->replay();
   // Run to where the recording stopped (or --until, --live-at).
-  // A journal cut short (kill -9) ends with the events of the instruction
-  // at last_icount: run through that instruction.
-  const uint64_t recorded_end = h.clean_close ? h.final_icount : h.last_icount + 1;
+  const RecordedEnd recorded = RecordedEndOf(h);
+  const uint64_t recorded_end = recorded.icount;
   uint64_t end = o.until ? std::min(recorded_end, o.until) : recorded_end;
   if (o.live_at) end = std::min(end, o.live_at);
-  RunResult r = board.Run(end);
+  RunResult r = board.Run(end == recorded_end ? recorded.run_limit : end);
   const HartState& s = board.hart().state();
+  if (end == recorded_end && recorded.final_digest && !replay.divergence() && replay.status().ok())
+    board.ReportFinalDigest();
   std::fflush(stdout);
   if (!replay.status().ok()) {
     std::fprintf(stderr, "tapvm: the journal is damaged: %s\n", replay.status().ToString().c_str());
@@ -134,9 +135,10 @@ int Replay(const ReplayOptions& o) {
   }
   if (o.live_at)
     std::fprintf(stderr, "tapvm: the recording ended before icount %" PRIu64 "; nothing to go live from\n", o.live_at);
+  std::string how = whole ? " (whole recording" : " (--until";
+  if (whole && !recorded.reason.empty()) how += "; it ended: " + recorded.reason;
   std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64 "; state digest %016" PRIx64
-               "%s\n", replay.consumed(), s.icount, board.ComputeDigest().value,
-               whole ? " (whole recording)" : " (--until)");
+               "%s)\n", replay.consumed(), s.icount, board.ComputeDigest().value, how.c_str());
   return 0;
 }
 

@@ -156,8 +156,9 @@ int RunVm(RunOptions& opt) {
   Board& board = vm->board();
   const HartState& s = board.hart().state();
   if (journal) {
+    board.ReportFinalDigest();  // the recording's last event
     Status js = vm->recording()->status();
-    if (js.ok()) js = journal->Close(s.icount);
+    if (js.ok()) js = journal->Close(s.icount, EndReason(outcome));
     if (!js.ok()) {
       std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", opt.record_path.c_str(),
                    js.ToString().c_str());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tools/tapvm/commands.h"
+#include "tools/tapvm/signals.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ bool ReportUnknownCommand(const CLI::App& app, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tapvm::cli::signals::Install();  // first: before any thread exists
   CLI::App app{"tapvm: a RISC-V (RV64GC) virtual machine that records and replays every input.", "tapvm"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tapvm 0.1.0");

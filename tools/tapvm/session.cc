@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tools/tapvm/commands.h"
+#include "tools/tapvm/signals.h"
 #include "tools/tapvm/terminal.h"
 
 namespace tapvm::cli {
@@ -35,6 +36,8 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
   }
   // A kernel panic ends the run (the kernel would otherwise spin forever).
   vm.set_on_panic([&board] { board.RequestQuit(); });
+  // SIGINT, SIGTERM, SIGHUP: stop at an instruction boundary, like Ctrl-A x.
+  signals::SetStopHandler([&board](int) { board.RequestQuit(); });
   // A host time limit, for guests that hang.
   std::atomic<bool> timed_out{false};
   bool done = false;
@@ -51,7 +54,9 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
     });
   }
   auto t0 = std::chrono::steady_clock::now();
-  out.result = board.Run(limits.max_icount);
+  out.result = board.Run(limits.max_icount, /*bound_idle_time=*/limits.max_icount != UINT64_MAX);
+  signals::ClearStopHandler();
+  out.signal = signals::StopSignal();
   {
     std::lock_guard<std::mutex> lock(mu);
     done = true;
@@ -64,6 +69,15 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
   out.panicked = vm.kernel_panicked();
   std::fflush(stdout);
   return out;
+}
+
+std::string EndReason(const SessionOutcome& o) {
+  if (o.result.kind == RunResult::Kind::kQuit) {
+    if (o.panicked) return "panic";
+    if (o.timed_out) return "timeout";
+    if (o.signal) return "signal";
+  }
+  return RunEndName(o.result.kind);
 }
 
 int ReportOutcome(const HartState& s, const SessionOutcome& o) {
@@ -79,6 +93,11 @@ int ReportOutcome(const HartState& s, const SessionOutcome& o) {
       if (o.panicked) {
         std::fprintf(stderr, "\r\ntapvm: the guest kernel panicked after %" PRIu64 " instructions\n", s.icount);
         return 1;
+      }
+      if (o.signal) {
+        std::fprintf(stderr, "\r\ntapvm: stopped by %s after %" PRIu64 " instructions\n", signals::Name(o.signal),
+                     s.icount);
+        return 128 + o.signal;
       }
       if (o.timed_out) {
         std::fprintf(stderr, "\r\ntapvm: time limit of %g s reached after %" PRIu64

@@ -24,6 +24,7 @@ struct SessionOutcome {
   RunResult result{RunResult::Kind::kLimit};
   bool timed_out = false;
   bool panicked = false;
+  int signal = 0;  // SIGINT/SIGTERM/SIGHUP that stopped it, 0 if none
   double seconds = 0;
   uint64_t max_icount = UINT64_MAX;
   double timeout_s = 0;
@@ -32,6 +33,10 @@ struct SessionOutcome {
 // Runs `vm` (in run or record mode, or a replay gone live) until the guest
 // ends or a limit stops it.
 SessionOutcome RunSession(Vm& vm, const SessionLimits& limits);
+
+// How the session ended, for the journal's tail: RunEndName, with a quit
+// told apart as "panic", "timeout" or "quit" (Ctrl-A x).
+std::string EndReason(const SessionOutcome& outcome);
 
 // Prints how the session ended; returns the exit status.
 int ReportOutcome(const HartState& state, const SessionOutcome& outcome);

@@ -25,6 +25,8 @@ void OnFatalSignal(int sig) {
 }
 }  // namespace
 
+void RestoreTerminalNow() { RestoreTerminal(); }
+
 TerminalConsole::TerminalConsole(InputFn on_input, QuitFn on_quit)
     : on_input_(std::move(on_input)), on_quit_(std::move(on_quit)) {
   is_tty_ = isatty(STDIN_FILENO);
@@ -40,7 +42,10 @@ void TerminalConsole::Start() {
     if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
       raw_ = true;
       std::atexit(RestoreTerminal);
-      for (int sig : {SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGHUP}) signal(sig, OnFatalSignal);
+      // SIGINT, SIGTERM and SIGHUP stop the machine cleanly (signals.h);
+      // these end the process, so the terminal comes back first.
+      for (int sig : {SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
+        signal(sig, OnFatalSignal);
     }
   }
   reader_ = std::thread([this] { ReadLoop(); });

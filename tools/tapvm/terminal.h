@@ -12,6 +12,10 @@
 
 namespace tapvm::cli {
 
+// Puts a terminal left raw by a TerminalConsole back as it was (safe to call
+// at any time, from any thread; does nothing when none is raw).
+void RestoreTerminalNow();
+
 class TerminalConsole {
  public:
   using InputFn = std::function<void(std::vector<uint8_t>)>;

@@ -195,9 +195,7 @@ uint64_t PassthroughTap::Idle(uint64_t now, uint64_t deadline) {
   // The count drops only after the completion is posted, and posting needs
   // the lock held here: with the queue empty, a count of zero means no
   // completion is still to come.
-  bool may_wake = external_input_ || !net_.empty() ||
-                  box.block_in_flight.load(std::memory_order_relaxed) > 0;
-  if (!may_wake) return deadline;  // UINT64_MAX: nothing can ever wake it
+  if (!InputPossible()) return deadline;  // UINT64_MAX: nothing can ever wake it
   using Clock = std::chrono::steady_clock;
   const double ns_per_tick = 1e9 / static_cast<double>(timebase_hz_);
   const bool timed = deadline != UINT64_MAX;
@@ -220,6 +218,10 @@ uint64_t PassthroughTap::Idle(uint64_t now, uint64_t deadline) {
   double ticks = elapsed_ns / ns_per_tick;
   if (ticks >= static_cast<double>(deadline - now)) return deadline;
   return now + static_cast<uint64_t>(ticks);
+}
+
+bool PassthroughTap::InputPossible() const {
+  return external_input_ || !net_.empty() || inbox_->block_in_flight.load(std::memory_order_relaxed) > 0;
 }
 
 bool PassthroughTap::InputPending() const { return inbox_->nonempty.load(std::memory_order_acquire); }

@@ -107,6 +107,7 @@ class PassthroughTap final : public EventTap {
   // Inputs waiting, and received frames dropped because the queue was full.
   size_t pending_inputs() const;
   bool InputPending() const override;
+  bool InputPossible() const override;
   uint64_t dropped_frames() const;
 
  private:

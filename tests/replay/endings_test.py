@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Every way a recording ends leaves a journal that replays to its last
+event and says "matched" (ctest runs one way per case).
+
+usage: endings_test.py TAPVM GUEST_DIR ENDINGS_ELF_DIR WAY
+ways: poweroff panic ctrl_a_x timeout max_insns stuck idle sigint sigterm
+      sighup kill9
+
+Each records the built Linux guest (or a bare program that ends that way),
+checks the exit status and message the user sees, checks `journal verify`,
+then replays the journal and requires "replay matched" with exit 0.
+"""
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def read_until(fd, text, timeout):
+    """Reads a pty until `text` shows up; returns what was read."""
+    out = b""
+    end = time.monotonic() + timeout
+    while text.encode() not in out:
+        left = end - time.monotonic()
+        if left <= 0:
+            fail(f"timed out waiting for {text!r}; got {out[-400:]!r}")
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def record_pty(tapvm, args, then):
+    """Records on a pseudo-terminal (the user's own terminal); `then(fd)`
+    drives it. Returns (exit status, everything shown)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(tapvm, [tapvm, "record"] + args)
+    shown = then(fd)
+    while True:
+        try:
+            r, _, _ = select.select([fd], [], [], 60)
+            if not r:
+                break
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            shown += chunk
+        except OSError:
+            break
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def record_pipe(tapvm, args, stdin_secs, during=None):
+    """Records with a pipe for standard input that stays open `stdin_secs`.
+    `during(proc)` runs once the guest's init is up. Returns (status, stderr)."""
+    feeder = subprocess.Popen(["sleep", str(stdin_secs)], stdout=subprocess.PIPE)
+    p = subprocess.Popen([tapvm, "record"] + args, stdin=feeder.stdout, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    feeder.stdout.close()
+    out = b""
+    if during:
+        while b"TAPVM-INIT-READY" not in out:
+            chunk = p.stdout.read1(4096)
+            if not chunk:
+                break
+            out += chunk
+        time.sleep(0.5)
+        during(p)
+    rest, err = p.communicate(timeout=300)
+    feeder.kill()
+    return p.returncode, err.decode(errors="replace")
+
+
+def check_replay(tapvm, journal, want_clean=True):
+    v = subprocess.run([tapvm, "journal", "verify", journal], capture_output=True, text=True)
+    if v.returncode != 0:
+        fail("journal verify failed: " + v.stdout + v.stderr)
+    info = subprocess.run([tapvm, "journal", "info", journal], capture_output=True, text=True).stdout
+    if want_clean and "closed     cleanly" not in info:
+        fail("the journal was not closed cleanly:\n" + info)
+    r = subprocess.run([tapvm, "replay", "-q", journal], capture_output=True, text=True, timeout=600)
+    if r.returncode != 0 or "replay matched" not in r.stderr:
+        fail(f"replay exit {r.returncode}: {r.stderr}")
+    print(r.stderr.strip())
+
+
+def main():
+    tapvm, guest, elf_dir, way = sys.argv[1:5]
+    tmp = tempfile.mkdtemp(prefix="tapvm-end-")
+    try:
+        j = os.path.join(tmp, "j.tapj")
+        disk = os.path.join(tmp, "disk.img")
+        shutil.copy(os.path.join(guest, "disk.img"), disk)
+        linux = ["-o", j, "--guest-dir", guest, "--drive", "file=" + disk]
+        clean = True
+        if way == "poweroff":
+            rc, err = record_pipe(tapvm, linux + ["--append", "console=ttyS0 tapvm.script=hello"], 1)
+            want = (0, "recorded")
+        elif way == "panic":
+            rc, err = record_pipe(tapvm, linux + ["--append", "console=ttyS0 rdinit=/none init=/none"], 1)
+            want = (1, "panicked")
+        elif way == "ctrl_a_x":
+            def quit_at_prompt(fd):
+                shown = read_until(fd, "tapvm:/# ", 240)
+                time.sleep(1)  # idle at the prompt
+                os.write(fd, b"\x01x")
+                return shown
+            rc, err = record_pty(tapvm, linux, quit_at_prompt)
+            want = (0, "stopped (Ctrl-A x)")
+        elif way == "timeout":
+            rc, err = record_pipe(tapvm, linux + ["--timeout", "2"], 4)
+            want = (124, "time limit of 2 s")
+        elif way == "max_insns":
+            rc, err = record_pipe(tapvm, linux + ["--max-insns", "90000000"], 30)
+            want = (124, "instruction limit of 90000000")
+        elif way == "stuck":
+            rc, err = record_pipe(tapvm, ["-o", j, "--bios", os.path.join(elf_dir, "stuck.elf")], 1)
+            want = (124, "stuck taking traps")
+        elif way == "idle":
+            rc, err = record_pipe(tapvm, ["-o", j, "--bios", os.path.join(elf_dir, "idle_forever.elf")], 1)
+            want = (124, "nothing can raise")
+        elif way in ("sigint", "sigterm", "sighup"):
+            sig = {"sigint": signal.SIGINT, "sigterm": signal.SIGTERM, "sighup": signal.SIGHUP}[way]
+            rc, err = record_pipe(tapvm, linux, 60, lambda p: p.send_signal(sig))
+            want = (128 + sig, "stopped by " + signal.Signals(sig).name)
+        elif way == "kill9":
+            rc, err = record_pipe(tapvm, linux, 60, lambda p: p.kill())
+            want = (-9, "")
+            clean = False
+        else:
+            fail("unknown way " + way)
+        if rc != want[0] or want[1] not in err:
+            fail(f"recording ended with exit {rc} (want {want[0]}) and stderr: {err}")
+        print(f"{way}: exit {rc}: {err.strip().splitlines()[-1] if err.strip() else '(killed)'}")
+        check_replay(tapvm, j, clean)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
