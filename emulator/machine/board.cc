@@ -173,8 +173,31 @@ Status Board::LoadProgram(std::span<const uint8_t> image) {
   return Status::Ok();
 }
 
+namespace {
+
+// The RISC-V Linux Image header (Documentation/riscv/boot-image-header.rst):
+// "RISCV\0\0\0" at offset 48 (deprecated, still written) and "RSC\x05" at
+// 56. An ELF (vmlinux) or anything else is refused: loaded raw, it would
+// only run garbage.
+Status CheckKernelImage(std::span<const uint8_t> k) {
+  if (k.empty()) return Status::InvalidArgument("the kernel image is empty");
+  if (IsElf(k))
+    return Status::NotSupported("the kernel is an ELF file (vmlinux?); boot the Image (arch/riscv/boot/Image)");
+  static constexpr uint8_t kMagic[8] = {'R', 'I', 'S', 'C', 'V', 0, 0, 0};
+  static constexpr uint8_t kMagic2[4] = {'R', 'S', 'C', 0x05};
+  const bool magic = k.size() >= 56 && std::memcmp(k.data() + 48, kMagic, 8) == 0;
+  const bool magic2 = k.size() >= 60 && std::memcmp(k.data() + 56, kMagic2, 4) == 0;
+  if (!magic && !magic2)
+    return Status::InvalidArgument("the kernel is not a RISC-V Linux Image (no RISCV magic in its header)");
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
   const uint64_t ram_end = config_.ram_base + config_.ram_size;
+  if (img.firmware.empty()) return Status::InvalidArgument("the firmware image is empty");
+  TAPVM_RETURN_IF_ERROR(CheckKernelImage(img.kernel));
   LoadedImage fw;
   if (IsElf(img.firmware)) {
     TAPVM_RETURN_IF_ERROR(LoadElf(img.firmware, &bus_, &fw));

@@ -30,9 +30,10 @@ Status SplitOptions(const std::string& spec, std::vector<std::pair<std::string, 
   return Status::Ok();
 }
 
-bool ParseBool(const std::string& v, bool* out) {
-  if (v == "on" || v == "true" || v == "1" || v == "yes") return *out = true, true;
-  if (v == "off" || v == "false" || v == "0" || v == "no") return *out = false, true;
+// QEMU's spellings of a boolean option; anything else is refused.
+bool ParseOnOff(const std::string& v, bool* out) {
+  if (v == "on" || v == "true") return *out = true, true;
+  if (v == "off" || v == "false") return *out = false, true;
   return false;
 }
 
@@ -60,8 +61,8 @@ Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
     if (key.empty() || key == "file") {
       d.file = value;
     } else if (key == "readonly") {
-      if (!ParseBool(value, &d.read_only))
-        return Status::InvalidArgument("--drive: readonly must be on or off (got '" + value + "')");
+      if (!ParseOnOff(value, &d.read_only))
+        return Status::InvalidArgument("--drive: readonly must be on, off, true or false (got '" + value + "')");
     } else if (key == "format") {
       if (value != "raw") return Status::NotSupported("--drive: only format=raw is supported (got '" + value + "')");
     } else if (key == "aio") {
@@ -160,7 +161,8 @@ Status MachineConfig::Decode(const KeyValues& kv, MachineConfig* out) {
     } else if (key == "bootargs") {
       c.bootargs = value;
     } else if (key == "rng") {
-      if (!ParseBool(value, &c.rng)) return bad();
+      if (value != "0" && value != "1") return bad();
+      c.rng = value == "1";
     } else if (key == "break_insn") {
       c.break_insn = value;
     } else if (key == "drive") {

@@ -24,12 +24,50 @@ expect() {
   fi
 }
 
+# expect_err NAME WANT_RC PATTERN -- CMD...: as expect, and the message is on
+# standard error with nothing on standard output.
+expect_err() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local rc
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq "$want" ] && grep -qE -- "$pattern" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    passes=$((passes + 1))
+  else
+    fails=$((fails + 1))
+    echo "FAIL $name: exit $rc (want $want); stdout:"
+    head -3 "$tmp/out"
+    echo "stderr:"
+    head -3 "$tmp/err"
+  fi
+}
+
 head -c 3000 /dev/urandom > "$tmp/garbage.bin"
 printf '\x7fELF\x02\x01\x01' > "$tmp/short.elf"
 cp "$dir/cli-spin.elf" "$tmp/corrupt.elf"
 # Point the program headers far past the end of the file.
 printf '\xff\xff\xff\x00' | dd of="$tmp/corrupt.elf" bs=1 seek=32 conv=notrunc 2>/dev/null
 
+spin=$dir/cli-spin.elf
+for t in inf 1e300 -1 nan; do
+  expect_err "timeout-$t" 2 "'$t' is not a number of seconds" -- "$tapvm" run --bios "$spin" --timeout "$t"
+done
+expect_err max-insns-negative 2 "not a count" -- "$tapvm" run --bios "$spin" --max-insns -1
+expect_err max-insns-huge 2 "too large" -- "$tapvm" run --bios "$spin" --max-insns 18446744073709551616
+expect_err digest-interval-negative 2 "not a count" -- "$tapvm" record -o "$tmp/x.tapj" --digest-interval -5 --bios "$spin"
+expect_err record-empty-path 2 "journal path is empty" -- "$tapvm" record -o "" --bios "$spin"
+expect_err bad-memory 2 "bad memory size '12Q'" -- "$tapvm" run --bios "$spin" -m 12Q
+for v in yes ON maybe; do
+  expect_err "readonly-$v" 2 "readonly must be on, off, true or false \\(got '$v'\\)" -- \
+    "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$spin,readonly=$v"
+done
+expect_err kernel-not-riscv-image 2 "ELF file" -- "$tapvm" run --bios "$spin" --kernel /bin/ls
+printf 'MZ not a kernel at all, just some bytes that go on long enough to pass offset 64.' > "$tmp/notimage"
+expect_err kernel-no-magic 2 "not a RISC-V Linux Image" -- "$tapvm" run --bios "$spin" --kernel "$tmp/notimage"
+: > "$tmp/empty"
+expect_err kernel-empty 2 "kernel image is empty" -- "$tapvm" run --bios "$spin" --kernel "$tmp/empty"
+expect_err cannot-record 2 "cannot record to" -- "$tapvm" record -o "$tmp/no/such/dir/x.tapj" --bios "$spin"
 expect missing-file 2 "does not exist|cannot open" -- "$tapvm" run --bios "$tmp/nope.elf"
 expect truncated-elf 2 "too short" -- "$tapvm" run --bios "$tmp/short.elf"
 expect corrupt-elf 2 "outside the file" -- "$tapvm" run --bios "$tmp/corrupt.elf"

@@ -196,8 +196,12 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
   run->add_flag("--no-rng", opt->no_rng, "Leave out the virtio-rng device");
   run->add_option("--guest-dir", opt->guest_dir, "Where the built guest is (default: build/guest)");
   run->add_option("-m,--memory", opt->memory, "Guest RAM size (default 128M for --bios, 256M for Linux)");
-  run->add_option("--max-insns", opt->max_insns, "Stop with an error after this many instructions (0: no limit)");
-  run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)");
+  run->add_option("--max-insns", opt->max_insns,
+                  "Stop with an error after this many instructions, or as much virtual time in a guest that idles "
+                  "(0: no limit)")
+      ->check(CountValidator(false));
+  run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)")
+      ->check(SecondsValidator(1e9));
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
   run->add_option("--time-shift", m.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
@@ -228,12 +232,16 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto rec = std::make_shared<RunOptions>();
   CLI::App* record = app.add_subcommand(
       "record", "Run like `run` and record every input and observation into a journal (-o FILE)");
-  record->add_option("-o,--output", rec->record_path, "The journal to write")->required();
+  record->add_option("-o,--output", rec->record_path, "The journal to write")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& s) { return s.empty() ? std::string("the journal path is empty") : std::string(); }, "PATH"));
   record->add_flag("--force", rec->overwrite, "Replace an existing journal");
   rec->machine.digest_interval = 100'000'000;
   record->add_option("--digest-interval", rec->machine.digest_interval,
                      "Journal a digest of the whole machine state (hart, RAM, devices) every N instructions (0: none)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CountValidator(false));
   AddVmOptions(record, rec.get());
   record->callback([rec, exit_code] {
     Validate(*rec);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <string>
 
 namespace tapvm::cli {
 
@@ -19,10 +21,27 @@ inline CLI::Validator CountValidator(bool positive) {
       [positive](std::string& s) -> std::string {
         if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
           return "'" + s + "' is not a count (decimal digits)";
+        const size_t first = s.find_first_not_of('0');
+        const std::string digits = first == std::string::npos ? "0" : s.substr(first);
+        if (digits.size() > 20 || (digits.size() == 20 && digits > "18446744073709551615"))
+          return "'" + s + "' is too large (at most 18446744073709551615)";
         if (positive && s.find_first_not_of('0') == std::string::npos) return "must be greater than 0";
         return "";
       },
       positive ? "COUNT>0" : "COUNT");
+}
+
+// A duration in seconds: a finite number, 0 or more, at most `max_s`.
+inline CLI::Validator SecondsValidator(double max_s) {
+  return CLI::Validator(
+      [max_s](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !(v >= 0) || v > max_s)
+          return "'" + s + "' is not a number of seconds from 0 to " + std::to_string(static_cast<uint64_t>(max_s));
+        return "";
+      },
+      "SECONDS");
 }
 
 // run and record.

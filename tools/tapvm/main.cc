@@ -1,5 +1,6 @@
 // tapvm: a record/replay RISC-V virtual machine. This file wires the
 // subcommands and logging; each subcommand lives in its own file.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   tapvm::cli::AddRunCommand(app, &exit_code);
   tapvm::cli::AddReplayCommand(app, &exit_code);
   tapvm::cli::AddJournalCommand(app, &exit_code);
+  // Messages go to standard error; standard output is the guest's console.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tapvm"));
   app.parse_complete_callback([&] {
     spdlog::set_pattern("tapvm: %^%l%$: %v");
     spdlog::set_level(spdlog::level::warn);
