@@ -1,6 +1,7 @@
 #include "journal/reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -224,6 +225,10 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
   Impl& d = *impl_;
   d.options = options;
   d.path = path;
+  // A FIFO or a device would block in open or read forever: only regular
+  // files are journals.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return Status::InvalidArgument("is not a regular file");
   d.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (d.fd < 0) {
     if (errno == ENOENT) return Status::NotFound("no such file");
@@ -398,9 +403,10 @@ Status JournalReader::ReadImage(ImageRole role, const std::string& name, std::ve
   const ImageInfo* image = header_.FindImage(role, name);
   if (image == nullptr) return Status::NotFound(what + " is not in the journal");
   if (!image->stored) return Status::NotFound(what + " is declared (hash " + image->hash.ToHex() + ") but its content is not stored in the journal");
-  out->clear();
+  if (out) out->clear();
   ContentHasher whole;
   std::vector<uint8_t> chunk;
+  uint64_t total = 0;
   for (size_t i = 0; i < image->chunks.size(); ++i) {
     const uint64_t off = static_cast<uint64_t>(i) * image->chunk_size;
     if (off >= image->size) return Status::Corruption(what + ": more chunks than its size needs");
@@ -408,9 +414,10 @@ Status JournalReader::ReadImage(ImageRole role, const std::string& name, std::ve
     Status st = impl_->FetchBlob(image->chunks[i], len, &chunk);
     if (!st.ok()) return Status::Corruption(what + Fmt(", chunk %zu: ", i) + st.message());
     whole.Update(chunk);
-    out->insert(out->end(), chunk.begin(), chunk.end());
+    total += chunk.size();
+    if (out) out->insert(out->end(), chunk.begin(), chunk.end());
   }
-  if (out->size() != image->size) return Status::Corruption(what + ": its chunks do not cover its size");
+  if (total != image->size) return Status::Corruption(what + ": its chunks do not cover its size");
   if (whole.Digest() != image->hash) return Status::Corruption(what + ": content does not match its hash");
   return Status::Ok();
 }

@@ -85,6 +85,9 @@ struct VerifyReport {
   uint64_t bad_images = 0;
   uint64_t problems = 0;       // all problems found
   std::optional<Problem> first_problem;
+  // The problems in the order found, at most kMaxListedProblems of them.
+  static constexpr size_t kMaxListedProblems = 100;
+  std::vector<Problem> listed;
   uint64_t by_kind[kEventKindCount] = {};
   uint64_t first_icount = 0;
   uint64_t last_icount = 0;
@@ -117,7 +120,8 @@ class JournalReader {
   // A blob's content, checked against its key. NotFound if absent.
   Status GetBlob(const Hash128& hash, std::vector<uint8_t>* out);
   // A stored image's content, checked chunk by chunk and as a whole.
-  // NotFound if the image is unknown or only declared.
+  // NotFound if the image is unknown or only declared. With a null `out`
+  // the image is only checked (a disk need not fit in memory).
   Status ReadImage(ImageRole role, const std::string& name, std::vector<uint8_t>* out);
 
   // Full integrity check, independent of Next(): every record, the chain,

@@ -64,6 +64,7 @@ class Verifier {
 
   void Report(Problem p) {
     ++r_->problems;
+    if (r_->listed.size() < VerifyReport::kMaxListedProblems) r_->listed.push_back(p);
     if (!r_->first_problem) r_->first_problem = std::move(p);
   }
   void Report(ProblemKind kind, uint64_t seq, uint64_t icount, bool exact, uint64_t offset, const std::string& msg) {

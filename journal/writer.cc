@@ -4,6 +4,7 @@
 #include <lmdb.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -117,11 +118,26 @@ Status JournalWriter::CreateOnFile(int fd, const std::string& path, const Journa
   return Status::Ok();
 }
 
+namespace {
+
+// LMDB reports a write that found no room as EIO (a short pwrite), not
+// ENOSPC: say what it is when the journal's file system has no room left.
+bool FileSystemFull(const std::string& path) {
+  struct statvfs fs;
+  if (statvfs(path.c_str(), &fs) != 0) return false;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20);
+}
+
+}  // namespace
+
 Status JournalWriter::Fail(Status s) {
   if (db_->txn != nullptr) {
     mdb_txn_abort(db_->txn);
     db_->txn = nullptr;
   }
+  if (s.code() == Status::Code::kIOError && !path_.empty() && FileSystemFull(path_) &&
+      s.message().find("No space left on device") == std::string::npos)
+    s = Status::IOError(s.message() + " (No space left on device: the journal's file system is full)");
   error_ = s;
   return s;
 }

@@ -55,6 +55,7 @@ void RecordingTap::Append(uint64_t icount, journal::EventBody body) {
   Status st = sink_->Append(std::move(e));
   if (!st.ok()) {
     status_ = st;
+    if (on_error_) on_error_(status_);
     return;
   }
   ++last_seq_;

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -59,6 +60,10 @@ class RecordingTap : public EventTap {
 
   // The first journal error, if any.
   const Status& status() const { return status_; }
+  // Called once, on the CPU thread, when the first journal error is seen
+  // (the recorder stops the guest: a recording that cannot be kept is not
+  // worth running on).
+  void set_on_error(std::function<void(const Status&)> fn) { on_error_ = std::move(fn); }
   // Events journaled so far; the seq of the last one (they are equal: seqs
   // start at 1 and have no gaps).
   uint64_t events() const { return last_seq_; }
@@ -74,6 +79,7 @@ class RecordingTap : public EventTap {
   Status status_;
   uint64_t last_seq_ = 0;
   std::map<TapDeviceId, std::unique_ptr<InputTee>> tees_;
+  std::function<void(const Status&)> on_error_;
 };
 
 }  // namespace tapvm

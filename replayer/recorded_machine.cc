@@ -38,6 +38,9 @@ Status LoadRecordedMachine(journal::JournalReader* reader, RecordedMachine* out)
         TAPVM_RETURN_IF_ERROR(reader->ReadImage(img.role, img.name, &m.images.initrd));
         break;
       case journal::ImageRole::kDisk:
+        // Never read by the replay itself (reads come from the events), but
+        // a damaged disk image means a damaged journal: refuse it.
+        TAPVM_RETURN_IF_ERROR(reader->ReadImage(img.role, img.name, nullptr));
         if (disk < m.config.drives.size()) m.config.drives[disk].file = img.name;
         ++disk;
         m.drive_sizes.push_back(img.size);

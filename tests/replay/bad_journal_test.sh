@@ -51,6 +51,11 @@ expect replay_badimage  "image"               "$tapvm" replay -q "$tmp/badimage.
 expect replay_noimage   "not stored"          "$tapvm" replay -q "$tmp/noimage.tapj"
 expect verify_badimage  "FAILED"              "$tapvm" journal verify "$tmp/badimage.tapj"
 expect verify_half      "truncated\|damaged\|corrupt" "$tapvm" journal verify "$tmp/half.tapj"
+expect verify_noimage   "cannot be replayed"  "$tapvm" journal verify "$tmp/noimage.tapj"
+mkfifo "$tmp/fifo.tapj"
+for cmd in "replay -q" "journal info" "journal verify" "journal dump"; do
+  expect "fifo_${cmd// /_}" "not a regular file" timeout 10 "$tapvm" $cmd "$tmp/fifo.tapj"
+done
 expect info_text        "not a tapvm journal" "$tapvm" journal info "$tmp/text.tapj"
 expect dump_text        "not a tapvm journal" "$tapvm" journal dump "$tmp/text.tapj"
 expect diff_text        "not a tapvm journal" "$tapvm" journal diff "$tmp/good.tapj" "$tmp/text.tapj"

@@ -11,6 +11,7 @@
 
 #include "journal/diff.h"
 #include "journal/reader.h"
+#include "replayer/recorded_machine.h"
 #include "tools/tapvm/commands.h"
 
 namespace tapvm::cli {
@@ -121,13 +122,26 @@ int Verify(const JournalOptions& o) {
               rep.records, rep.record_bytes, rep.blobs, rep.images, rep.first_icount, rep.last_icount,
               rep.clean_close ? "closed cleanly" : "not closed cleanly");
   if (!st.ok() || rep.problems) {
-    if (rep.first_problem)
-      std::printf("FAILED: %" PRIu64 " problem(s); first: %s\n", rep.problems, rep.first_problem->message.c_str());
-    else
+    if (rep.first_problem) {
+      std::printf("FAILED: %" PRIu64 " problem(s):\n", rep.problems);
+      for (const journal::Problem& p : rep.listed) std::printf("  %s\n", p.message.c_str());
+      if (rep.problems > rep.listed.size())
+        std::printf("  ... and %" PRIu64 " more\n", rep.problems - static_cast<uint64_t>(rep.listed.size()));
+    } else {
       std::printf("FAILED: %s\n", st.ToString().c_str());
+    }
     return 1;
   }
-  std::printf("OK: every record, the chain and every blob verify\n");
+  // Sound, but can it be replayed? It needs its configuration and boot
+  // images (a recording killed in its first milliseconds has neither).
+  RecordedMachine m;
+  Status rm = LoadRecordedMachine(r.get(), &m);
+  if (!rm.ok()) {
+    std::printf("FAILED: every record, the chain and every blob verify, but the journal cannot be replayed: %s\n",
+                rm.ToString().c_str());
+    return 1;
+  }
+  std::printf("OK: every record, the chain and every blob verify; the machine and its images are there to replay\n");
   return 0;
 }
 

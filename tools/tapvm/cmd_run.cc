@@ -149,6 +149,15 @@ int RunVm(RunOptions& opt) {
     spdlog::error("{}", st.ToString());
     return kExitUsage;
   }
+  if (journal) {
+    // A journal that cannot be written ends the recording at once.
+    Board* board = &vm->board();
+    vm->recording()->set_on_error([board, path = opt.record_path](const Status& st) {
+      std::fprintf(stderr, "\r\ntapvm: cannot write the journal '%s': %s; stopping the guest\n", path.c_str(),
+                   st.ToString().c_str());
+      board->RequestQuit();
+    });
+  }
   SessionLimits limits;
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
   limits.timeout_s = opt.timeout_s;
@@ -160,8 +169,9 @@ int RunVm(RunOptions& opt) {
     Status js = vm->recording()->status();
     if (js.ok()) js = journal->Close(s.icount, EndReason(outcome));
     if (!js.ok()) {
-      std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", opt.record_path.c_str(),
-                   js.ToString().c_str());
+      std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s; what was committed before the error "
+                   "verifies and replays\n", opt.record_path.c_str(), js.ToString().c_str());
+      return kExitJournal;
     } else {
       std::fprintf(stderr, "tapvm: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s; state digest %016" PRIx64 "\n",
                    vm->recording()->events(), s.icount, opt.record_path.c_str(), board.ComputeDigest().value);

@@ -12,6 +12,7 @@ namespace tapvm::cli {
 // through as the exit status).
 inline constexpr int kExitUsage = 2;        // bad command line or input file
 inline constexpr int kExitNoProgress = 124;  // limit reached, idle or stuck guest
+inline constexpr int kExitJournal = 3;       // the journal could not be written (disk full...)
 
 // An instruction or event count on the command line: decimal digits only
 // (CLI11 would otherwise take "-5" for an unsigned option), and > 0 when
