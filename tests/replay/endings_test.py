@@ -4,7 +4,7 @@ event and says "matched" (ctest runs one way per case).
 
 usage: endings_test.py TAPVM GUEST_DIR ENDINGS_ELF_DIR WAY
 ways: poweroff panic ctrl_a_x timeout max_insns stuck idle sigint sigterm
-      sighup kill9
+      sighup kill9 journal_full
 
 Each records the built Linux guest (or a bare program that ends that way),
 checks the exit status and message the user sees, checks `journal verify`,
@@ -144,6 +144,34 @@ def main():
         elif way == "kill9":
             rc, err = record_pipe(tapvm, linux, 60, lambda p: p.kill())
             want = (-9, "")
+            clean = False
+        elif way == "journal_full":
+            # The journal's file system fills up mid-run: a 6 MiB tmpfs in a
+            # private mount namespace when we may mount, else a 6 MiB file
+            # size limit (the write then fails with EFBIG instead).
+            full_dir = os.path.join(tmp, "small")
+            os.mkdir(full_dir)
+            inner = os.path.join(full_dir, "j.tapj")
+            # A workload that journals ~7 MiB in all (boot images included).
+            rec = [tapvm, "record", "-o", inner] + linux[2:] + ["--append", "console=ttyS0 tapvm.script=workload"]
+            can_mount = os.geteuid() == 0 and shutil.which("unshare") and subprocess.run(
+                ["unshare", "-m", "true"], capture_output=True).returncode == 0
+            if can_mount:
+                script = ('mount -t tmpfs -o size=6m tmpfs "$1" && shift && "$@"; rc=$?; cp "$J" "$OUT"; exit $rc')
+                cmd = ["unshare", "-m", "sh", "-c", script, "sh", full_dir] + rec
+                want_msg = "No space left on device"
+            else:
+                cmd = ["bash", "-c", "trap '' XFSZ; ulimit -f 6144; exec \"$@\"; ", "bash"] + rec
+                want_msg = "cannot write the journal"
+            env = dict(os.environ, J=inner, OUT=j)
+            feeder = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE)
+            p = subprocess.run(cmd, stdin=feeder.stdout, capture_output=True, env=env, timeout=300)
+            feeder.kill()
+            rc, err = p.returncode, p.stderr.decode(errors="replace")
+            if not can_mount:
+                shutil.copy(inner, j)
+            print("mounted a full tmpfs" if can_mount else "limited the file size")
+            want = (3, want_msg)
             clean = False
         else:
             fail("unknown way " + way)
