@@ -32,7 +32,11 @@ uint8_t Uart16550::Pop() {
   return b;
 }
 
-bool Uart16550::CanReceive() const { return !Loopback() && state_.rx_count < Capacity(); }
+bool Uart16550::CanReceive() const {
+  // Turning the FIFO on clears it, so a driver is ready once both are on.
+  const bool driver_ready = !input_waits_for_rx_irq_ || ((state_.ier & kIerRda) && FifoEnabled());
+  return driver_ready && !Loopback() && state_.rx_count < Capacity();
+}
 
 bool Uart16550::ReceiveByte(uint8_t b) {
   if (!CanReceive()) return false;

@@ -24,6 +24,15 @@
 //   and retries. Only loopback can overrun: LSR.OE is set and, as the
 //   datasheet says, the FIFO keeps its contents (FIFO mode) or the holding
 //   register takes the new byte (non-FIFO mode).
+// - Host input can be held until the guest's driver is ready to read it,
+//   as flow control on a real line would hold it: with
+//   set_input_waits_for_rx_interrupt, bytes are refused until the receive
+//   data interrupt (IER bit 0) and the FIFO (whose enabling clears it) are
+//   both on. Linux turns them on when the
+//   console is opened for reading, after its start-up has reset the FIFO,
+//   so firmware and early boot (which drain or reset the receiver) never
+//   swallow typed or piped input. Without it (bare programs that poll),
+//   bytes are taken at once.
 // - Parity, framing and break errors never occur (no line to corrupt), so
 //   LSR bits 2..4 and 7 read 0.
 // - Receive interrupts: "data available" (IIR 0x4) while the FIFO holds at
@@ -119,9 +128,13 @@ class Uart16550 : public Device {
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 
   // Host input, on the CPU thread. Returns false (the byte is not taken)
-  // when the receiver is full or in loopback mode.
+  // when the receiver is full, in loopback mode, or the terminal is not
+  // ready (DTR low after the guest programmed MCR).
   bool ReceiveByte(uint8_t b);
   bool CanReceive() const;
+  // Host input waits for the receive data interrupt (see above).
+  // Configuration, set before the machine runs.
+  void set_input_waits_for_rx_interrupt(bool wait) { input_waits_for_rx_irq_ = wait; }
 
   const State& state() const { return state_; }
 
@@ -130,6 +143,7 @@ class Uart16550 : public Device {
   void WriteReg(unsigned reg, uint8_t v);
 
   bool FifoEnabled() const { return (state_.fcr & kFcrEnable) != 0; }
+  bool input_waits_for_rx_irq_ = false;
   unsigned Capacity() const { return FifoEnabled() ? kFifoSize : 1; }
   unsigned TriggerLevel() const;
   bool Loopback() const { return (state_.mcr & kMcrLoop) != 0; }

@@ -29,6 +29,8 @@ class Board::Console : public CharSink, public TapInputSink {
   void Drain() {
     while (!pending_.empty() && uart_->ReceiveByte(pending_.front())) pending_.pop_front();
   }
+  // Every byte given has been read by the guest.
+  bool Consumed() const { return pending_.empty() && uart_->state().rx_count == 0; }
   // Bytes delivered but not yet in the UART's FIFO: the guest will read
   // them, so they are machine state.
   void HashState(StateHasher& h) const {
@@ -395,6 +397,11 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
       return {RunResult::Kind::kLimit, 0};
     }
     if (r == StopReason::kIdle) {
+      if (quit_when_idle_.load(std::memory_order_relaxed) && console_->Consumed()) {
+        has_finished_ = true;
+        finished_ = {RunResult::Kind::kQuit, 0};
+        break;
+      }
       uint64_t now = hart_->Mtime();
       uint64_t deadline = hart_->NextTimerDeadline();
       const unsigned shift = hart_->config().time_shift;

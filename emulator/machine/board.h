@@ -129,6 +129,13 @@ class Board {
     quit_requested_.store(true);
     tap_->Wake();
   }
+  // Ends Run (as RequestQuit) the next time the guest idles in wfi having
+  // read every console byte given to it: the end of piped console input.
+  // Thread-safe.
+  void RequestQuitWhenIdle() {
+    quit_when_idle_.store(true);
+    tap_->Wake();
+  }
   // Queues `work` to run on the CPU thread at the next slice boundary
   // (inside Run, before the next slice; at once if the guest idles).
   // Thread-safe: this is how host-facing services (the control socket, FT,
@@ -194,6 +201,7 @@ class Board {
   bool has_finished_ = false;
   uint64_t last_digest_icount_ = 0;
   std::atomic<bool> quit_requested_{false};
+  std::atomic<bool> quit_when_idle_{false};
 };
 
 }  // namespace tapvm

@@ -4,7 +4,7 @@ event and says "matched" (ctest runs one way per case).
 
 usage: endings_test.py TAPVM GUEST_DIR ENDINGS_ELF_DIR WAY
 ways: poweroff panic ctrl_a_x timeout max_insns stuck idle sigint sigterm
-      sighup kill9 journal_full
+      sighup kill9 journal_full piped_input quit_at_eof
 
 Each records the built Linux guest (or a bare program that ends that way),
 checks the exit status and message the user sees, checks `journal verify`,
@@ -173,6 +173,16 @@ def main():
             print("mounted a full tmpfs" if can_mount else "limited the file size")
             want = (3, want_msg)
             clean = False
+        elif way in ("piped_input", "quit_at_eof"):
+            # Console input piped in before the guest reads a console must
+            # still reach its shell (it waits for the driver to be ready).
+            script = b"echo piped-$((6 * 7))\n" + (b"" if way == "quit_at_eof" else b"poweroff -f\n")
+            extra = ["--quit-at-eof"] if way == "quit_at_eof" else []
+            p = subprocess.run([tapvm, "record"] + linux + extra, input=script, capture_output=True, timeout=300)
+            rc, err = p.returncode, p.stderr.decode(errors="replace")
+            if b"piped-42" not in p.stdout:
+                fail("the piped command did not run; console:\n" + p.stdout.decode(errors="replace")[-600:])
+            want = (0, "end of the console input" if way == "quit_at_eof" else "recorded")
         else:
             fail("unknown way " + way)
         if rc != want[0] or want[1] not in err:

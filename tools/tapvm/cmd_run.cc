@@ -33,6 +33,7 @@ struct RunOptions {
   double timeout_s = 0;
   std::string record_path;  // tapvm record -o
   bool overwrite = false;
+  bool quit_at_eof = false;
 };
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
@@ -161,6 +162,7 @@ int RunVm(RunOptions& opt) {
   SessionLimits limits;
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
   limits.timeout_s = opt.timeout_s;
+  limits.quit_at_eof = opt.quit_at_eof;
   SessionOutcome outcome = RunSession(*vm, limits);
   Board& board = vm->board();
   const HartState& s = board.hart().state();
@@ -212,6 +214,8 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->check(CountValidator(false));
   run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)")
       ->check(SecondsValidator(1e9));
+  run->add_flag("--quit-at-eof", opt->quit_at_eof,
+                "When standard input ends, stop (exit 0) once the guest has read all of it and next idles");
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
   run->add_option("--time-shift", m.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()

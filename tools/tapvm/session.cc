@@ -23,10 +23,16 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
   out.max_icount = limits.max_icount;
   out.timeout_s = limits.timeout_s;
   std::unique_ptr<TerminalConsole> console;
+  std::atomic<bool> input_ended{false};
   if (tap && limits.terminal) {
     console = std::make_unique<TerminalConsole>(
         [tap](std::vector<uint8_t> bytes) { tap->PostInput(ConsoleIn{Board::kConsoleTapId, std::move(bytes)}); },
-        [&board] { board.RequestQuit(); });
+        [&board] { board.RequestQuit(); },
+        limits.quit_at_eof ? std::function<void()>([&board, &input_ended] {
+          input_ended = true;
+          board.RequestQuitWhenIdle();
+        })
+                           : nullptr);
     console->Start();
     // A Linux guest, or anything on an interactive terminal, may be woken
     // by console input at any time: idle time then passes in host time
@@ -57,6 +63,7 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
   out.result = board.Run(limits.max_icount, /*bound_idle_time=*/limits.max_icount != UINT64_MAX);
   signals::ClearStopHandler();
   out.signal = signals::StopSignal();
+  out.input_ended = input_ended.load();
   {
     std::lock_guard<std::mutex> lock(mu);
     done = true;
@@ -76,6 +83,7 @@ std::string EndReason(const SessionOutcome& o) {
     if (o.panicked) return "panic";
     if (o.timed_out) return "timeout";
     if (o.signal) return "signal";
+    if (o.input_ended) return "end of input";
   }
   return RunEndName(o.result.kind);
 }
@@ -103,6 +111,11 @@ int ReportOutcome(const HartState& s, const SessionOutcome& o) {
         std::fprintf(stderr, "\r\ntapvm: time limit of %g s reached after %" PRIu64
                      " instructions; the guest did not finish\n", o.timeout_s, s.icount);
         return kExitNoProgress;
+      }
+      if (o.input_ended) {
+        std::fprintf(stderr, "tapvm: stopped at the end of the console input after %" PRIu64 " instructions\n",
+                     s.icount);
+        return 0;
       }
       std::fprintf(stderr, "\r\ntapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
       return 0;

@@ -18,6 +18,7 @@ struct SessionLimits {
   uint64_t max_icount = UINT64_MAX;  // --max-insns (UINT64_MAX: none)
   double timeout_s = 0;              // --timeout (0: none)
   bool terminal = true;              // read the console from standard input
+  bool quit_at_eof = false;          // end the run once the guest has read all of it and idles
 };
 
 struct SessionOutcome {
@@ -25,6 +26,7 @@ struct SessionOutcome {
   bool timed_out = false;
   bool panicked = false;
   int signal = 0;  // SIGINT/SIGTERM/SIGHUP that stopped it, 0 if none
+  bool input_ended = false;  // --quit-at-eof ended it
   double seconds = 0;
   uint64_t max_icount = UINT64_MAX;
   double timeout_s = 0;

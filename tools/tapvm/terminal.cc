@@ -27,8 +27,8 @@ void OnFatalSignal(int sig) {
 
 void RestoreTerminalNow() { RestoreTerminal(); }
 
-TerminalConsole::TerminalConsole(InputFn on_input, QuitFn on_quit)
-    : on_input_(std::move(on_input)), on_quit_(std::move(on_quit)) {
+TerminalConsole::TerminalConsole(InputFn on_input, QuitFn on_quit, std::function<void()> on_eof)
+    : on_input_(std::move(on_input)), on_quit_(std::move(on_quit)), on_eof_(std::move(on_eof)) {
   is_tty_ = isatty(STDIN_FILENO);
   if (pipe(wake_pipe_) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
 }
@@ -73,7 +73,10 @@ void TerminalConsole::ReadLoop() {
     if (!(fds[0].revents & (POLLIN | POLLHUP))) continue;
     uint8_t buf[256];
     ssize_t got = read(STDIN_FILENO, buf, sizeof buf);
-    if (got <= 0) return;  // end of input: the guest just sees no more bytes
+    if (got <= 0) {  // end of input: the guest sees no more bytes
+      if (on_eof_) on_eof_();
+      return;
+    }
     std::vector<uint8_t> out;
     for (ssize_t i = 0; i < got; ++i) {
       uint8_t c = buf[i];

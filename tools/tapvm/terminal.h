@@ -21,7 +21,8 @@ class TerminalConsole {
   using InputFn = std::function<void(std::vector<uint8_t>)>;
   using QuitFn = std::function<void()>;
 
-  TerminalConsole(InputFn on_input, QuitFn on_quit);
+  // `on_eof`, if given, is called when standard input ends.
+  TerminalConsole(InputFn on_input, QuitFn on_quit, std::function<void()> on_eof = nullptr);
   ~TerminalConsole();  // restores the terminal, stops the reader
   TerminalConsole(const TerminalConsole&) = delete;
   TerminalConsole& operator=(const TerminalConsole&) = delete;
@@ -33,6 +34,7 @@ class TerminalConsole {
 
   InputFn on_input_;
   QuitFn on_quit_;
+  std::function<void()> on_eof_;
   bool is_tty_ = false;
   bool raw_ = false;
   int wake_pipe_[2] = {-1, -1};
