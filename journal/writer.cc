@@ -62,8 +62,32 @@ Status JournalWriter::Create(const std::string& path, const JournalHeader& heade
   }
   // The file is ours from the exclusive open on: remove it again if
   // Create fails, so no half-made journal is left behind.
-  if (options.overwrite && unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Status::IOError(Errno("cannot replace", path));
+  if (options.overwrite) {
+    // Never destroy a journal another process is writing (or reading):
+    // take its lock first, and replace it only while holding it.
+    const int old = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (old >= 0) {
+      struct stat st;
+      const bool regular = fstat(old, &st) == 0 && S_ISREG(st.st_mode);
+      const bool locked = regular && flock(old, LOCK_EX | LOCK_NB) == 0;
+      const int lock_errno = errno;
+      if (!regular) {
+        close(old);
+        return Status::InvalidArgument("cannot replace " + path + ": not a regular file");
+      }
+      if (!locked) {
+        close(old);
+        if (lock_errno == EWOULDBLOCK)
+          return Status::IOError("cannot replace " + path + ": another process is using that journal");
+        return Status::IOError(Errno("cannot lock", path));
+      }
+      const int rc = unlink(path.c_str());
+      const int unlink_errno = errno;
+      close(old);
+      if (rc != 0 && unlink_errno != ENOENT) return Status::IOError(Errno("cannot replace", path));
+    } else if (errno != ENOENT) {
+      return Status::IOError(Errno("cannot replace", path));
+    }
   }
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {

@@ -1,5 +1,7 @@
 #include "recorder/recording.h"
 
+#include <cstdio>
+
 #include "journal/writer.h"
 
 namespace tapvm {
@@ -14,9 +16,17 @@ Status OpenRecording(const std::string& path, const MachineConfig& config, const
   wo.overwrite = options.overwrite;
   std::unique_ptr<journal::JournalWriter> writer;
   TAPVM_RETURN_IF_ERROR(journal::JournalWriter::Create(path, h, wo, &writer));
-  for (const DriveConfig& d : config.drives)
-    TAPVM_RETURN_IF_ERROR(writer->PutImageFile(journal::ImageRole::kDisk, d.file, d.file));
-  TAPVM_RETURN_IF_ERROR(writer->Commit());
+  // A recording that fails to start leaves no file behind.
+  auto discard = [&](Status st) {
+    writer.reset();
+    std::remove(path.c_str());
+    return st;
+  };
+  for (const DriveConfig& d : config.drives) {
+    Status st = writer->PutImageFile(journal::ImageRole::kDisk, d.file, d.file);
+    if (!st.ok()) return discard(st);
+  }
+  if (Status st = writer->Commit(); !st.ok()) return discard(st);
   auto pump = std::make_unique<JournalPump>(std::move(writer));
   TAPVM_RETURN_IF_ERROR(pump->PutImage(journal::ImageRole::kFirmware, config.firmware, images.firmware));
   if (config.is_linux()) TAPVM_RETURN_IF_ERROR(pump->PutImage(journal::ImageRole::kKernel, config.kernel, images.kernel));

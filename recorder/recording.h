@@ -7,7 +7,7 @@
 // the pump a RecordingTap appends to; close it with JournalPump::Close.
 //
 // `images` are the very bytes the machine boots from; they must stay valid
-// until the pump is closed or destroyed.
+// until the pump is closed or destroyed. On failure no file is left behind.
 #pragma once
 
 #include <memory>

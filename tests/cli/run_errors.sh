@@ -68,6 +68,21 @@ expect_err kernel-no-magic 2 "not a RISC-V Linux Image" -- "$tapvm" run --bios "
 : > "$tmp/empty"
 expect_err kernel-empty 2 "kernel image is empty" -- "$tapvm" run --bios "$spin" --kernel "$tmp/empty"
 expect_err cannot-record 2 "cannot record to" -- "$tapvm" record -o "$tmp/no/such/dir/x.tapj" --bios "$spin"
+# A recording that fails to start leaves no file behind.
+expect_err record-bad-kernel 2 "kernel image is empty" -- "$tapvm" record -o "$tmp/nofile1.tapj" --bios "$spin" --kernel "$tmp/empty"
+expect_err record-missing-disk 2 "cannot record" -- "$tapvm" record -o "$tmp/nofile2.tapj" --bios "$spin" --kernel "$spin" --drive "file=$tmp/nodisk.img"
+for f in nofile1 nofile2; do
+  if [ -e "$tmp/$f.tapj" ]; then fails=$((fails + 1)); echo "FAIL $f: a failed recording left $f.tapj behind"; else passes=$((passes + 1)); fi
+done
+# --force never destroys a journal another recorder is writing.
+"$tapvm" record -o "$tmp/busy.tapj" --bios "$spin" --timeout 4 >/dev/null 2>&1 &
+busy=$!
+sleep 1
+expect_err force-busy 2 "another process is using that journal" -- \
+  "$tapvm" record --force -o "$tmp/busy.tapj" --bios "$spin" --max-insns 1000
+wait $busy
+if "$tapvm" journal verify "$tmp/busy.tapj" 2>&1 | grep -q "^OK"; then passes=$((passes + 1)); else
+  fails=$((fails + 1)); echo "FAIL force-busy: the first recording's journal does not verify"; fi
 expect missing-file 2 "does not exist|cannot open" -- "$tapvm" run --bios "$tmp/nope.elf"
 expect truncated-elf 2 "too short" -- "$tapvm" run --bios "$tmp/short.elf"
 expect corrupt-elf 2 "outside the file" -- "$tapvm" run --bios "$tmp/corrupt.elf"

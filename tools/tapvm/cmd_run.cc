@@ -148,6 +148,10 @@ int RunVm(RunOptions& opt) {
   st = Vm::CreateLive(config, images, journal.get(), &vm);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
+    if (journal) {  // nothing was recorded: leave no file behind
+      journal.reset();
+      std::remove(opt.record_path.c_str());
+    }
     return kExitUsage;
   }
   if (journal) {
