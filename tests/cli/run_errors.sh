@@ -83,6 +83,15 @@ expect_err force-busy 2 "another process is using that journal" -- \
 wait $busy
 if "$tapvm" journal verify "$tmp/busy.tapj" 2>&1 | grep -q "^OK"; then passes=$((passes + 1)); else
   fails=$((fails + 1)); echo "FAIL force-busy: the first recording's journal does not verify"; fi
+# A writable disk image is locked: not twice in one machine, not by two tapvm.
+cp "$spin" "$tmp/disk.img"
+expect_err disk-twice 2 "image is in use" -- \
+  "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$tmp/disk.img" --drive "file=$tmp/disk.img"
+exec 9<"$tmp/disk.img"
+flock -x 9  # another process holding the image, as a second tapvm would
+expect_err disk-held 2 "image is in use" -- "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$tmp/disk.img"
+exec 9<&-
+wait
 expect missing-file 2 "does not exist|cannot open" -- "$tapvm" run --bios "$tmp/nope.elf"
 expect truncated-elf 2 "too short" -- "$tapvm" run --bios "$tmp/short.elf"
 expect corrupt-elf 2 "outside the file" -- "$tapvm" run --bios "$tmp/corrupt.elf"

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,18 @@ Status OpenImageFile(const std::string& path, bool read_only, int* fd_out, uint6
   } else {
     ::close(fd);
     return Status::InvalidArgument(path + ": not a regular file or block device");
+  }
+  // As QEMU does: a writable image is ours alone, a read-only one may be
+  // shared with other readers. The same writable image attached twice, or
+  // by two tapvm at once, would be corrupted by both.
+  if (flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      return Status::InvalidArgument(path + ": the image is in use (attached " +
+                                     (read_only ? "writable elsewhere" : "elsewhere, or twice here") +
+                                     "); give each drive its own image, or use readonly=on on every user");
+    return Status::IOError(ErrnoText(path + ": cannot lock", err));
   }
   *fd_out = fd;
   *size_out = size;

@@ -13,7 +13,9 @@ namespace tapvm {
 // On success *fd is an open O_CLOEXEC descriptor the caller owns and *size
 // the image's size in bytes. NotFound for a missing file, InvalidArgument
 // for something that is neither a regular file nor a block device,
-// IOError otherwise.
+// IOError otherwise. The image is locked (flock) while the descriptor is
+// open: exclusively when writable, shared when read-only; an image in use
+// that way is refused (InvalidArgument).
 Status OpenImageFile(const std::string& path, bool read_only, int* fd, uint64_t* size);
 
 }  // namespace tapvm
