@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -304,13 +305,31 @@ Status JournalWriter::PutImageChunks(ImageRole role, const std::string& name, ui
   image.chunk_size = options_.image_chunk_size;
   ContentHasher whole;
   std::vector<uint8_t> chunk(options_.image_chunk_size);
+  // Holes of a sparse image are never read: a chunk of zeros is hashed and
+  // stored once, so storing a large, mostly empty disk costs little more
+  // than hashing its size in zeros.
+  const std::vector<uint8_t> zeros(options_.image_chunk_size, 0);
+  std::optional<Hash128> zero_hash;
   for (uint64_t off = 0; off < size; off += chunk.size()) {
-    const std::span<uint8_t> part(chunk.data(), static_cast<size_t>(std::min<uint64_t>(chunk.size(), size - off)));
-    TAPVM_RETURN_IF_ERROR(read(ctx, off, part));
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), size - off));
+    bool hole = false;
+    TAPVM_RETURN_IF_ERROR(read(ctx, off, std::span<uint8_t>(chunk.data(), len), &hole));
+    const std::span<const uint8_t> part(hole ? zeros.data() : chunk.data(), len);
+    if (hole) stats_.image_hole_bytes += len;
     whole.Update(part);
-    const Hash128 h = ContentHash(part);
-    TAPVM_RETURN_IF_ERROR(EnsureTxn(part.size()));
-    TAPVM_RETURN_IF_ERROR(PutBlobInTxn(part, h));
+    Hash128 h;
+    if (hole && len == zeros.size()) {
+      if (!zero_hash) {
+        zero_hash = ContentHash(part);
+        TAPVM_RETURN_IF_ERROR(EnsureTxn(part.size()));
+        TAPVM_RETURN_IF_ERROR(PutBlobInTxn(part, *zero_hash));
+      }
+      h = *zero_hash;
+    } else {
+      h = ContentHash(part);
+      TAPVM_RETURN_IF_ERROR(EnsureTxn(part.size()));
+      TAPVM_RETURN_IF_ERROR(PutBlobInTxn(part, h));
+    }
     image.chunks.push_back(h);
     TAPVM_RETURN_IF_ERROR(MaybeCommit());
   }
@@ -334,7 +353,7 @@ Status JournalWriter::PutImageChunks(ImageRole role, const std::string& name, ui
 }
 
 Status JournalWriter::PutImage(ImageRole role, const std::string& name, std::span<const uint8_t> content) {
-  auto read = [](void* ctx, uint64_t off, std::span<uint8_t> out) {
+  auto read = [](void* ctx, uint64_t off, std::span<uint8_t> out, bool*) {
     const auto* src = static_cast<const std::span<const uint8_t>*>(ctx);
     std::memcpy(out.data(), src->data() + off, out.size());
     return Status::Ok();
@@ -355,8 +374,14 @@ Status JournalWriter::PutImageFile(ImageRole role, const std::string& name, cons
   if (file.fd < 0) return Status::IOError(Errno("cannot open image", file_path));
   struct stat st;
   if (fstat(file.fd, &st) != 0) return Status::IOError(Errno("cannot stat image", file_path));
-  auto read = [](void* ctx, uint64_t off, std::span<uint8_t> out) {
+  auto read = [](void* ctx, uint64_t off, std::span<uint8_t> out, bool* hole) {
     const auto* f = static_cast<const File*>(ctx);
+    // Is there data in [off, off + size)? ENXIO: none from `off` to the end.
+    const off_t data = lseek(f->fd, static_cast<off_t>(off), SEEK_DATA);
+    if ((data < 0 && errno == ENXIO) || (data >= 0 && static_cast<uint64_t>(data) >= off + out.size())) {
+      *hole = true;
+      return Status::Ok();
+    }
     size_t done = 0;
     while (done < out.size()) {
       const ssize_t r = pread(f->fd, out.data() + done, out.size() - done, static_cast<off_t>(off + done));

@@ -56,6 +56,7 @@ struct WriterStats {
   uint64_t blob_bytes = 0;     // bytes of new blobs
   uint64_t blobs_deduped = 0;  // blobs already present
   uint64_t commits = 0;
+  uint64_t image_hole_bytes = 0;  // image bytes known to be zeros and never read (sparse files)
 };
 
 class JournalWriter {
@@ -116,7 +117,9 @@ class JournalWriter {
   Status CommitTxn(bool clean_close, uint64_t final_icount, const std::string& end_reason = "");
   Status PutBlobInTxn(std::span<const uint8_t> bytes, const Hash128& hash);
   Status MaybeCommit();
-  using ChunkSource = Status (*)(void* ctx, uint64_t offset, std::span<uint8_t> out);
+  // Fills `out` with the image's bytes at `offset`, or sets *hole when they
+  // are known to be zeros without reading them (a sparse file's hole).
+  using ChunkSource = Status (*)(void* ctx, uint64_t offset, std::span<uint8_t> out, bool* hole);
   Status PutImageChunks(ImageRole role, const std::string& name, uint64_t size, ChunkSource read, void* ctx);
 
   JournalHeader header_;

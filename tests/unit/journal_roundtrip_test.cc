@@ -1,5 +1,6 @@
 // JournalWriter -> JournalReader round trips: every event kind, blobs and
 // their dedup, images, batching, seeking, the header and the tail.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -371,6 +372,51 @@ TEST(JournalRoundTrip, MapGrowsWhenFull) {
   const Status st = r->Verify(nullptr, &report);
   EXPECT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(report.records, 3000u);
+  unlink(path.c_str());
+}
+
+}  // namespace
+}  // namespace tapvm::journal
+
+namespace tapvm::journal {
+namespace {
+
+// A sparse image file: its holes are stored as zero chunks without being
+// read (SEEK_DATA), and the image reads back byte for byte, holes and all.
+TEST(JournalImages, SparseFileHolesReadBackAsZeros) {
+  const std::string file = testutil::TempPath("sparse_src");
+  const uint64_t size = 64ull << 20;  // 64 MiB, nearly all hole
+  {
+    const int fd = open(file.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(ftruncate(fd, static_cast<off_t>(size)), 0);
+    const std::vector<uint8_t> data = testutil::Bytes(5000, 7);
+    for (uint64_t at : {uint64_t{0}, uint64_t{3} << 20, size - 5000, uint64_t{40} << 20})  // straddles included
+      ASSERT_EQ(pwrite(fd, data.data(), data.size(), static_cast<off_t>(at)), static_cast<ssize_t>(data.size()));
+    close(fd);
+  }
+  const std::vector<uint8_t> expected = testutil::ReadFile(file);
+  ASSERT_EQ(expected.size(), size);
+  const std::string path = testutil::TempPath("sparse.tapj");
+  WriterOptions o;
+  o.overwrite = true;
+  std::unique_ptr<JournalWriter> w;
+  ASSERT_TRUE(JournalWriter::Create(path, testutil::SampleHeader(), o, &w).ok());
+  ASSERT_TRUE(w->PutImageFile(ImageRole::kDisk, "sparse.img", file).ok());
+  EXPECT_LE(w->stats().blobs_stored, 10u);  // a few data chunks and one zero chunk
+  // The holes were not read: all but the chunks around the four writes.
+  EXPECT_GE(w->stats().image_hole_bytes, size - 8 * o.image_chunk_size);
+  ASSERT_TRUE(w->Close(0).ok());
+  std::unique_ptr<JournalReader> r;
+  ASSERT_TRUE(JournalReader::Open(path, &r).ok());
+  const ImageInfo* d = r->header().FindImage(ImageRole::kDisk, "sparse.img");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->hash, ContentHash(expected));
+  std::vector<uint8_t> got;
+  ASSERT_TRUE(r->ReadImage(ImageRole::kDisk, "sparse.img", &got).ok());
+  EXPECT_TRUE(got == expected);
+  EXPECT_TRUE(r->ReadImage(ImageRole::kDisk, "sparse.img", nullptr).ok());  // check only
+  unlink(file.c_str());
   unlink(path.c_str());
 }
 
