@@ -77,4 +77,19 @@ rc_r=$?
 set -e
 [ $rc_v -eq 1 ] && grep -q "FAILED" "$work/v.out" || { cat "$work/v.out"; fail "verify of a damaged disk image: exit $rc_v"; }
 [ $rc_r -ne 0 ] && grep -qi "image disk" "$work/r.out" || { cat "$work/r.out"; fail "replay of a damaged disk image: exit $rc_r"; }
-echo "PASS: went live at $live_at; disk equal to the recorded and the plain run's; damaged disk image refused"
+# Two damaged kernel chunks: verify lists both, not only the first.
+python3 - "$work/j.tapj" "$guest/Image" "$work/bad2.tapj" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+image = open(sys.argv[2], "rb").read()
+for off in (300000, 2000000):
+    pos = data.find(image[off:off + 64])
+    assert pos >= 0, "kernel bytes not found in the journal"
+    data[pos + 8] ^= 0x10
+open(sys.argv[3], "wb").write(data)
+PY
+set +e
+"$tapvm" journal verify "$work/bad2.tapj" >"$work/v2.out" 2>&1
+set -e
+[ "$(grep -c 'damaged' "$work/v2.out")" -ge 2 ] || { cat "$work/v2.out"; fail "verify did not list both damaged chunks"; }
+echo "PASS: went live at $live_at; disk equal to the recorded and the plain run's; damaged disk image refused; verify lists every problem"
