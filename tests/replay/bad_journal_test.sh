@@ -61,6 +61,7 @@ expect dump_text        "not a tapvm journal" "$tapvm" journal dump "$tmp/text.t
 expect diff_text        "not a tapvm journal" "$tapvm" journal diff "$tmp/good.tapj" "$tmp/text.tapj"
 expect replay_until_bad "until\|number"       "$tapvm" replay --until xyz "$tmp/good.tapj"
 expect replay_until_neg "not a count"   "$tapvm" replay --until -5 "$tmp/good.tapj"
+expect replay_until_big "too large"     "$tapvm" replay --until 18446744073709551616 "$tmp/good.tapj"
 expect dump_from_neg    "not a count"     "$tapvm" journal dump --from -1 "$tmp/good.tapj"
 expect dump_bad_kind    "unknown event kind"  "$tapvm" journal dump --kind nosuch "$tmp/good.tapj"
 echo "$passes passed, $fails failed"
