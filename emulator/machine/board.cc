@@ -181,10 +181,17 @@ namespace {
 // "RISCV\0\0\0" at offset 48 (deprecated, still written) and "RSC\x05" at
 // 56. An ELF (vmlinux) or anything else is refused: loaded raw, it would
 // only run garbage.
+constexpr uint16_t kEmRiscv = 243;
+
 Status CheckKernelImage(std::span<const uint8_t> k) {
   if (k.empty()) return Status::InvalidArgument("the kernel image is empty");
-  if (IsElf(k))
-    return Status::NotSupported("the kernel is an ELF file (vmlinux?); boot the Image (arch/riscv/boot/Image)");
+  if (IsElf(k)) {
+    const uint16_t machine = k.size() >= 0x14 ? static_cast<uint16_t>(k[0x12] | (k[0x13] << 8)) : 0;
+    if (machine != kEmRiscv)
+      return Status::InvalidArgument("the kernel is an ELF file for another machine (e_machine " +
+                                     std::to_string(machine) + "), not a RISC-V Linux Image");
+    return Status::NotSupported("the kernel is a RISC-V ELF (vmlinux?); boot the Image (arch/riscv/boot/Image)");
+  }
   static constexpr uint8_t kMagic[8] = {'R', 'I', 'S', 'C', 'V', 0, 0, 0};
   static constexpr uint8_t kMagic2[4] = {'R', 'S', 'C', 0x05};
   const bool magic = k.size() >= 56 && std::memcmp(k.data() + 48, kMagic, 8) == 0;

@@ -62,7 +62,8 @@ for v in yes ON maybe; do
   expect_err "readonly-$v" 2 "readonly must be on, off, true or false \\(got '$v'\\)" -- \
     "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$spin,readonly=$v"
 done
-expect_err kernel-not-riscv-image 2 "ELF file" -- "$tapvm" run --bios "$spin" --kernel /bin/ls
+expect_err kernel-not-riscv-image 2 "ELF file for another machine \\(e_machine 62\\)" -- "$tapvm" run --bios "$spin" --kernel /bin/ls
+expect_err kernel-riscv-elf 2 "RISC-V ELF \\(vmlinux\\?\\); boot the Image" -- "$tapvm" run --bios "$spin" --kernel "$spin"
 printf 'MZ not a kernel at all, just some bytes that go on long enough to pass offset 64.' > "$tmp/notimage"
 expect_err kernel-no-magic 2 "not a RISC-V Linux Image" -- "$tapvm" run --bios "$spin" --kernel "$tmp/notimage"
 : > "$tmp/empty"

@@ -4,7 +4,7 @@ event and says "matched" (ctest runs one way per case).
 
 usage: endings_test.py TAPVM GUEST_DIR ENDINGS_ELF_DIR WAY
 ways: poweroff panic ctrl_a_x timeout max_insns stuck idle sigint sigterm
-      sighup kill9 journal_full piped_input quit_at_eof
+      sighup kill9 journal_full piped_input quit_at_eof disk_busy
 
 Each records the built Linux guest (or a bare program that ends that way),
 checks the exit status and message the user sees, checks `journal verify`,
@@ -183,6 +183,19 @@ def main():
             if b"piped-42" not in p.stdout:
                 fail("the piped command did not run; console:\n" + p.stdout.decode(errors="replace")[-600:])
             want = (0, "end of the console input" if way == "quit_at_eof" else "recorded")
+        elif way == "disk_busy":
+            # A second tapvm on a disk the first is recording with is
+            # refused; the first goes on and its journal replays.
+            def second(p):
+                q = subprocess.run([tapvm, "run", "--guest-dir", guest, "--drive", "file=" + disk,
+                                    "--max-insns", "1000"], capture_output=True, text=True, timeout=60)
+                if q.returncode != 2 or "image is in use" not in q.stderr:
+                    p.kill()
+                    fail(f"a second tapvm on the same disk: exit {q.returncode}: {q.stderr}")
+                print("second tapvm: " + q.stderr.strip())
+                p.send_signal(signal.SIGTERM)
+            rc, err = record_pipe(tapvm, linux, 60, second)
+            want = (143, "stopped by SIGTERM")
         else:
             fail("unknown way " + way)
         if rc != want[0] or want[1] not in err:
