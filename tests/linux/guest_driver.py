@@ -6,7 +6,9 @@ host seconds so a hung guest fails the test instead of hanging it.
 """
 import os
 import select
+import shutil
 import subprocess
+import tempfile
 import time
 
 
@@ -22,6 +24,15 @@ class Guest:
                      "--initrd", os.path.join(guest_dir, "rootfs.cpio.gz"),
                      "--append", append]
         args += list(extra_args)
+        # tapvm locks a writable disk image: tests running side by side
+        # each boot from a private copy of the built guest's disk.
+        self.disk_dir = None
+        if command in ("run", "record") and "--drive" not in extra_args and \
+                os.path.exists(os.path.join(guest_dir, "disk.img")):
+            self.disk_dir = tempfile.mkdtemp(prefix="tapvm-guest-disk-")
+            copy = os.path.join(self.disk_dir, "disk.img")
+            shutil.copy(os.path.join(guest_dir, "disk.img"), copy)
+            args += ["--drive", "file=" + copy]
         self.args = args
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
@@ -88,3 +99,7 @@ class Guest:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+    def __del__(self):
+        if self.disk_dir:
+            shutil.rmtree(self.disk_dir, ignore_errors=True)
