@@ -31,7 +31,7 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
   // Linux enables the UART's receive interrupt when its console is opened
   // for reading: typed or piped input waits for that instead of being
   // drained by firmware and early boot.
-  board->uart().set_input_waits_for_rx_interrupt(true);
+  board->uart().set_input_waits_for_rx_interrupt(config.console_waits);
   for (size_t i = 0; i < config.drives.size(); ++i) {
     VirtioBlk::Options o;
     o.capacity_sectors = drive_sizes[i] / VirtioBlk::kSectorSize;

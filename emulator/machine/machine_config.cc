@@ -127,6 +127,7 @@ MachineConfig::KeyValues MachineConfig::Encode() const {
       {"mode", is_linux() ? "linux" : "bare"},
       {"bootargs", bootargs},
       {"rng", rng ? "1" : "0"},
+      {"console_wait", console_waits ? "1" : "0"},
   };
   if (!break_insn.empty()) c.emplace_back("break_insn", break_insn);
   for (const DriveConfig& d : drives) c.emplace_back("drive", DriveSpec(d));
@@ -137,6 +138,7 @@ MachineConfig::KeyValues MachineConfig::Encode() const {
 Status MachineConfig::Decode(const KeyValues& kv, MachineConfig* out) {
   MachineConfig c;
   c.rng = false;
+  c.console_waits = false;  // journals from before the key delivered console input at once
   bool have_ram = false, have_shift = false, have_mode = false, is_linux = false;
   for (const auto& [key, value] : kv) {
     auto bad = [&] { return Status::Corruption("journal configuration: bad " + key + " '" + value + "'"); };
@@ -163,6 +165,9 @@ Status MachineConfig::Decode(const KeyValues& kv, MachineConfig* out) {
     } else if (key == "rng") {
       if (value != "0" && value != "1") return bad();
       c.rng = value == "1";
+    } else if (key == "console_wait") {
+      if (value != "0" && value != "1") return bad();
+      c.console_waits = value == "1";
     } else if (key == "break_insn") {
       c.break_insn = value;
     } else if (key == "drive") {
@@ -200,6 +205,8 @@ std::string MachineConfig::FirstDifference(const MachineConfig& a, const Machine
   if (a.is_linux() != b.is_linux()) return differ("mode", a.is_linux() ? "linux" : "bare", b.is_linux() ? "linux" : "bare");
   if (a.bootargs != b.bootargs) return differ("bootargs", "'" + a.bootargs + "'", "'" + b.bootargs + "'");
   if (a.rng != b.rng) return differ("rng", a.rng ? "1" : "0", b.rng ? "1" : "0");
+  if (a.console_waits != b.console_waits)
+    return differ("console_wait", a.console_waits ? "1" : "0", b.console_waits ? "1" : "0");
   if (a.break_insn != b.break_insn) return differ("break_insn", a.break_insn, b.break_insn);
   if (a.drives.size() != b.drives.size())
     return differ("drives", std::to_string(a.drives.size()), std::to_string(b.drives.size()));

@@ -59,6 +59,11 @@ struct MachineConfig {
   std::vector<DriveConfig> drives;
   std::vector<NetdevConfig> netdevs;
   bool rng = true;  // a virtio-rng device (Linux machines only)
+  // Linux machines: console input waits until the guest's UART driver is
+  // ready to read it (Uart16550::set_input_waits_for_rx_interrupt). Off for
+  // guests that poll the UART with its receive interrupt off (an SBI
+  // console), and in journals recorded before it existed.
+  bool console_waits = true;
   // Testing aid: this instruction executes wrongly (see cpu/decode.h).
   std::string break_insn;
   // The digest definition the configuration was recorded with (Decode

@@ -31,6 +31,7 @@ TEST(MachineConfigTest, DecodeReadsBackWhatEncodeWrote) {
   EXPECT_TRUE(d.is_linux());
   EXPECT_EQ(d.bootargs, c.bootargs);
   EXPECT_EQ(d.rng, c.rng);
+  EXPECT_TRUE(d.console_waits);
   EXPECT_EQ(d.break_insn, c.break_insn);
   EXPECT_EQ(d.drives, c.drives);
   EXPECT_EQ(d.netdevs, c.netdevs);
@@ -61,6 +62,7 @@ TEST(MachineConfigTest, DecodesOlderOptionStrings) {
   EXPECT_EQ(d.drives[0].file, "/x/disk.img");
   EXPECT_EQ(d.drives[0].aio, DriveConfig::Aio::kIoUring);
   EXPECT_EQ(d.digest_version, 2u);
+  EXPECT_FALSE(d.console_waits);  // recorded before console input waited
   ASSERT_EQ(d.netdevs.size(), 1u);
   EXPECT_EQ(d.netdevs[0].remote, "127.0.0.1:6");
 }

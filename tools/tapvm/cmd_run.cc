@@ -34,6 +34,7 @@ struct RunOptions {
   std::string record_path;  // tapvm record -o
   bool overwrite = false;
   bool quit_at_eof = false;
+  bool console_immediate = false;
 };
 
 // "128M", "1G", "65536K"; a bare number means MiB, as in QEMU's -m.
@@ -103,6 +104,7 @@ Status Resolve(RunOptions* opt) {
   if (!ParseSize(memory, &m.ram_size) || (m.ram_size & 0xfff) || m.ram_size > (64ull << 30))
     return Status::InvalidArgument("bad memory size '" + memory + "' (use e.g. 256M or 1G, at most 64G)");
   m.rng = !opt->no_rng;
+  m.console_waits = !opt->console_immediate;
   for (const std::string& d : opt->drives) {
     DriveConfig dc;
     TAPVM_RETURN_IF_ERROR(MachineConfig::ParseDrive(d, &dc));
@@ -218,6 +220,9 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->check(CountValidator(false));
   run->add_option("--timeout", opt->timeout_s, "Stop with an error after this many host seconds (0: none)")
       ->check(SecondsValidator(1e9));
+  run->add_flag("--console-immediate", opt->console_immediate,
+                "Hand console input to the UART at once instead of when the guest's driver is ready (for guests "
+                "that poll it with the receive interrupt off, e.g. an SBI console)");
   run->add_flag("--quit-at-eof", opt->quit_at_eof,
                 "When standard input ends, stop (exit 0) once the guest has read all of it and next idles");
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
