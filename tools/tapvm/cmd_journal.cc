@@ -170,6 +170,7 @@ int Dump(const JournalOptions& o) {
     if (e.icount < o.from_icount) continue;
     if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), journal::KindOf(e)) == kinds.end()) continue;
     std::printf("%s\n", journal::DescribeEvent(e).c_str());
+    if (std::ferror(stdout)) return 1;  // the reader went away (`| head`): SIGPIPE is ignored
     if (o.limit && ++shown >= o.limit) break;
   }
   return 0;
