@@ -182,6 +182,7 @@ Status LogReceiver::Stream(std::string* reason) {
   uint64_t acked = 0, hb_counter = 0;
   Clock::time_point first_unacked{};
   bool bye = false, eof = false, paused = false;
+  Status read_error;
   Clock::time_point bye_deadline{};
   for (;;) {
     if (stop_) {
@@ -228,6 +229,7 @@ Status LogReceiver::Stream(std::string* reason) {
       return Status::Ok();
     }
     if (eof && !conn_->HasMessage()) {
+      if (!read_error.ok()) return read_error;
       *reason = "connection dropped by the primary";
       return Status::Ok();
     }
@@ -242,7 +244,10 @@ Status LogReceiver::Stream(std::string* reason) {
     TAPVM_RETURN_IF_ERROR(conn_->Wait(want_read, wake_at - now, &waker_, &readable, &woken));
     if (readable) {
       const uint64_t before = conn_->bytes_read();
-      TAPVM_RETURN_IF_ERROR(conn_->Read(&eof));
+      // A read error (a frame cut short, a bad frame header) comes after
+      // the whole frames read with it: those are checked and delivered first.
+      read_error = conn_->Read(&eof);
+      if (!read_error.ok()) eof = true;
       if (conn_->bytes_read() != before) HeardNow();
     }
     if (want_read && !eof && silent_ms() > options_.peer_timeout.count()) {
