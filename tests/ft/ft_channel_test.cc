@@ -8,6 +8,9 @@
 
 #include "ft/log_receiver.h"
 #include "ft/log_sender.h"
+#include "journal/reader.h"
+#include "journal/writer.h"
+#include "recorder/journal_pump.h"
 #include "tests/ft/ft_test_util.h"
 
 namespace tapvm::ft {
@@ -197,6 +200,38 @@ TEST(FtChannel, SenderRefusesASecondaryOfAnotherConfiguration) {
   peer.Send(h);
   EXPECT_FALSE(sender->WaitConnected(5s));
   EXPECT_NE(sender->status().message().find("configuration hash"), std::string::npos) << sender->status().ToString();
+}
+
+TEST(FtChannel, SecondaryKeepsALocalJournalOfTheStream) {
+  const std::string path = journal::testutil::TempPath("ft_local");
+  std::unique_ptr<journal::JournalWriter> writer;
+  ASSERT_TRUE(journal::JournalWriter::Create(path, journal::testutil::SampleHeader(), journal::WriterOptions(), &writer)
+                  .ok());
+  JournalPump pump(std::move(writer));
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  ReceiverOptions ro = Options<ReceiverOptions>(false, sender->port());
+  ro.local_journal = &pump;
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(ro, &receiver).ok());
+  const std::vector<journal::Event> events = testutil::Stream(1000);
+  StreamAndCheck(sender.get(), receiver.get(), events);
+  ASSERT_TRUE(pump.Close(receiver->final_icount()).ok());
+
+  std::unique_ptr<journal::JournalReader> reader;
+  ASSERT_TRUE(journal::JournalReader::Open(path, &reader).ok());
+  std::vector<journal::Event> got;
+  for (;;) {
+    journal::Event e;
+    bool end = false;
+    Status st = reader->Next(&e, &end);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    if (end) break;
+    got.push_back(std::move(e));
+  }
+  ExpectSame(events, got);
+  EXPECT_TRUE(reader->header().clean_close);
+  unlink(path.c_str());
 }
 
 }  // namespace
