@@ -179,7 +179,8 @@ Status LogReceiver::OnEvent(EventMsg& m) {
 }
 
 Status LogReceiver::Stream(std::string* reason) {
-  uint64_t acked = 0, hb_counter = 0;
+  uint64_t acked = 0, hb_counter = 0, peer_hb = 0;
+  Clock::time_point last_sent = Clock::now();
   Clock::time_point first_unacked{};
   bool bye = false, eof = false, paused = false;
   Status read_error;
@@ -196,7 +197,9 @@ Status LogReceiver::Stream(std::string* reason) {
         if (received_seq_.load() == acked) first_unacked = Clock::now();
         TAPVM_RETURN_IF_ERROR(OnEvent(*ev));
       } else if (const Heartbeat* h = std::get_if<Heartbeat>(&m)) {
-        conn_->Queue(Heartbeat{++hb_counter, h->counter});
+        peer_hb = h->counter;
+        conn_->Queue(Heartbeat{++hb_counter, peer_hb});
+        last_sent = Clock::now();
       } else if (const Released* r = std::get_if<Released>(&m)) {
         if (r->seq > received_seq_.load()) {
           return Status::Corruption("released seq " + std::to_string(r->seq) + " is beyond the last event received (" +
@@ -221,6 +224,14 @@ Status LogReceiver::Stream(std::string* reason) {
         (bye || received - acked >= options_.ack_every || now - first_unacked >= options_.ack_delay)) {
       conn_->Queue(Ack{received});
       acked = received;
+      last_sent = now;
+    }
+    // Heartbeats of our own when we have said nothing for a period: while
+    // our consumer lags and we do not read, the primary's heartbeats wait
+    // unread, yet it must still hear from us.
+    if (!bye && now - last_sent >= options_.heartbeat) {
+      conn_->Queue(Heartbeat{++hb_counter, peer_hb});
+      last_sent = now;
     }
     TAPVM_RETURN_IF_ERROR(conn_->Flush());
     if (bye && (!conn_->WantWrite() || now >= bye_deadline)) {
@@ -240,6 +251,7 @@ Status LogReceiver::Stream(std::string* reason) {
     auto wake_at = want_read ? heard + options_.peer_timeout : now + options_.peer_timeout;
     if (received > acked) wake_at = std::min<Clock::time_point>(wake_at, first_unacked + options_.ack_delay);
     if (bye) wake_at = std::min(wake_at, bye_deadline);
+    else wake_at = std::min<Clock::time_point>(wake_at, last_sent + options_.heartbeat);
     bool readable = false, woken = false;
     TAPVM_RETURN_IF_ERROR(conn_->Wait(want_read, wake_at - now, &waker_, &readable, &woken));
     if (readable) {

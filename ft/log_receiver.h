@@ -18,7 +18,9 @@
 // - Acks: an event is acknowledged once checked, queued for Next and, if a
 //   local journal is given, appended to it; Acks are batched (every
 //   ack_every events or ack_delay after the first unacknowledged one).
-//   Each Heartbeat is answered at once.
+//   Each Heartbeat is answered at once, and the receiver sends one of its
+//   own whenever it has sent nothing for a heartbeat period (so a primary
+//   held back by a lagging consumer still hears from it).
 // - Bounds: at most max_queued_bytes wait for Next (payload bytes plus
 //   kEventCostBytes each); when full the receiver stops reading the socket
 //   (TCP pushes back on the primary) and does not count that as silence.

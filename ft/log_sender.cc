@@ -216,9 +216,12 @@ Status LogSender::Stream() {
     }
     for (const journal::Event& e : batch) TAPVM_RETURN_IF_ERROR(SendEvent(e));
     batch.clear();
-    if (released > released_sent && !bye_sent) {
-      conn_->Queue(Released{released});
-      released_sent = released;
+    // Never announce a release beyond the events sent (the secondary
+    // would reject it): the rest goes out with later events.
+    const uint64_t release = std::min(released, last_sent_seq_);
+    if (release > released_sent && !bye_sent) {
+      conn_->Queue(Released{release});
+      released_sent = release;
     }
     auto now = Clock::now();
     if (now >= next_hb && !bye_sent) {

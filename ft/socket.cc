@@ -156,6 +156,13 @@ Status FrameConn::Flush() {
     const ssize_t n = send(fd_, f.data() + out_offset_, f.size() - out_offset_, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return Status::Ok();
+      if (errno == EPIPE || errno == ECONNRESET) {
+        // The peer is gone: what we had to say is moot. Read reports the
+        // end (or the frame it cut).
+        out_.clear();
+        out_offset_ = out_bytes_ = 0;
+        return Status::Ok();
+      }
       return Errno("sending to the peer");
     }
     out_offset_ += static_cast<size_t>(n);
@@ -184,10 +191,11 @@ Status FrameConn::Read(bool* eof) {
       dst = body_.data() + body_fill_;
       want = body_.size() - body_fill_;
     }
-    const ssize_t n = recv(fd_, dst, std::min(want, budget), 0);
+    ssize_t n = recv(fd_, dst, std::min(want, budget), 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return Status::Ok();
-      return Errno("receiving from the peer");
+      if (errno != ECONNRESET) return Errno("receiving from the peer");
+      n = 0;  // a reset ends the stream like a close
     }
     if (n == 0) {
       if (header_fill_ == 0) {

@@ -9,8 +9,10 @@
 //   it queues, out_bytes()) and reads whole frames only: a frame's buffer
 //   grows as its bytes arrive, never past the frame cap, so a peer cannot
 //   make it allocate what it does not send.
-// - An orderly close of the peer at a frame boundary is an end (*eof);
+// - A close or reset by the peer at a frame boundary is an end (*eof);
 //   one in the middle of a frame is an error naming how much was missing.
+//   Writing to a peer that is gone drops the output (the read side then
+//   reports the end).
 // Not thread-safe: each object belongs to one thread, except
 // Waker::Wake, which any thread may call.
 #pragma once

@@ -155,6 +155,65 @@ TEST(FtChannel, SmallQueuesOnBothSidesStillDeliverEverything) {
   ExpectSame(events, consumer.events);
 }
 
+TEST(FtChannel, ALaggingSecondaryIsNotTakenForASilentOne) {
+  SenderOptions so = Options<SenderOptions>(true);
+  so.heartbeat = 20ms;
+  so.peer_timeout = 300ms;
+  so.max_queued_bytes = 64 << 10;
+  so.append_timeout = 5000ms;
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(so, &sender).ok());
+  ReceiverOptions ro = Options<ReceiverOptions>(false, sender->port());
+  ro.heartbeat = 20ms;
+  ro.peer_timeout = 300ms;
+  ro.max_queued_bytes = 16 << 10;
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(ro, &receiver).ok());
+  const std::vector<journal::Event> events = testutil::Stream(2000);
+  std::thread appender([&] {
+    for (const journal::Event& e : events) {
+      if (!sender->Append(e).ok()) return;
+    }
+  });
+  std::this_thread::sleep_for(900ms);  // the consumer lags three peer timeouts
+  EXPECT_TRUE(sender->status().ok()) << sender->status().ToString();
+  Consumer consumer(receiver.get());
+  appender.join();
+  EXPECT_TRUE(sender->Close(1).ok()) << sender->status().ToString();
+  consumer.Join();
+  EXPECT_TRUE(consumer.status.ok()) << consumer.status.ToString();
+  ExpectSame(events, consumer.events);
+  EXPECT_TRUE(receiver->closed_cleanly()) << receiver->end_reason();
+}
+
+TEST(FtChannel, APrimaryGoneWithoutByeEndsTheStreamUncleanly) {
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(Options<ReceiverOptions>(false, sender->port()), &receiver).ok());
+  const std::vector<journal::Event> events = testutil::Stream(100);
+  for (const journal::Event& e : events) ASSERT_TRUE(sender->Append(e).ok());
+  ASSERT_TRUE(sender->WaitAcked(100, 5s));
+  sender.reset();  // the primary dies
+  const auto t0 = std::chrono::steady_clock::now();
+  Consumer consumer(receiver.get());
+  consumer.Join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);  // the close is seen, no need to wait for silence
+  EXPECT_TRUE(consumer.status.ok()) << consumer.status.ToString();
+  ExpectSame(events, consumer.events);
+  EXPECT_FALSE(receiver->closed_cleanly());
+  EXPECT_NE(receiver->end_reason().find("connection dropped"), std::string::npos) << receiver->end_reason();
+}
+
+TEST(FtChannel, ReleasedIsNeverAnnouncedBeyondTheEventsSent) {
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  sender->SendReleased(5);  // before any event: held back
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(Options<ReceiverOptions>(false, sender->port()), &receiver).ok());
+  StreamAndCheck(sender.get(), receiver.get(), testutil::Stream(10));
+}
+
 TEST(FtChannel, AppendPastTheBoundFailsAfterTheAppendTimeout) {
   SenderOptions so = Options<SenderOptions>(true);  // nobody ever connects
   so.max_queued_bytes = 64 << 10;
