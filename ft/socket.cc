@@ -179,6 +179,18 @@ void FrameConn::ShutdownWrite() { shutdown(fd_, SHUT_WR); }
 
 Status FrameConn::Read(bool* eof) {
   *eof = false;
+  if (!deferred_.ok()) return deferred_;
+  Status st = ReadSome(eof);
+  if (!st.ok() && !in_.empty()) {
+    // The whole frames before the failure are reported first (a caller
+    // checks and uses them); the next Read reports the failure.
+    deferred_ = st;
+    return Status::Ok();
+  }
+  return st;
+}
+
+Status FrameConn::ReadSome(bool* eof) {
   size_t budget = kReadBudget;
   while (budget > 0) {
     uint8_t* dst;
@@ -241,6 +253,11 @@ Status FrameConn::Pop(Message* m) {
 }
 
 Status FrameConn::Wait(bool want_read, Clock::duration timeout, Waker* waker, bool* readable, bool* woken) {
+  if (want_read && !deferred_.ok()) {  // Read has a failure to report now
+    *readable = true;
+    *woken = false;
+    return Status::Ok();
+  }
   pollfd p[2] = {{fd_, static_cast<short>((want_read ? POLLIN : 0) | (WantWrite() ? POLLOUT : 0)), 0},
                  {waker->fd(), POLLIN, 0}};
   // With nothing wanted from the socket, poll only the waker: a hung-up

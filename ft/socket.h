@@ -76,7 +76,9 @@ class FrameConn {
   // Half-closes the write side (after the last message).
   void ShutdownWrite();
 
-  // Reads what the socket has now; complete messages queue up for Pop.
+  // Reads what the socket has now; complete messages queue up for Pop. A
+  // failure (a frame cut short, a bad frame header) with complete messages
+  // still queued is reported by the next Read, so those come first.
   Status Read(bool* eof);
   bool HasMessage() const { return !in_.empty(); }
   // Bytes received so far (any progress is a sign of life).
@@ -89,6 +91,8 @@ class FrameConn {
   Status Wait(bool want_read, Clock::duration timeout, Waker* waker, bool* readable, bool* woken);
 
  private:
+  Status ReadSome(bool* eof);
+
   int fd_;
   const uint32_t max_frame_bytes_;
   std::deque<std::vector<uint8_t>> out_;
@@ -101,6 +105,7 @@ class FrameConn {
   size_t body_len_ = 0;
   size_t body_fill_ = 0;
   std::deque<std::vector<uint8_t>> in_;
+  Status deferred_;
   uint64_t frames_read_ = 0;
   uint64_t bytes_read_ = 0;
 };

@@ -196,14 +196,14 @@ TEST_F(FtHostile, ConnectionCutInTheMiddleOfAFrame) {
   std::vector<uint8_t> frame = EncodeFrame(forger_.Make(2, events_[1]));
   frame.resize(frame.size() / 2);
   peer_->SendBytes(frame);
-  peer_->Close();
+  peer_->HalfClose();
   ExpectRejected(Status::Code::kIOError, "connection cut in the middle of a frame", 1);
 }
 
 TEST_F(FtHostile, ConnectionDroppedBetweenFramesIsAnUncleanEnd) {
   ASSERT_TRUE(peer_->HelloAsPrimary());
   for (uint64_t i = 0; i < 5; ++i) peer_->Send(forger_.Make(i + 1, events_[i]));
-  peer_->Close();
+  peer_->HalfClose();
   size_t n = 0;
   Status st = Drain(&n);
   EXPECT_TRUE(st.ok()) << st.ToString();

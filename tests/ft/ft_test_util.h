@@ -105,6 +105,10 @@ class RawPeer {
     close(fd_);
     fd_ = -1;
   }
+  // Ends our side with a FIN after everything sent. (A close() with the
+  // receiver's acks still unread here sends a reset, which may discard
+  // what the receiver had not read yet: a different test.)
+  void HalfClose() { shutdown(fd_, SHUT_WR); }
 
   // Reads one message; false on timeout, EOF or garbage.
   bool Read(Message* m) {
