@@ -21,7 +21,9 @@
 //   stops. It never touches the guest: the caller decides.
 // - Close(final_icount) waits for the queue to drain, sends Bye, waits
 //   (bounded by peer_timeout) for the secondary's last Ack and its close,
-//   and joins the thread. The destructor without Close just stops.
+//   and joins the thread (before a secondary connected, it waits for one
+//   up to connect_timeout). The destructor without Close just stops: the
+//   secondary sees the connection drop, an unclean end.
 // - Threads: Append and Close on one thread (the CPU thread); acked_seq,
 //   WaitAcked, SendReleased, peer_silent_ms, status from any thread.
 #pragma once

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "ft/log_receiver.h"
+#include "ft/log_sender.h"
 #include "tests/ft/ft_test_util.h"
 
 namespace tapvm::ft {
@@ -224,6 +225,62 @@ TEST_F(FtHostile, AcksAndHeartbeatAnswersReachThePrimary) {
     if (const Heartbeat* h = std::get_if<Heartbeat>(&m)) echo = h->echo;
   }
   EXPECT_EQ(receiver_->received_seq(), 3u);
+}
+
+// The primary's side: a hostile or silent secondary is a sticky error.
+class FtHostileSecondary : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SenderOptions so = Options<SenderOptions>(true);
+    so.peer_timeout = 300ms;
+    ASSERT_TRUE(LogSender::Start(so, &sender_).ok());
+    peer_ = std::make_unique<RawPeer>(sender_->port());
+    ASSERT_TRUE(peer_->connected());
+    peer_->Send(RawPeer::MakeHello(Role::kSecondary));
+    Message m;
+    ASSERT_TRUE(peer_->Read(&m));
+    ASSERT_TRUE(std::holds_alternative<Hello>(m));
+    ASSERT_TRUE(sender_->WaitConnected(5s));
+  }
+  // Waits (bounded) for the sender's sticky error.
+  Status ErrorOf() {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (sender_->status().ok() && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(5ms);
+    return sender_->status();
+  }
+  std::unique_ptr<LogSender> sender_;
+  std::unique_ptr<RawPeer> peer_;
+};
+
+TEST_F(FtHostileSecondary, GarbageBytes) {
+  peer_->SendBytes(std::vector<uint8_t>(64, 0x5a));
+  Status st = ErrorOf();
+  EXPECT_NE(st.message().find("ft log sender: bad frame magic"), std::string::npos) << st.ToString();
+  journal::Event e = testutil::Stream(1)[0];
+  EXPECT_FALSE(sender_->Append(e).ok());  // sticky
+}
+
+TEST_F(FtHostileSecondary, AckBeyondTheEventsSent) {
+  peer_->Send(Ack{10});
+  Status st = ErrorOf();
+  EXPECT_NE(st.message().find("acknowledged seq 10, only 0 were sent"), std::string::npos) << st.ToString();
+}
+
+TEST_F(FtHostileSecondary, EventFromTheSecondary) {
+  Forger forger;
+  peer_->Send(forger.Make(1, testutil::Stream(1)[0]));
+  Status st = ErrorOf();
+  EXPECT_NE(st.message().find("unexpected event message from the secondary"), std::string::npos) << st.ToString();
+}
+
+TEST_F(FtHostileSecondary, SilentSecondaryIsAnErrorWithinThePeerTimeout) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = ErrorOf();  // the raw peer never answers a heartbeat
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 300ms + 700ms);
+  EXPECT_EQ(st.code(), Status::Code::kIOError);
+  EXPECT_NE(st.message().find("the secondary has been silent"), std::string::npos) << st.ToString();
+  EXPECT_GE(sender_->peer_silent_ms(), 300);
+  EXPECT_FALSE(sender_->WaitAcked(1, 10ms));
 }
 
 TEST(FtSilence, SilentPrimaryEndsTheStreamWithinThePeerTimeout) {
