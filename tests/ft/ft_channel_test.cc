@@ -239,6 +239,34 @@ TEST(FtChannel, AppendPastTheBoundFailsAfterTheAppendTimeout) {
   EXPECT_FALSE(sender->Append(e).ok());
 }
 
+TEST(FtChannel, ALargeBlockPayloadCrossesInOneFrame) {
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(Options<ReceiverOptions>(false, sender->port()), &receiver).ok());
+  std::vector<journal::Event> events(2);
+  events[0].seq = 1;
+  events[0].icount = 10;
+  events[0].body = BlockCompletion{1, 7, BlockCompletion::Status::kOk, journal::testutil::Bytes(40u << 20, 3)};
+  events[1].seq = 2;
+  events[1].icount = 20;
+  events[1].body = journal::IrqLine{1, 3, true};
+  StreamAndCheck(sender.get(), receiver.get(), events);
+}
+
+TEST(FtChannel, AppendRefusesAPayloadOverTheFrameCap) {
+  SenderOptions so = Options<SenderOptions>(true);
+  so.max_frame_bytes = 1 << 20;
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(so, &sender).ok());
+  journal::Event e;
+  e.seq = 1;
+  e.body = NetFrameIn{2, std::vector<uint8_t>(1 << 20, 1)};
+  Status st = sender->Append(e);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("over the frame cap"), std::string::npos) << st.ToString();
+}
+
 TEST(FtChannel, AppendRefusesASeqGap) {
   std::unique_ptr<LogSender> sender;
   ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
