@@ -1,0 +1,128 @@
+// LogSender: the primary's end of the FT log channel. It sits behind a
+// RecordingTap as its EventSink (alone, or beside the JournalPump) and
+// streams every journal event to the secondary (ft/log_receiver.h).
+//
+// Contract:
+// - Ordering: Append takes events with the tap's seqs, 1, 2, 3... without
+//   gaps (anything else is an error); they go out in that order, each as
+//   its journal record (checksum, chain from StreamChainSeed) with a blob
+//   payload carried inline in the message.
+// - Bounds: Append only queues. The queue holds at most max_queued_bytes
+//   (payload bytes plus kEventCostBytes per event); past it Append waits
+//   up to append_timeout for the sender thread, then fails ("send queue
+//   full"). The socket thread's own buffer holds a few MiB more.
+// - Connection: Start listens (the port is bound before it returns) or
+//   connects, retrying, on the sender thread; both Hellos must agree
+//   (protocol version, run id, config hash, roles) within connect_timeout.
+//   Events appended meanwhile wait in the queue.
+// - Errors: the first one is sticky (peer refused or gone, peer silent for
+//   peer_timeout, a hostile message, a full queue, a seq gap): status()
+//   returns it from any thread, Append and Close return it, the stream
+//   stops. It never touches the guest: the caller decides.
+// - Close(final_icount) waits for the queue to drain, sends Bye, waits
+//   (bounded by peer_timeout) for the secondary's last Ack and its close,
+//   and joins the thread (before a secondary connected, it waits for one
+//   up to connect_timeout). The destructor without Close just stops: the
+//   secondary sees the connection drop, an unclean end.
+// - Threads: Append and Close on one thread (the CPU thread); acked_seq,
+//   WaitAcked, SendReleased, peer_silent_ms, status from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "emulator/base/status.h"
+#include "ft/channel_options.h"
+#include "ft/socket.h"
+#include "journal/codec.h"
+#include "journal/event.h"
+#include "recorder/event_sink.h"
+
+namespace tapvm::ft {
+
+struct SenderOptions : ChannelOptions {
+  // How long Append may wait for room in a full queue.
+  std::chrono::milliseconds append_timeout{1000};
+  // Payloads longer than this travel beside the record, which refers to
+  // them as a blob (the journal writer's default limit, so the records are
+  // the ones a journal would hold).
+  uint32_t inline_limit = 64;
+};
+
+class LogSender : public EventSink {
+ public:
+  static Status Start(const SenderOptions& options, std::unique_ptr<LogSender>* out);
+  ~LogSender() override;
+  LogSender(const LogSender&) = delete;
+  LogSender& operator=(const LogSender&) = delete;
+
+  // The listening port (with listen), else 0.
+  uint16_t port() const { return port_; }
+
+  Status Append(journal::Event event) override;
+  // Sends Bye once everything queued is sent, then waits for the end.
+  Status Close(uint64_t final_icount);
+
+  // Highest seq the secondary acknowledged.
+  uint64_t acked_seq() const { return acked_seq_.load(std::memory_order_acquire); }
+  // Waits until acked_seq() >= seq. False on timeout or on an error.
+  bool WaitAcked(uint64_t seq, std::chrono::milliseconds timeout);
+  // Tells the secondary outputs up to `seq` were released.
+  void SendReleased(uint64_t seq);
+  // True once the Hello exchange succeeded; waits up to `timeout`.
+  bool WaitConnected(std::chrono::milliseconds timeout);
+
+  // Time since anything was heard from the secondary (since Start before
+  // it connected).
+  int64_t peer_silent_ms() const;
+  Status status() const;
+  // Bytes queued now (payload bytes plus kEventCostBytes per event).
+  uint64_t queued_bytes() const;
+
+ private:
+  explicit LogSender(const SenderOptions& options);
+  void Run();
+  Status Establish();
+  Status Stream();
+  void Fail(const Status& st);
+  Status SendEvent(const journal::Event& e);
+  void HeardNow();
+
+  const SenderOptions options_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  Waker waker_;
+  std::atomic<bool> stop_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable space_cv_;  // Append waits for room
+  std::condition_variable state_cv_;  // acks, connection, errors
+  std::deque<journal::Event> queue_;
+  uint64_t queued_bytes_ = 0;
+  uint64_t next_seq_ = 1;        // Append side
+  bool closing_ = false;
+  uint64_t final_icount_ = 0;
+  uint64_t released_ = 0;        // latest SendReleased
+  bool connected_ = false;
+  bool finished_ = false;        // the thread is done
+  Status error_;
+
+  std::atomic<uint64_t> acked_seq_{0};
+  std::atomic<int64_t> last_heard_ns_{0};
+
+  // Sender thread only.
+  std::unique_ptr<FrameConn> conn_;
+  uint64_t chain_ = 0;
+  uint64_t last_sent_seq_ = 0;
+  journal::EventEncoder encoder_;
+
+  std::thread thread_;
+};
+
+}  // namespace tapvm::ft
