@@ -27,18 +27,7 @@ std::string Hex64(uint64_t v) {
   return buf;
 }
 
-Status Prefixed(const Status& st) {
-  if (st.ok()) return st;
-  const std::string msg = "ft log receiver: " + st.message();
-  switch (st.code()) {
-    case Status::Code::kCorruption: return Status::Corruption(msg);
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(msg);
-    case Status::Code::kNotSupported: return Status::NotSupported(msg);
-    case Status::Code::kOutOfRange: return Status::OutOfRange(msg);
-    case Status::Code::kNotFound: return Status::NotFound(msg);
-    default: return Status::IOError(msg);
-  }
-}
+Status Prefixed(const Status& st) { return st.WithPrefix("ft log receiver: "); }
 
 }  // namespace
 

@@ -22,18 +22,7 @@ uint64_t CostOf(const journal::Event& e) {
   return kEventCostBytes + (p != nullptr ? p->size() : 0);
 }
 
-Status Prefixed(const Status& st) {
-  if (st.ok()) return st;
-  const std::string msg = "ft log sender: " + st.message();
-  switch (st.code()) {
-    case Status::Code::kCorruption: return Status::Corruption(msg);
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(msg);
-    case Status::Code::kNotSupported: return Status::NotSupported(msg);
-    case Status::Code::kOutOfRange: return Status::OutOfRange(msg);
-    case Status::Code::kNotFound: return Status::NotFound(msg);
-    default: return Status::IOError(msg);
-  }
-}
+Status Prefixed(const Status& st) { return st.WithPrefix("ft log sender: "); }
 
 }  // namespace
 

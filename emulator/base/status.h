@@ -29,6 +29,10 @@ class Status {
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The same status with `prefix` put before its message (OK stays OK).
+  Status WithPrefix(std::string_view prefix) const {
+    return ok() ? *this : Status(code_, std::string(prefix) + message_);
+  }
 
   // "Corruption: journal record 12 checksum mismatch" and the like.
   std::string ToString() const;
