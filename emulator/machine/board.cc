@@ -369,6 +369,15 @@ const char* RunEndName(RunResult::Kind kind) {
   return "?";
 }
 
+void Board::DigestIfDue() {
+  const uint64_t interval = config_.digest_interval;
+  const uint64_t icount = hart_->state().icount;
+  if (interval && icount && icount % interval == 0 && icount != last_digest_icount_) {
+    last_digest_icount_ = icount;
+    tap_->ObserveDigest(ComputeDigest());
+  }
+}
+
 RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
   const uint64_t interval = config_.digest_interval;
   while (!has_finished_) {
@@ -378,10 +387,7 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
     }
     HartState& s = hart_->state();
     // Digests first, inputs second: the same order in every mode.
-    if (interval && s.icount && s.icount % interval == 0 && s.icount != last_digest_icount_) {
-      last_digest_icount_ = s.icount;
-      tap_->ObserveDigest(ComputeDigest());
-    }
+    DigestIfDue();
     if (tap_->DeliverDue(s.icount)) console_->Drain();
     uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
     if (interval) limit = std::min(limit, (s.icount / interval + 1) * interval);
@@ -390,10 +396,7 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
     if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
     if (r == StopReason::kLimit && s.icount >= max_icount) {
-      if (interval && s.icount % interval == 0 && s.icount != last_digest_icount_) {
-        last_digest_icount_ = s.icount;
-        tap_->ObserveDigest(ComputeDigest());
-      }
+      DigestIfDue();
       if (tap_->DeliverDue(s.icount)) console_->Drain();
       if (s.waiting && tap_->IdleAnswerReady()) {
         const uint64_t to = tap_->Idle(hart_->Mtime(), hart_->NextTimerDeadline());

@@ -174,6 +174,9 @@ class Board {
   // The hart's stop check: finished, inputs waiting to be delivered, or
   // work queued for the CPU thread.
   bool StopCheck();
+  // Reports the state digest to the tap when icount is at a digest
+  // boundary not yet reported (the same rule at a slice start and a limit).
+  void DigestIfDue();
   // Runs the work queued by RunOnCpuThread (CPU thread).
   void RunQueuedWork();
 
