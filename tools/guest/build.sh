@@ -5,6 +5,7 @@
 #   System.map       its symbols (for reading PCs in emulator traces)
 #   kernel.config    the full resolved kernel .config
 #   rootfs.cpio.gz   initramfs: static busybox (Debian's busybox source) + rootfs/
+#                    + /bin/ftcounter (ftcounter.c, the FT tests' UDP counter)
 #   disk.img         16 MiB ext2 image holding hello.txt
 #   fw_dynamic.{bin,elf}, fw_jump.{bin,elf}   OpenSBI generic (Debian's opensbi)
 #   manifest.txt     the versions and cache keys that produced the above
@@ -289,6 +290,12 @@ build_rootfs() {
   (cd "$stage" && mkdir -p bin sbin usr/bin usr/sbin etc proc sys dev tmp run root mnt tests)
   cp -R "$HERE/rootfs/." "$stage/"
   install -m 0755 "$CACHE/busybox-$BUSYBOX_KEY/busybox" "$stage/bin/busybox"
+  # The FT tests' UDP counter service; static like busybox (no libc in the
+  # image).
+  ${CROSS}gcc -static -O2 -s -Wall -Wextra -o "$stage/bin/ftcounter" "$HERE/ftcounter.c"
+  if ${CROSS}readelf -l "$stage/bin/ftcounter" | grep -q INTERP; then
+    log "rootfs: ftcounter is not static"; return 1
+  fi
   # Applet links, relative so they also work when the image is unpacked
   # elsewhere; files from rootfs/ (e.g. bin/tapvm-test) win over applets.
   while IFS= read -r link; do
@@ -365,8 +372,9 @@ main() {
                    cat "$HERE/busybox.config"; } | short_hash)
   cached busybox "$BUSYBOX_KEY" build_busybox
 
-  ROOTFS_KEY=$( { echo "$RECIPE_VERSION $BUSYBOX_KEY"; declare -f build_rootfs
-                  tree_digest "$HERE/rootfs"; } | short_hash)
+  ROOTFS_KEY=$( { echo "$RECIPE_VERSION $BUSYBOX_KEY $gcc_v $binutils_v $libc_v"
+                  declare -f build_rootfs; tree_digest "$HERE/rootfs"
+                  sha256sum < "$HERE/ftcounter.c"; } | short_hash)
   cached rootfs "$ROOTFS_KEY" build_rootfs
 
   DISK_KEY=$( { echo "$RECIPE_VERSION $e2fs_v $DISK_SIZE"; declare -f build_disk; } | short_hash)
@@ -387,7 +395,7 @@ main() {
 # tapvm guest, built by tools/guest/build.sh (recipe $RECIPE_VERSION)
 kernel  $KERNEL_KEY  $LINUX_PKG $linux_v, gcc-riscv64-linux-gnu $gcc_v, binutils $binutils_v
 busybox $BUSYBOX_KEY  busybox source $BUSYBOX_VERSION, libc6-dev-riscv64-cross $libc_v
-rootfs  $ROOTFS_KEY  busybox $BUSYBOX_KEY + tools/guest/rootfs
+rootfs  $ROOTFS_KEY  busybox $BUSYBOX_KEY + tools/guest/rootfs + ftcounter.c (gcc-riscv64-linux-gnu $gcc_v)
 disk    $DISK_KEY  e2fsprogs $e2fs_v, $DISK_SIZE ext2
 opensbi -                 opensbi $opensbi_v ($opensbi_dir)
 EOF
