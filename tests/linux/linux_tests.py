@@ -4,18 +4,15 @@
 usage: linux_tests.py TAPVM GUEST_DIR TEST
 tests: shell, disk, disk_io_uring, net_rng, panic, stuck
 """
-import hashlib
 import os
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest_driver import Guest, GuestError  # noqa: E402
+from netpeer import NetPeer, free_udp_port  # noqa: E402
 
 PROMPT_READY = "TAPVM-INIT-READY"
 
@@ -92,88 +89,10 @@ def test_disk_io_uring(tapvm, guest_dir):
     test_disk(tapvm, guest_dir, aio="io_uring")
 
 
-class UdpPeer:
-    """A tiny host 'network' on the other end of the dgram backend: answers
-    ARP for 10.0.2.2 and echoes UDP datagrams sent to 10.0.2.2:7."""
-    MAC = bytes.fromhex("525400000002")
-    IP = bytes([10, 0, 2, 2])
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.5)
-        self.port = self.sock.getsockname()[1]
-        self.vm_addr = None
-        self.echoed = []
-        self.stop = False
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-
-    def loop(self):
-        while not self.stop:
-            try:
-                frame, addr = self.sock.recvfrom(65536)
-            except socket.timeout:
-                continue
-            self.vm_addr = addr
-            reply = self.answer(frame)
-            if reply:
-                self.sock.sendto(reply, addr)
-
-    @staticmethod
-    def ip_checksum(hdr):
-        s = sum(struct.unpack(f"!{len(hdr) // 2}H", hdr))
-        while s >> 16:
-            s = (s & 0xFFFF) + (s >> 16)
-        return (~s) & 0xFFFF
-
-    def answer(self, f):
-        if len(f) < 14:
-            return None
-        dst, src, etype = f[0:6], f[6:12], struct.unpack("!H", f[12:14])[0]
-        if etype == 0x0806 and len(f) >= 42:
-            op = struct.unpack("!H", f[20:22])[0]
-            sha, spa, tpa = f[22:28], f[28:32], f[38:42]
-            if op == 1 and tpa == self.IP:
-                arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + self.MAC + self.IP + sha + spa
-                return src + self.MAC + struct.pack("!H", 0x0806) + arp
-        if etype == 0x0800 and len(f) >= 34:
-            ip = f[14:]
-            ihl = (ip[0] & 15) * 4
-            if ip[9] != 17 or ip[16:20] != self.IP:
-                return None
-            udp = ip[ihl:]
-            sport, dport, ulen = struct.unpack("!HHH", udp[0:6])
-            if dport != 7:
-                return None
-            payload = udp[8:ulen]
-            self.echoed.append(payload)
-            out_payload = b"echo:" + payload
-            new_udp = struct.pack("!HHHH", 7, sport, 8 + len(out_payload), 0) + out_payload
-            hdr = bytearray(ip[:20])
-            hdr[0] = 0x45
-            struct.pack_into("!H", hdr, 2, 20 + len(new_udp))
-            hdr[8] = 64
-            hdr[12:16], hdr[16:20] = ip[16:20], ip[12:16]
-            struct.pack_into("!H", hdr, 10, 0)
-            struct.pack_into("!H", hdr, 10, self.ip_checksum(bytes(hdr)))
-            return src + self.MAC + struct.pack("!H", 0x0800) + bytes(hdr) + new_udp
-        return None
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_net_rng(tapvm, guest_dir):
-    peer = UdpPeer()
     vm_port = free_udp_port()
-    net = ["--netdev", f"dgram,local=127.0.0.1:{vm_port},remote=127.0.0.1:{peer.port}"]
-    g = boot_to_shell(tapvm, guest_dir, net)
+    peer = NetPeer(vm_port)
+    g = boot_to_shell(tapvm, guest_dir, ["--netdev", peer.netdev(vm_port)])
     try:
         _, rc = g.run("ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up")
         assert rc == 0, "could not configure eth0"
@@ -188,7 +107,7 @@ def test_net_rng(tapvm, guest_dir):
         poweroff(g)
         print(f"net_rng: UDP echo with the host peer on port {peer.port}; /dev/hwrng gave {rng[:16]}...")
     finally:
-        peer.stop = True
+        peer.close()
         g.kill()
 
 

@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest_driver import Guest, GuestError  # noqa: E402
-from linux_tests import UdpPeer, free_udp_port, boot_to_shell  # noqa: E402
+from netpeer import NetPeer, free_udp_port  # noqa: E402
 
 
 def replay(tapvm, journal, *extra):
@@ -29,10 +29,9 @@ def test_round_trip(tapvm, guest_dir):
         journal = os.path.join(tmp, "run.tapj")
         disk = os.path.join(tmp, "disk.img")
         shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
-        peer = UdpPeer()
         port = free_udp_port()
-        g = Guest(tapvm, guest_dir, ["-o", journal, "--drive", "file=" + disk, "--netdev",
-                                     f"dgram,local=127.0.0.1:{port},remote=127.0.0.1:{peer.port}"],
+        peer = NetPeer(port)
+        g = Guest(tapvm, guest_dir, ["-o", journal, "--drive", "file=" + disk, "--netdev", peer.netdev(port)],
                   command="record")
         g.expect("TAPVM-INIT-READY", 240)
         g.run("echo $((6 * 7))")
@@ -48,7 +47,7 @@ def test_round_trip(tapvm, guest_dir):
         recorded_console = g.output.decode(errors="replace")
         m = [l for l in g.stderr.splitlines() if "recorded" in l]
         assert m, g.stderr
-        peer.stop = True
+        peer.close()
         # The journal alone: no disk image, no peer, no terminal.
         os.remove(disk)
         copy = os.path.join(tmp, "copy.tapj")
