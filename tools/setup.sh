@@ -14,8 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # bare-metal RISC-V test programs
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  # test drivers
-  python3
+  # test drivers (debugfs reads the guest's ext2 disk after a run)
+  python3 e2fsprogs
   # reference emulator for differential tests and benchmarks (never a dependency of tapvm)
   qemu-system-misc
 )
