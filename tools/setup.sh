@@ -9,13 +9,14 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev liburing-dev liblmdb-dev
-  capnproto libcapnp-dev libfdt-dev
+  capnproto libcapnp-dev libfdt-dev libcurl4-openssl-dev nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # bare-metal RISC-V test programs
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  # test drivers (debugfs reads the guest's ext2 disk after a run)
-  python3 e2fsprogs
+  # test drivers (debugfs reads the guest's ext2 disk after a run; etcd:
+  # the FT tests run a real one for the etcd arbiter)
+  python3 e2fsprogs etcd-server
   # reference emulator for differential tests and benchmarks (never a dependency of tapvm)
   qemu-system-misc
 )
