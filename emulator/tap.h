@@ -135,6 +135,12 @@ class EventTap {
   // The icount at which the next input must be delivered, when the mode
   // knows it (replay); UINT64_MAX otherwise. The board never runs past it.
   virtual uint64_t NextInputIcount() const { return UINT64_MAX; }
+  // Where the run must stop (Board::Run returns kLimit there, as at its
+  // own limit), when the mode knows the recording stopped there: a replay
+  // of a stream, which has no header to say where the recording ended,
+  // stops where its next event is the recording's final state digest.
+  // UINT64_MAX otherwise.
+  virtual uint64_t StopIcount() const { return UINT64_MAX; }
   // Blocks the CPU thread until an input is pending or `host_timeout_ns`
   // passes (run mode, when the guest idles in WFI). Returns true if an
   // input is pending. Modes without host backends return false at once.

@@ -17,9 +17,11 @@ struct ChannelOptions {
   std::string host = "127.0.0.1";  // IPv4
   uint16_t port = 0;               // 0 with listen: an ephemeral port (see port())
 
-  // The pair's identity, checked in the Hello exchange.
+  // The pair's identity, checked in the Hello exchange. A secondary may
+  // leave run_id zero: it adopts the primary's (see run_id() of each end).
   RunId run_id;
   uint64_t config_hash = 0;
+  Identity identity;  // what config_hash covers, to name a difference
 
   // The primary sends a heartbeat this often; the secondary answers each.
   std::chrono::milliseconds heartbeat{100};

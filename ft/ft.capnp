@@ -17,7 +17,7 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tapvm::ft::schema");
 
-const protocolVersion :UInt32 = 1;
+const protocolVersion :UInt32 = 2;
 
 enum Role {
   primary @0;    # runs the guest, streams its journal events
@@ -29,9 +29,19 @@ enum Role {
 struct Hello {
   protocolVersion @0 :UInt32;  # the sender's `protocolVersion`
   runIdHigh @1 :UInt64;        # the pair's 128-bit run id (chosen at
-  runIdLow @2 :UInt64;         # random by the primary), high and low halves
+  runIdLow @2 :UInt64;         # random by the primary), high and low halves;
+                               # a secondary that has not learnt it yet
+                               # sends zero and adopts the primary's
   role @3 :Role;               # the role of the side sending this Hello
   configHash @4 :UInt64;       # hash of the machine configuration both run
+  identity @5 :List(Entry);    # what configHash covers, as key/value
+                               # entries: names the first difference
+                               # when the hashes differ
+}
+
+struct Entry {
+  key @0 :Text;
+  value @1 :Text;
 }
 
 # One journal event, primary to secondary, in seq order (1, 2, 3...).
@@ -49,6 +59,8 @@ struct Event {
 # (received and checked, and written to its local journal if it keeps one).
 struct Ack {
   seq @0 :UInt64;     # highest seq held; never decreases
+  replayedIcount @1 :UInt64;  # how far the secondary's replay has got: the
+                              # icount of the last event it consumed
 }
 
 # Both ways: proof of life. The primary sends one every heartbeat period;
@@ -56,6 +68,7 @@ struct Ack {
 struct Heartbeat {
   counter @0 :UInt64;  # the sender's own heartbeat number, 1, 2, 3...
   echo @1 :UInt64;     # the last counter heard from the peer (0: none)
+  replayedIcount @2 :UInt64;  # secondary: as in Ack; primary: 0
 }
 
 # Primary to secondary: outputs produced up to event `seq` have left the
@@ -68,6 +81,7 @@ struct Released {
 struct Bye {
   finalIcount @0 :UInt64;  # instruction count the primary stopped at
   lastSeq @1 :UInt64;      # seq of the last Event sent (0: none)
+  endReason @2 :Text;      # how the run ended ("power-off", "quit"...)
 }
 
 struct Message {

@@ -31,12 +31,14 @@ Status Prefixed(const Status& st) { return st.WithPrefix("ft log receiver: "); }
 
 }  // namespace
 
-LogReceiver::LogReceiver(const ReceiverOptions& options) : options_(options) { last_heard_ns_ = NowNs(); }
+LogReceiver::LogReceiver(const ReceiverOptions& options) : options_(options) {
+  last_heard_ns_ = NowNs();
+  local_journal_ = options.local_journal;
+}
 
 Status LogReceiver::Start(const ReceiverOptions& options, std::unique_ptr<LogReceiver>* out) {
   std::unique_ptr<LogReceiver> r(new LogReceiver(options));
   if (options.listen) TAPVM_RETURN_IF_ERROR(Prefixed(ListenTcp(options.host, options.port, &r->listen_fd_, &r->port_)));
-  r->chain_ = StreamChainSeed(options.run_id, options.config_hash);
   r->thread_ = std::thread([p = r.get()] { p->Run(); });
   *out = std::move(r);
   return Status::Ok();
@@ -59,12 +61,40 @@ Status LogReceiver::Next(journal::Event* e, bool* end) {
     queue_.pop_front();
     queued_bytes_ -= cost;
     *end = false;
-    if (was_full) waker_.Wake();  // the receiver thread may read again
+    // The event handed out before this one has been consumed.
+    replayed_icount_.store(handed_icount_);
+    handed_icount_ = e->icount;
+    const bool progress = replayed_icount_.load() >= replayed_sent_.load() + options_.progress_step;
+    if (was_full || progress) waker_.Wake();  // read again; report progress
     return Status::Ok();
   }
   if (!error_.ok()) return error_;
   *end = true;
+  replayed_icount_.store(handed_icount_);
   return Status::Ok();
+}
+
+bool LogReceiver::WaitConnected(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return connected_ || finished_; }) && connected_;
+}
+
+RunId LogReceiver::run_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return run_id_;
+}
+
+void LogReceiver::AttachLocalJournal(EventSink* sink) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    local_journal_ = sink;
+  }
+  waker_.Wake();
+}
+
+std::string LogReceiver::primary_end_reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return primary_end_reason_;
 }
 
 int64_t LogReceiver::silent_ms() const { return (NowNs() - last_heard_ns_.load()) / 1'000'000; }
@@ -81,10 +111,17 @@ Status LogReceiver::status() const {
 
 bool LogReceiver::HasRoom() const {
   std::lock_guard<std::mutex> lock(mu_);
+  if (options_.local_journal_later && local_journal_ == nullptr) return false;
   return queued_bytes_ < options_.max_queued_bytes;
 }
 
 void LogReceiver::HeardNow() { last_heard_ns_ = NowNs(); }
+
+uint64_t LogReceiver::Replayed() {
+  const uint64_t at = replayed_icount_.load();
+  replayed_sent_.store(at);
+  return at;
+}
 
 void LogReceiver::Finish(const Status& st, std::string reason) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -96,9 +133,17 @@ void LogReceiver::Finish(const Status& st, std::string reason) {
 }
 
 void LogReceiver::Run() {
-  Status st = EstablishChannel(options_, Role::kSecondary, &listen_fd_, &waker_, &stop_, &conn_);
+  RunId agreed;
+  Status st = EstablishChannel(options_, Role::kSecondary, &listen_fd_, &waker_, &stop_, &conn_, &agreed);
   std::string reason;
   if (st.ok()) {
+    chain_ = StreamChainSeed(agreed, options_.config_hash);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      run_id_ = agreed;
+      connected_ = true;
+      cv_.notify_all();
+    }
     HeardNow();
     st = Stream(&reason);
   }
@@ -152,8 +197,13 @@ Status LogReceiver::OnEvent(EventMsg& m) {
   e.payload = journal::PayloadLocation{};
   chain_ = journal::ChainNext(info.prev_chain, info.checksum);
   last_icount_ = e.icount;
-  if (options_.local_journal != nullptr) {
-    st = options_.local_journal->Append(e);
+  EventSink* local_journal = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    local_journal = local_journal_;
+  }
+  if (local_journal != nullptr) {
+    st = local_journal->Append(e);
     if (!st.ok()) return Status::IOError("local journal: " + st.message());
   }
   const uint64_t cost = CostOf(e);
@@ -187,7 +237,7 @@ Status LogReceiver::Stream(std::string* reason) {
         TAPVM_RETURN_IF_ERROR(OnEvent(*ev));
       } else if (const Heartbeat* h = std::get_if<Heartbeat>(&m)) {
         peer_hb = h->counter;
-        conn_->Queue(Heartbeat{++hb_counter, peer_hb});
+        conn_->Queue(Heartbeat{++hb_counter, peer_hb, Replayed()});
         last_sent = Clock::now();
       } else if (const Released* r = std::get_if<Released>(&m)) {
         if (r->seq > received_seq_.load()) {
@@ -201,6 +251,10 @@ Status LogReceiver::Stream(std::string* reason) {
                                     ", the last received is seq " + std::to_string(received_seq_.load()));
         }
         final_icount_.store(y->final_icount);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          primary_end_reason_ = y->end_reason;
+        }
         bye = true;
         bye_deadline = Clock::now() + options_.peer_timeout;
       } else {
@@ -209,9 +263,11 @@ Status LogReceiver::Stream(std::string* reason) {
     }
     auto now = Clock::now();
     const uint64_t received = received_seq_.load();
-    if (received > acked &&
-        (bye || received - acked >= options_.ack_every || now - first_unacked >= options_.ack_delay)) {
-      conn_->Queue(Ack{received});
+    const bool progress = replayed_icount_.load() >= replayed_sent_.load() + options_.progress_step;
+    if ((received > acked &&
+         (bye || received - acked >= options_.ack_every || now - first_unacked >= options_.ack_delay)) ||
+        progress) {
+      conn_->Queue(Ack{received, Replayed()});
       acked = received;
       last_sent = now;
     }
@@ -219,7 +275,7 @@ Status LogReceiver::Stream(std::string* reason) {
     // our consumer lags and we do not read, the primary's heartbeats wait
     // unread, yet it must still hear from us.
     if (!bye && now - last_sent >= options_.heartbeat) {
-      conn_->Queue(Heartbeat{++hb_counter, peer_hb});
+      conn_->Queue(Heartbeat{++hb_counter, peer_hb, Replayed()});
       last_sent = now;
     }
     TAPVM_RETURN_IF_ERROR(conn_->Flush());

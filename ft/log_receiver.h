@@ -24,6 +24,17 @@
 // - Bounds: at most max_queued_bytes wait for Next (payload bytes plus
 //   kEventCostBytes each); when full the receiver stops reading the socket
 //   (TCP pushes back on the primary) and does not count that as silence.
+// - Run id: with options.run_id zero the receiver adopts the primary's
+//   (run_id() once connected).
+// - Local journal later: with local_journal_later, events are not read
+//   (TCP holds them back; heartbeats still flow) until AttachLocalJournal
+//   gives the journal — for a secondary that learns the run id, which its
+//   journal's header records, from the Hello.
+// - Progress: the secondary's replay position (the icount of the last
+//   event Next() handed out before the current one: the replay has
+//   consumed it) goes to the primary in every Ack and Heartbeat, and in an
+//   Ack of its own whenever it has moved progress_step instructions since
+//   last sent (the primary's lag bound waits on it).
 // - Threads: a receiver thread does all socket work (and the local journal
 //   appends); Next() on one consumer thread (the CPU thread); the
 //   accessors from any thread.
@@ -56,6 +67,9 @@ struct ReceiverOptions : ChannelOptions {
   // the secondary's own journal), on the receiver thread, before it is
   // acknowledged. Must outlive the receiver; the caller closes it.
   EventSink* local_journal = nullptr;
+  bool local_journal_later = false;
+  // Report the replay position when it moved this far (instructions).
+  uint64_t progress_step = 1'000'000;
 };
 
 class LogReceiver : public EventSource {
@@ -71,6 +85,13 @@ class LogReceiver : public EventSource {
   Status Next(journal::Event* e, bool* end) override;
   bool closed_cleanly() const override { return clean_.load(); }
 
+  // True once the Hello exchange succeeded; waits up to `timeout`.
+  bool WaitConnected(std::chrono::milliseconds timeout);
+  // The pair's run id (valid once connected).
+  RunId run_id() const;
+  // See "Local journal later"; `sink` must outlive the receiver.
+  void AttachLocalJournal(EventSink* sink);
+
   // Highest seq received and checked.
   uint64_t received_seq() const { return received_seq_.load(); }
   // The primary's last "outputs released up to seq" (0: none yet).
@@ -79,6 +100,10 @@ class LogReceiver : public EventSource {
   uint64_t final_icount() const { return final_icount_.load(); }
   // Time since anything was heard from the primary.
   int64_t silent_ms() const;
+  // The primary's Bye's end reason ("power-off", "quit"...).
+  std::string primary_end_reason() const;
+  // The icount of the last event the consumer has consumed (see Progress).
+  uint64_t replayed_icount() const { return replayed_icount_.load(); }
   // Why the stream ended ("bye", "primary silent ...", ...); empty before.
   std::string end_reason() const;
   // The error that rejected the stream, or OK.
@@ -92,6 +117,8 @@ class LogReceiver : public EventSource {
   void Finish(const Status& st, std::string reason);
   bool HasRoom() const;
   void HeardNow();
+  // The replay position, noted as reported (receiver thread).
+  uint64_t Replayed();
 
   const ReceiverOptions options_;
   int listen_fd_ = -1;
@@ -106,11 +133,18 @@ class LogReceiver : public EventSource {
   bool finished_ = false;
   Status error_;
   std::string end_reason_;
+  std::string primary_end_reason_;
+  bool connected_ = false;
+  RunId run_id_;
+  EventSink* local_journal_ = nullptr;
+  uint64_t handed_icount_ = 0;  // Next() side: icount of the last event handed out
 
   std::atomic<bool> clean_{false};
   std::atomic<uint64_t> received_seq_{0};
   std::atomic<uint64_t> released_seq_{0};
   std::atomic<uint64_t> final_icount_{0};
+  std::atomic<uint64_t> replayed_icount_{0};
+  std::atomic<uint64_t> replayed_sent_{0};  // as last reported to the primary
   std::atomic<int64_t> last_heard_ns_{0};
 
   // Receiver thread only.

@@ -29,6 +29,7 @@ Status Prefixed(const Status& st) { return st.WithPrefix("ft log sender: "); }
 LogSender::LogSender(const SenderOptions& options) : options_(options) { last_heard_ns_ = NowNs(); }
 
 Status LogSender::Start(const SenderOptions& options, std::unique_ptr<LogSender>* out) {
+  if (options.run_id.empty()) return Status::InvalidArgument("ft log sender: the primary must choose a run id");
   std::unique_ptr<LogSender> s(new LogSender(options));
   if (options.listen) TAPVM_RETURN_IF_ERROR(Prefixed(ListenTcp(options.host, options.port, &s->listen_fd_, &s->port_)));
   s->chain_ = StreamChainSeed(options.run_id, options.config_hash);
@@ -75,6 +76,9 @@ Status LogSender::Append(journal::Event event) {
     return error_;
   }
   if (!error_.ok()) return error_;
+  if (options_.max_lag) WaitForLag(lock);
+  if (!error_.ok()) return error_;
+  prev_icount_ = event.icount;
   ++next_seq_;
   queued_bytes_ += cost;
   queue_.push_back(std::move(event));
@@ -82,12 +86,35 @@ Status LogSender::Append(journal::Event event) {
   return Status::Ok();
 }
 
-Status LogSender::Close(uint64_t final_icount) {
+void LogSender::WaitForLag(std::unique_lock<std::mutex>& lock) {
+  auto lag = [&] {
+    const uint64_t at = peer_replayed_icount();
+    return prev_icount_ > at ? prev_icount_ - at : 0;
+  };
+  lag_stats_.max_lag_seen = std::max(lag_stats_.max_lag_seen, lag());
+  if (lag() <= options_.max_lag) return;
+  const auto t0 = Clock::now();
+  // The channel fails on the secondary's silence, which ends the wait.
+  state_cv_.wait(lock, [&] { return lag() <= options_.max_lag || !error_.ok() || finished_ || stop_; });
+  ++lag_stats_.waits;
+  lag_stats_.waited_us += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+}
+
+void LogSender::PeerReplayed(uint64_t icount) {
+  if (icount <= peer_replayed_icount()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  peer_replayed_.store(icount, std::memory_order_release);
+  state_cv_.notify_all();
+}
+
+Status LogSender::Close(uint64_t final_icount, const std::string& end_reason) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closing_) {
       closing_ = true;
       final_icount_ = final_icount;
+      end_reason_ = end_reason;
     }
   }
   waker_.Wake();
@@ -137,7 +164,8 @@ void LogSender::Fail(const Status& st) {
 void LogSender::HeardNow() { last_heard_ns_ = NowNs(); }
 
 void LogSender::Run() {
-  Status st = EstablishChannel(options_, Role::kPrimary, &listen_fd_, &waker_, &stop_, &conn_);
+  RunId agreed;
+  Status st = EstablishChannel(options_, Role::kPrimary, &listen_fd_, &waker_, &stop_, &conn_, &agreed);
   if (st.ok()) {
     HeardNow();
     {
@@ -186,6 +214,7 @@ Status LogSender::Stream() {
   for (;;) {
     bool closing = false;
     uint64_t final_icount = 0, released = 0;
+    std::string end_reason;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return Status::Ok();
@@ -201,6 +230,7 @@ Status LogSender::Stream() {
       if (!batch.empty()) space_cv_.notify_all();
       closing = closing_ && queue_.empty();
       final_icount = final_icount_;
+      end_reason = end_reason_;
       released = released_;
     }
     for (const journal::Event& e : batch) TAPVM_RETURN_IF_ERROR(SendEvent(e));
@@ -218,7 +248,7 @@ Status LogSender::Stream() {
       next_hb = now + hb;
     }
     if (closing && !bye_sent) {
-      conn_->Queue(Bye{final_icount, last_sent_seq_});
+      conn_->Queue(Bye{final_icount, last_sent_seq_, end_reason});
       bye_sent = true;
     }
     TAPVM_RETURN_IF_ERROR(conn_->Flush());
@@ -251,8 +281,10 @@ Status LogSender::Stream() {
             acked_seq_.store(a->seq, std::memory_order_release);
             state_cv_.notify_all();
           }
+          PeerReplayed(a->replayed_icount);
         } else if (const Heartbeat* h = std::get_if<Heartbeat>(&m)) {
           peer_hb = h->counter;
+          PeerReplayed(h->replayed_icount);
         } else {
           return Status::Corruption(std::string("unexpected ") + MessageName(m) + " message from the secondary");
         }

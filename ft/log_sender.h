@@ -19,7 +19,13 @@
 //   peer_timeout, a hostile message, a full queue, a seq gap): status()
 //   returns it from any thread, Append and Close return it, the stream
 //   stops. It never touches the guest: the caller decides.
-// - Close(final_icount) waits for the queue to drain, sends Bye, waits
+// - Lag: with max_lag, Append of an event waits (on the CPU thread: the
+//   guest pauses) while the secondary's replay is more than max_lag
+//   instructions behind the previous event appended: the secondary can
+//   always reach that one, so the wait always ends (or the channel fails).
+//   A failover then never has more than about max_lag instructions of log
+//   to replay.
+// - Close(final_icount, reason) waits for the queue to drain, sends Bye, waits
 //   (bounded by peer_timeout) for the secondary's last Ack and its close,
 //   and joins the thread (before a secondary connected, it waits for one
 //   up to connect_timeout). The destructor without Close just stops: the
@@ -53,6 +59,15 @@ struct SenderOptions : ChannelOptions {
   // them as a blob (the journal writer's default limit, so the records are
   // the ones a journal would hold).
   uint32_t inline_limit = 64;
+  // Bound on the secondary's lag in instructions (see Lag above); 0: none.
+  uint64_t max_lag = 0;
+};
+
+// How often and how long Append waited for a lagging secondary.
+struct LagStats {
+  uint64_t waits = 0;
+  uint64_t waited_us = 0;
+  uint64_t max_lag_seen = 0;  // the largest lag Append saw, in instructions
 };
 
 class LogSender : public EventSink {
@@ -67,7 +82,13 @@ class LogSender : public EventSink {
 
   Status Append(journal::Event event) override;
   // Sends Bye once everything queued is sent, then waits for the end.
-  Status Close(uint64_t final_icount);
+  Status Close(uint64_t final_icount, const std::string& end_reason = "");
+
+  // The secondary's replay position: the icount of the last event it
+  // consumed (0 before it reported one).
+  uint64_t peer_replayed_icount() const { return peer_replayed_.load(std::memory_order_acquire); }
+  // CPU thread (the Append side).
+  LagStats lag_stats() const { return lag_stats_; }
 
   // Highest seq the secondary acknowledged.
   uint64_t acked_seq() const { return acked_seq_.load(std::memory_order_acquire); }
@@ -93,6 +114,9 @@ class LogSender : public EventSink {
   void Fail(const Status& st);
   Status SendEvent(const journal::Event& e);
   void HeardNow();
+  void PeerReplayed(uint64_t icount);
+  // Waits until the secondary is within max_lag of prev_icount_ (lock held).
+  void WaitForLag(std::unique_lock<std::mutex>& lock);
 
   const SenderOptions options_;
   int listen_fd_ = -1;
@@ -108,12 +132,16 @@ class LogSender : public EventSink {
   uint64_t next_seq_ = 1;        // Append side
   bool closing_ = false;
   uint64_t final_icount_ = 0;
+  std::string end_reason_;
+  uint64_t prev_icount_ = 0;     // Append side: icount of the last event appended
+  LagStats lag_stats_;
   uint64_t released_ = 0;        // latest SendReleased
   bool connected_ = false;
   bool finished_ = false;        // the thread is done
   Status error_;
 
   std::atomic<uint64_t> acked_seq_{0};
+  std::atomic<uint64_t> peer_replayed_{0};
   std::atomic<int64_t> last_heard_ns_{0};
 
   // Sender thread only.

@@ -272,7 +272,7 @@ Status FrameConn::Wait(bool want_read, Clock::duration timeout, Waker* waker, bo
 }
 
 Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, Waker* waker,
-                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn) {
+                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn, RunId* run_id) {
   const auto deadline = Clock::now() + o.connect_timeout;
   int fd = -1;
   if (*listen_fd >= 0) {
@@ -288,6 +288,7 @@ Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, W
   mine.run_id = o.run_id;
   mine.role = my_role;
   mine.config_hash = o.config_hash;
+  mine.identity = o.identity;
   c->Queue(mine);
   while (!c->HasMessage()) {
     TAPVM_RETURN_IF_ERROR(c->Flush());
@@ -307,6 +308,7 @@ Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, W
   const Hello* theirs = std::get_if<Hello>(&m);
   if (theirs == nullptr) return Status::Corruption(std::string("expected a hello from the peer, got ") + MessageName(m));
   TAPVM_RETURN_IF_ERROR(CheckHello(mine, *theirs, my_role == Role::kPrimary ? Role::kSecondary : Role::kPrimary));
+  *run_id = mine.run_id.empty() ? theirs->run_id : mine.run_id;
   *conn = std::move(c);
   return Status::Ok();
 }

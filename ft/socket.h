@@ -112,9 +112,10 @@ class FrameConn {
 
 // Accepts on `listen_fd` (>= 0; it is closed after) or connects as `o`
 // says, then exchanges Hellos: ours with `my_role`, the peer's checked by
-// CheckHello. All before now + o.connect_timeout.
+// CheckHello. All before now + o.connect_timeout. *run_id is the pair's
+// run id (o.run_id, or the primary's when o.run_id is zero).
 struct ChannelOptions;
 Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, Waker* waker,
-                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn);
+                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn, RunId* run_id);
 
 }  // namespace tapvm::ft

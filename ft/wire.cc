@@ -65,23 +65,32 @@ void Build(const Message& m, s::Message::Builder b) {
           h.setRunIdLow(v.run_id.low);
           h.setRole(v.role == Role::kPrimary ? s::Role::PRIMARY : s::Role::SECONDARY);
           h.setConfigHash(v.config_hash);
+          auto entries = h.initIdentity(static_cast<unsigned>(v.identity.size()));
+          for (unsigned i = 0; i < v.identity.size(); ++i) {
+            entries[i].setKey(v.identity[i].first);
+            entries[i].setValue(v.identity[i].second);
+          }
         } else if constexpr (std::is_same_v<T, EventMsg>) {
           auto e = b.initEvent();
           e.setSeq(v.seq);
           e.setRecord(Bytes(v.record));
           if (!v.payload.empty()) e.setPayload(Bytes(v.payload));
         } else if constexpr (std::is_same_v<T, Ack>) {
-          b.initAck().setSeq(v.seq);
+          auto a = b.initAck();
+          a.setSeq(v.seq);
+          a.setReplayedIcount(v.replayed_icount);
         } else if constexpr (std::is_same_v<T, Heartbeat>) {
           auto h = b.initHeartbeat();
           h.setCounter(v.counter);
           h.setEcho(v.echo);
+          h.setReplayedIcount(v.replayed_icount);
         } else if constexpr (std::is_same_v<T, Released>) {
           b.initReleased().setSeq(v.seq);
         } else {
           auto y = b.initBye();
           y.setFinalIcount(v.final_icount);
           y.setLastSeq(v.last_seq);
+          y.setEndReason(v.end_reason);
         }
       },
       m);
@@ -100,7 +109,9 @@ Status Read(s::Message::Reader r, Message* m) {
         default: return Status::Corruption("hello with an unknown role");
       }
       v.config_hash = h.getConfigHash();
-      *m = v;
+      for (auto entry : h.getIdentity())
+        v.identity.emplace_back(std::string(entry.getKey().cStr()), std::string(entry.getValue().cStr()));
+      *m = std::move(v);
       return Status::Ok();
     }
     case s::Message::EVENT: {
@@ -112,12 +123,18 @@ Status Read(s::Message::Reader r, Message* m) {
       *m = std::move(v);
       return Status::Ok();
     }
-    case s::Message::ACK: *m = Ack{r.getAck().getSeq()}; return Status::Ok();
-    case s::Message::HEARTBEAT:
-      *m = Heartbeat{r.getHeartbeat().getCounter(), r.getHeartbeat().getEcho()};
+    case s::Message::ACK: *m = Ack{r.getAck().getSeq(), r.getAck().getReplayedIcount()}; return Status::Ok();
+    case s::Message::HEARTBEAT: {
+      auto h = r.getHeartbeat();
+      *m = Heartbeat{h.getCounter(), h.getEcho(), h.getReplayedIcount()};
       return Status::Ok();
+    }
     case s::Message::RELEASED: *m = Released{r.getReleased().getSeq()}; return Status::Ok();
-    case s::Message::BYE: *m = Bye{r.getBye().getFinalIcount(), r.getBye().getLastSeq()}; return Status::Ok();
+    case s::Message::BYE: {
+      auto y = r.getBye();
+      *m = Bye{y.getFinalIcount(), y.getLastSeq(), std::string(y.getEndReason().cStr())};
+      return Status::Ok();
+    }
   }
   return Status::Corruption("message of an unknown type (a newer protocol?)");
 }
@@ -125,6 +142,22 @@ Status Read(s::Message::Reader r, Message* m) {
 }  // namespace
 
 std::string RunId::ToHex() const { return Hex64(high) + Hex64(low); }
+
+bool RunId::FromHex(const std::string& hex, RunId* out) {
+  if (hex.size() != 32) return false;
+  uint64_t words[2] = {0, 0};
+  for (size_t i = 0; i < 32; ++i) {
+    const char c = hex[i];
+    unsigned d = 0;
+    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+    else return false;
+    words[i / 16] = words[i / 16] << 4 | d;
+  }
+  *out = RunId{words[0], words[1]};
+  return true;
+}
 
 RunId NewRunId() {
   std::random_device rd;
@@ -195,6 +228,20 @@ Status DecodeMessage(std::span<const uint8_t> message, Message* m) {
   }
 }
 
+std::string FirstIdentityDifference(const Identity& mine, const Identity& theirs, const std::string& peer) {
+  const size_t n = std::max(mine.size(), theirs.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (i >= mine.size()) return theirs[i].first + " is '" + theirs[i].second + "' on the " + peer + ", absent here";
+    if (i >= theirs.size()) return mine[i].first + " is '" + mine[i].second + "' here, absent on the " + peer;
+    if (mine[i] != theirs[i]) {
+      if (mine[i].first != theirs[i].first)
+        return "'" + mine[i].first + "' here where the " + peer + " has '" + theirs[i].first + "'";
+      return mine[i].first + " is '" + mine[i].second + "' here, '" + theirs[i].second + "' on the " + peer;
+    }
+  }
+  return "";
+}
+
 Status CheckHello(const Hello& mine, const Hello& theirs, Role peer_role) {
   if (theirs.protocol_version != mine.protocol_version) {
     return Status::NotSupported("the peer speaks FT protocol version " + std::to_string(theirs.protocol_version) +
@@ -204,13 +251,19 @@ Status CheckHello(const Hello& mine, const Hello& theirs, Role peer_role) {
     return Status::InvalidArgument(std::string("the peer says it is a ") + RoleName(theirs.role) + ", expected a " +
                                    RoleName(peer_role));
   }
-  if (!(theirs.run_id == mine.run_id)) {
+  // A secondary may not know the run id yet: it adopts the primary's.
+  const bool adopts = theirs.role == Role::kSecondary && theirs.run_id.empty();
+  if (!mine.run_id.empty() && !adopts && !(theirs.run_id == mine.run_id)) {
     return Status::InvalidArgument("the peer belongs to run id " + theirs.run_id.ToHex() + ", this side to run id " +
                                    mine.run_id.ToHex());
   }
+  if (theirs.run_id.empty() && !adopts) return Status::InvalidArgument("the peer sent no run id");
   if (theirs.config_hash != mine.config_hash) {
-    return Status::InvalidArgument("the peer's machine configuration hash " + Hex64(theirs.config_hash) +
-                                   " differs from this side's " + Hex64(mine.config_hash));
+    const std::string peer = RoleName(theirs.role);
+    std::string detail = FirstIdentityDifference(mine.identity, theirs.identity, peer);
+    if (detail.empty()) detail = "configuration hash " + Hex64(mine.config_hash) + " here, " + Hex64(theirs.config_hash) +
+                                 " on the " + peer;
+    return Status::InvalidArgument("the " + peer + "'s machine differs from this one: " + detail);
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <cstdio>
+#include <vector>
 
 namespace tapvm::journal {
 
@@ -54,6 +55,29 @@ Hash128 ContentHasher::Digest() const {
 
 uint64_t Checksum64(std::span<const uint8_t> bytes, uint64_t seed) {
   return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+}
+
+}  // namespace tapvm::journal
+
+namespace tapvm::journal {
+
+Status HashFile(const std::string& path, Hash128* out, uint64_t* size) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return Status::NotFound("cannot open '" + path + "'");
+  ContentHasher h;
+  std::vector<uint8_t> buf(1 << 20);
+  uint64_t total = 0;
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+    h.Update(std::span<const uint8_t>(buf.data(), n));
+    total += n;
+  }
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return Status::IOError("cannot read '" + path + "'");
+  *out = h.Digest();
+  if (size != nullptr) *size = total;
+  return Status::Ok();
 }
 
 }  // namespace tapvm::journal

@@ -9,6 +9,10 @@
 // Plain values, no shared state: thread-safe.
 #pragma once
 
+#include <string>
+
+#include "emulator/base/status.h"
+
 #include <compare>
 #include <cstdint>
 #include <memory>
@@ -55,5 +59,9 @@ class ContentHasher {
 };
 
 uint64_t Checksum64(std::span<const uint8_t> bytes, uint64_t seed = 0);
+
+// ContentHash of a whole file's bytes (as the journal stores an image
+// read from it), read in chunks; *size gets its length when given.
+Status HashFile(const std::string& path, Hash128* out, uint64_t* size = nullptr);
 
 }  // namespace tapvm::journal

@@ -11,6 +11,7 @@ Status OpenRecording(const std::string& path, const MachineConfig& config, const
   journal::JournalHeader h;
   h.writer_version = options.writer_version;
   h.config = config.Encode();
+  h.config.insert(h.config.end(), options.extra_config.begin(), options.extra_config.end());
   h.digest_interval = config.digest_interval;
   journal::WriterOptions wo;
   wo.overwrite = options.overwrite;

@@ -23,6 +23,9 @@ namespace tapvm {
 struct RecordingOptions {
   bool overwrite = false;  // replace an existing journal
   std::string writer_version = "tapvm 0.1.0";
+  // More header configuration entries, after the machine's (an FT pair's
+  // run id and role: ft_run_id, ft_role); MachineConfig::Decode skips them.
+  MachineConfig::KeyValues extra_config;
 };
 
 Status OpenRecording(const std::string& path, const MachineConfig& config, const BootImages& images,

@@ -24,7 +24,8 @@ class RecordingTap::InputTee : public TapInputSink {
   TapInputSink* device_;
 };
 
-RecordingTap::RecordingTap(EventTap* inner, EventSink* sink) : inner_(inner), sink_(sink) {}
+RecordingTap::RecordingTap(EventTap* inner, EventSink* sink, uint64_t first_seq)
+    : inner_(inner), sink_(sink), first_seq_(first_seq), last_seq_(first_seq - 1) {}
 
 RecordingTap::~RecordingTap() {
   for (auto& [dev, tee] : tees_) inner_->AttachDevice(dev, nullptr);

@@ -36,8 +36,10 @@ namespace tapvm {
 
 class RecordingTap : public EventTap {
  public:
-  // Both must outlive the tap.
-  RecordingTap(EventTap* inner, EventSink* sink);
+  // Both must outlive the tap. Events are numbered from first_seq (a
+  // recording that continues another one's events — an FT secondary gone
+  // live — starts after the last seq it holds).
+  RecordingTap(EventTap* inner, EventSink* sink, uint64_t first_seq = 1);
   ~RecordingTap() override;
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
@@ -64,9 +66,9 @@ class RecordingTap : public EventTap {
   // (the recorder stops the guest: a recording that cannot be kept is not
   // worth running on).
   void set_on_error(std::function<void(const Status&)> fn) { on_error_ = std::move(fn); }
-  // Events journaled so far; the seq of the last one (they are equal: seqs
-  // start at 1 and have no gaps).
-  uint64_t events() const { return last_seq_; }
+  // Events journaled by this tap; the seq of the last one journaled
+  // (first_seq - 1 before any).
+  uint64_t events() const { return last_seq_ - first_seq_ + 1; }
   uint64_t last_seq() const { return last_seq_; }
 
  private:
@@ -77,6 +79,7 @@ class RecordingTap : public EventTap {
   EventTap* inner_;
   EventSink* sink_;
   Status status_;
+  uint64_t first_seq_ = 1;
   uint64_t last_seq_ = 0;
   std::map<TapDeviceId, std::unique_ptr<InputTee>> tees_;
   std::function<void(const Status&)> on_error_;

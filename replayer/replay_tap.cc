@@ -36,7 +36,33 @@ void ReplayTap::Advance() {
     status_ = st;
     end_ = true;
     if (on_divergence_) on_divergence_();
+  } else if (end_ && !source_->closed_cleanly()) {
+    if (on_divergence_) on_divergence_();  // stop where the recording does
   }
+}
+
+void ReplayTap::KeepForLive(std::function<void(EventTap*)> call) {
+  if (after_end_.size() >= kMaxCallsAfterEnd) {
+    after_end_overflow_ = true;
+    return;
+  }
+  after_end_.push_back({icount(), std::move(call)});
+}
+
+void ReplayTap::HoldOutput(uint64_t seq, bool is_frame, TapDeviceId dev, std::span<const uint8_t> bytes) {
+  if (!released_) return;
+  const uint64_t released = released_();
+  while (!held_.empty() && held_.front().seq <= released) held_.pop_front();
+  if (seq > released) held_.push_back({seq, is_frame, dev, std::vector<uint8_t>(bytes.begin(), bytes.end())});
+}
+
+std::vector<ReplayTap::HeldOutput> ReplayTap::TakeHeldOutputs() {
+  const uint64_t released = released_ ? released_() : 0;
+  std::vector<HeldOutput> out;
+  for (HeldOutput& h : held_)
+    if (h.seq > released) out.push_back(std::move(h));
+  held_.clear();
+  return out;
 }
 
 void ReplayTap::Diverge(const std::string& expected, const std::string& actual) {
@@ -74,6 +100,7 @@ void ReplayTap::Expect(journal::EventBody actual_body) {
     last_digest_seq_ = next_.seq;
     last_digest_icount_ = next_.icount;
   }
+  last_matched_seq_ = next_.seq;
   ++consumed_;
   Advance();
 }
@@ -100,16 +127,29 @@ void ReplayTap::UpdateDiskCopy(const BlockCompletion& done) {
     disk_copy_status_ = Status::IOError("writing the disk copy of device " + std::to_string(done.dev) + " failed");
 }
 
-Status ReplayTap::GoLive(EventTap* live) {
+Status ReplayTap::GoLive(EventTap* live, EventTap* resubmit) {
   if (live_.load()) return Status::InvalidArgument("the replay is already live");
   if (!disk_copy_status_.ok()) return disk_copy_status_;
+  if (after_end_overflow_)
+    return Status::OutOfRange("the machine ran on too far past the end of the recording (over " +
+                              std::to_string(kMaxCallsAfterEnd) + " tap calls) to go live from it");
+  if (resubmit == nullptr) resubmit = live;
   live->set_icount_source(icount_source_);
   for (const auto& [dev, sink] : sinks_) live->AttachDevice(dev, sink);
   live_.store(live, std::memory_order_release);
-  for (BlockRequest& r : blocks_in_flight_) live->SubmitBlock(std::move(r));
-  for (const EntropyAsk& e : entropy_in_flight_) live->RequestEntropy(e.dev, e.max_bytes);
+  for (BlockRequest& r : blocks_in_flight_) resubmit->SubmitBlock(std::move(r));
+  for (const EntropyAsk& e : entropy_in_flight_) resubmit->RequestEntropy(e.dev, e.max_bytes);
   blocks_in_flight_.clear();
   entropy_in_flight_.clear();
+  // Calls made after a cut-short end, each at the icount it was made at
+  // (a recording live tap stamps its events with them).
+  for (AfterEndCall& c : after_end_) {
+    const uint64_t at = c.icount;
+    live->set_icount_source(&at);
+    c.call(live);
+  }
+  after_end_.clear();
+  live->set_icount_source(icount_source_);
   return Status::Ok();
 }
 
@@ -128,39 +168,58 @@ void ReplayTap::set_icount_source(const uint64_t* icount) {
 
 void ReplayTap::SubmitBlock(BlockRequest request) {
   if (EventTap* l = Live()) return l->SubmitBlock(std::move(request));
+  if (AfterCutShortEnd())
+    return KeepForLive([r = std::move(request)](EventTap* t) mutable { t->SubmitBlock(std::move(r)); });
   blocks_in_flight_.push_back(request);
   Expect(TapEvents::BlockRequested(std::move(request)));
 }
 
 void ReplayTap::TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) {
   if (EventTap* l = Live()) return l->TransmitFrame(dev, frame);
+  if (AfterCutShortEnd())
+    return KeepForLive([dev, f = std::vector<uint8_t>(frame.begin(), frame.end())](EventTap* t) {
+      t->TransmitFrame(dev, f);
+    });
+  const uint64_t matched = consumed_;
   Expect(TapEvents::FrameTransmitted(dev, frame));
+  if (consumed_ != matched) HoldOutput(last_matched_seq_, true, dev, frame);
 }
 
 void ReplayTap::RequestEntropy(TapDeviceId dev, uint32_t max_bytes) {
   if (EventTap* l = Live()) return l->RequestEntropy(dev, max_bytes);
+  if (AfterCutShortEnd()) return KeepForLive([dev, max_bytes](EventTap* t) { t->RequestEntropy(dev, max_bytes); });
   entropy_in_flight_.push_back({dev, max_bytes});
   Expect(TapEvents::EntropyRequested(dev, max_bytes));
 }
 
 void ReplayTap::ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) {
   if (EventTap* l = Live()) return l->ConsoleOutput(dev, bytes);
+  if (AfterCutShortEnd())
+    return KeepForLive([dev, b = std::vector<uint8_t>(bytes.begin(), bytes.end())](EventTap* t) {
+      t->ConsoleOutput(dev, b);
+    });
   if (display_) display_(bytes);
+  const uint64_t matched = consumed_;
   Expect(TapEvents::ConsoleWritten(dev, bytes));
+  if (consumed_ != matched) HoldOutput(last_matched_seq_, false, dev, bytes);
 }
 
 void ReplayTap::ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) {
   if (EventTap* l = Live()) return l->ObserveIo(space, is_write, addr, size, value);
+  if (AfterCutShortEnd())
+    return KeepForLive([=](EventTap* t) { t->ObserveIo(space, is_write, addr, size, value); });
   Expect(TapEvents::IoAccessed(space, is_write, addr, size, value));
 }
 
 void ReplayTap::ObserveIrq(unsigned line, bool level) {
   if (EventTap* l = Live()) return l->ObserveIrq(line, level);
+  if (AfterCutShortEnd()) return KeepForLive([=](EventTap* t) { t->ObserveIrq(line, level); });
   Expect(TapEvents::IrqDriven(line, level));
 }
 
 void ReplayTap::ObserveDigest(const MachineDigest& digest) {
   if (EventTap* l = Live()) return l->ObserveDigest(digest);
+  if (AfterCutShortEnd()) return KeepForLive([=](EventTap* t) { t->ObserveDigest(digest); });
   Expect(TapEvents::Digested(digest));
 }
 
@@ -176,6 +235,11 @@ uint64_t ReplayTap::NextInputIcount() const {
   if (end_ || divergence_) return UINT64_MAX;
   journal::EventKind k = journal::KindOf(next_);
   return journal::IsInput(k) && k != journal::EventKind::kClockWarp ? next_.icount : UINT64_MAX;
+}
+
+uint64_t ReplayTap::StopIcount() const {
+  if (Live() || !stop_at_digests_ || end_ || divergence_) return UINT64_MAX;
+  return journal::KindOf(next_) == journal::EventKind::kStateDigest ? next_.icount : UINT64_MAX;
 }
 
 bool ReplayTap::WaitForInput(uint64_t host_timeout_ns) {

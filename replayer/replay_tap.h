@@ -25,6 +25,21 @@
 // to it again, in the order the guest made them. Disk copies are drained
 // first, so the live backend sees every write that completed.
 //
+// The end of a cut-short source (a recorder killed, an FT primary lost):
+// the run is asked to stop at once (on_divergence), which it does at the
+// end of the current run slice. Anything the machine does between the last
+// recorded event and that stop — requests, outputs, observations, at most
+// the rest of one instruction's device access — is not the recording's and
+// not a divergence: it is kept, with its icount, and handed to the live
+// tap by GoLive, so a recording that goes on (an FT secondary) journals it
+// and sends its outputs.
+//
+// Held outputs (FT): with KeepOutputs, console output and frames matched
+// against the recording are kept, with their seq, until `released()`
+// (the primary's "outputs released up to seq") passes them; at takeover
+// the caller sends what is still held (TakeHeldOutputs), so an output the
+// primary may not have sent is never lost.
+//
 // Console output is still shown through the display callback, so a replay
 // looks like the run it reproduces. Not thread-safe: CPU thread only,
 // except Wake.
@@ -33,6 +48,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -72,11 +88,29 @@ class ReplayTap : public EventTap {
   // above). CPU thread, at an instruction boundary (between Board::Run
   // calls, or in work run by Board::RunOnCpuThread). `live` must outlive
   // the tap. Fails if the disk copies could not be written.
-  Status GoLive(EventTap* live);
+  // In-flight requests go to `resubmit` when given (a pass-through tap
+  // under a recording `live` tap: they are in the recording already).
+  Status GoLive(EventTap* live, EventTap* resubmit = nullptr);
   bool live() const { return live_.load() != nullptr; }
   // Requests made and not yet answered by the recording (what GoLive hands
   // over).
   size_t requests_in_flight() const { return blocks_in_flight_.size() + entropy_in_flight_.size(); }
+  // Calls made after the end of a cut-short source (see above).
+  size_t calls_after_end() const { return after_end_.size(); }
+
+  struct HeldOutput {
+    uint64_t seq = 0;
+    bool is_frame = false;  // else console output
+    TapDeviceId dev = 0;
+    std::vector<uint8_t> bytes;
+  };
+  // StopIcount: with this on, the run stops where the next event is a state
+  // digest (the recording's final one; periodic ones are taken there
+  // anyway). For a stream, whose end no header tells.
+  void StopAtDigests(bool on) { stop_at_digests_ = on; }
+  // See "Held outputs". `released` is called on the CPU thread.
+  void KeepOutputs(std::function<uint64_t()> released) { released_ = std::move(released); }
+  std::vector<HeldOutput> TakeHeldOutputs();
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
@@ -90,6 +124,7 @@ class ReplayTap : public EventTap {
   unsigned DeliverDue(uint64_t icount) override;
   bool InputPending() const override;
   uint64_t NextInputIcount() const override;
+  uint64_t StopIcount() const override;
   bool WaitForInput(uint64_t host_timeout_ns) override;
   void Wake() override;
   uint64_t Idle(uint64_t now, uint64_t deadline) override;
@@ -114,6 +149,13 @@ class ReplayTap : public EventTap {
   // A recorded block completion is about to be delivered: write it through
   // to the drive's disk copy if it completes a write.
   void UpdateDiskCopy(const BlockCompletion& done);
+  // True when the source was cut short and has ended: calls are kept for
+  // the live tap instead of being compared.
+  bool AfterCutShortEnd() const { return end_ && !source_->closed_cleanly() && status_.ok(); }
+  // Keeps a call made after a cut-short end.
+  void KeepForLive(std::function<void(EventTap*)> call);
+  // Keeps the output just matched as event `seq` (KeepOutputs).
+  void HoldOutput(uint64_t seq, bool is_frame, TapDeviceId dev, std::span<const uint8_t> bytes);
 
   EventSource* source_;
   DisplayFn display_;
@@ -138,6 +180,18 @@ class ReplayTap : public EventTap {
   Status disk_copy_status_;
   std::atomic<EventTap*> live_{nullptr};
   const uint64_t* icount_source_ = nullptr;
+
+  struct AfterEndCall {
+    uint64_t icount;
+    std::function<void(EventTap*)> call;
+  };
+  static constexpr size_t kMaxCallsAfterEnd = 65536;
+  std::vector<AfterEndCall> after_end_;
+  bool after_end_overflow_ = false;
+  uint64_t last_matched_seq_ = 0;
+  bool stop_at_digests_ = false;
+  std::function<uint64_t()> released_;
+  std::deque<HeldOutput> held_;
 };
 
 }  // namespace tapvm

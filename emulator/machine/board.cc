@@ -389,12 +389,17 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
     // Digests first, inputs second: the same order in every mode.
     DigestIfDue();
     if (tap_->DeliverDue(s.icount)) console_->Drain();
-    uint64_t limit = std::min(max_icount, tap_->NextInputIcount());
+    uint64_t limit = std::min({max_icount, tap_->NextInputIcount(), tap_->StopIcount()});
     if (interval) limit = std::min(limit, (s.icount / interval + 1) * interval);
     StopReason r = hart_->Run(limit);
     if (AfterSlice()) break;
     if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
+    if (r == StopReason::kLimit && s.icount >= tap_->StopIcount() && s.icount < max_icount) {
+      DigestIfDue();  // a periodic digest there is not the stop
+      if (s.icount >= tap_->StopIcount()) return {RunResult::Kind::kLimit, 0};
+      continue;
+    }
     if (r == StopReason::kLimit && s.icount >= max_icount) {
       DigestIfDue();
       if (tap_->DeliverDue(s.icount)) console_->Drain();

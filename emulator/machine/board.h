@@ -121,13 +121,20 @@ class Board {
   // in wfi, whose icount barely moves, ends (kLimit) once virtual time has
   // passed max_icount instructions' worth (icount + idle warps), instead of
   // waiting on forever (`run --max-insns`). A replay never needs it: its
-  // limit is the icount where the recording stopped.
+  // limit is the icount where the recording stopped. The run also ends
+  // (kLimit) at the tap's StopIcount (a stream replay's end).
   RunResult Run(uint64_t max_icount, bool bound_idle_time = false);
   // Ends Run at the next slice boundary. Thread-safe (the terminal reader,
   // a signal watcher, a timer call it); wakes the tap if the guest idles.
   void RequestQuit() {
     quit_requested_.store(true);
     tap_->Wake();
+  }
+  // Lets Run go on after a RequestQuit ended it (a replay that stopped at
+  // the end of its log and goes live). CPU thread, between runs.
+  void ClearQuit() {
+    quit_requested_.store(false);
+    if (has_finished_ && finished_.kind == RunResult::Kind::kQuit) has_finished_ = false;
   }
   // Ends Run (as RequestQuit) the next time the guest idles in wfi having
   // read every console byte given to it: the end of piped console input.

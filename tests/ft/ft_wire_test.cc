@@ -38,10 +38,13 @@ TEST(FtWire, EveryMessageRoundTrips) {
   EXPECT_EQ(std::get<EventMsg>(m).record, e.record);
   EXPECT_EQ(std::get<EventMsg>(m).payload, e.payload);
 
-  EXPECT_EQ(std::get<Ack>(RoundTrip(Ack{5})).seq, 5u);
-  EXPECT_EQ(std::get<Heartbeat>(RoundTrip(Heartbeat{3, 2})).echo, 2u);
+  EXPECT_EQ(std::get<Ack>(RoundTrip(Ack{5, 77})).seq, 5u);
+  EXPECT_EQ(std::get<Ack>(RoundTrip(Ack{5, 77})).replayed_icount, 77u);
+  EXPECT_EQ(std::get<Heartbeat>(RoundTrip(Heartbeat{3, 2, 9})).echo, 2u);
+  EXPECT_EQ(std::get<Heartbeat>(RoundTrip(Heartbeat{3, 2, 9})).replayed_icount, 9u);
   EXPECT_EQ(std::get<Released>(RoundTrip(Released{9})).seq, 9u);
-  EXPECT_EQ(std::get<Bye>(RoundTrip(Bye{1000, 12})).final_icount, 1000u);
+  EXPECT_EQ(std::get<Bye>(RoundTrip(Bye{1000, 12, "power-off"})).final_icount, 1000u);
+  EXPECT_EQ(std::get<Bye>(RoundTrip(Bye{1000, 12, "power-off"})).end_reason, "power-off");
 }
 
 TEST(FtWire, BadHeadersAreRefused) {
@@ -84,6 +87,56 @@ TEST(FtWire, HelloChecksNameTheMismatch) {
   t.config_hash = 4;
   EXPECT_NE(CheckHello(mine, t, Role::kSecondary).message().find("configuration hash"), std::string::npos);
   EXPECT_NE(CheckHello(mine, theirs, Role::kPrimary).message().find("expected a primary"), std::string::npos);
+}
+
+TEST(FtWire, HelloIdentityRoundTripsAndNamesTheDifference) {
+  Hello mine;
+  mine.run_id = {1, 2};
+  mine.config_hash = 3;
+  mine.identity = {{"ram_bytes", "268435456"}, {"drive0", "size=1024 hash=aa"}};
+  Hello sent = mine;
+  sent.role = Role::kSecondary;
+  Message m;
+  std::vector<uint8_t> frame = EncodeFrame(sent);
+  ASSERT_TRUE(DecodeMessage(std::span<const uint8_t>(frame).subspan(kFrameHeaderSize), &m).ok());
+  Hello theirs = std::get<Hello>(m);
+  EXPECT_EQ(theirs.identity, mine.identity);
+  theirs.config_hash = 4;
+  theirs.identity[1].second = "size=1024 hash=bb";
+  const std::string msg = CheckHello(mine, theirs, Role::kSecondary).message();
+  EXPECT_NE(msg.find("drive0 is 'size=1024 hash=aa' here, 'size=1024 hash=bb' on the secondary"), std::string::npos)
+      << msg;
+  theirs.identity.pop_back();
+  EXPECT_NE(CheckHello(mine, theirs, Role::kSecondary).message().find("drive0 is 'size=1024 hash=aa' here, absent"),
+            std::string::npos);
+}
+
+TEST(FtWire, ASecondaryWithoutRunIdAdoptsThePrimarys) {
+  Hello secondary;  // run id zero: not learnt yet
+  secondary.role = Role::kSecondary;
+  secondary.config_hash = 3;
+  Hello primary = secondary;
+  primary.role = Role::kPrimary;
+  primary.run_id = {5, 6};
+  EXPECT_TRUE(CheckHello(secondary, primary, Role::kPrimary).ok());
+  // A primary must name its run.
+  primary.run_id = {};
+  EXPECT_NE(CheckHello(secondary, primary, Role::kPrimary).message().find("no run id"), std::string::npos);
+  // The primary accepts a secondary that has no run id yet (it adopts the
+  // primary's), never one of another run.
+  primary.run_id = {5, 6};
+  EXPECT_TRUE(CheckHello(primary, secondary, Role::kSecondary).ok());
+  secondary.run_id = {7, 8};
+  EXPECT_FALSE(CheckHello(primary, secondary, Role::kSecondary).ok());
+}
+
+TEST(FtWire, RunIdHexRoundTrips) {
+  const RunId id{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  RunId back;
+  ASSERT_TRUE(RunId::FromHex(id.ToHex(), &back));
+  EXPECT_EQ(back, id);
+  EXPECT_FALSE(RunId::FromHex("0123", &back));
+  EXPECT_FALSE(RunId::FromHex(std::string(31, '0') + "g", &back));
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "journal/hash.h"
@@ -30,20 +29,6 @@ struct ReplayOptions {
   bool quiet = false;
 };
 
-Status HashFile(const std::string& path, journal::Hash128* out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::NotFound("cannot open '" + path + "'");
-  journal::ContentHasher h;
-  std::vector<uint8_t> buf(1 << 20);
-  while (f) {
-    f.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-    h.Update(std::span<const uint8_t>(buf.data(), static_cast<size_t>(f.gcount())));
-  }
-  if (f.bad()) return Status::IOError("cannot read '" + path + "'");
-  *out = h.Digest();
-  return Status::Ok();
-}
-
 // Points the recorded drives at the user's copies, which must hold exactly
 // the recorded disk images (else the replay would go live on another disk).
 Status UseDiskCopies(const std::vector<std::string>& specs, RecordedMachine* m) {
@@ -55,7 +40,7 @@ Status UseDiskCopies(const std::vector<std::string>& specs, RecordedMachine* m) 
     DriveConfig copy;
     TAPVM_RETURN_IF_ERROR(MachineConfig::ParseDrive(specs[i], &copy));
     journal::Hash128 hash;
-    TAPVM_RETURN_IF_ERROR(HashFile(copy.file, &hash));
+    TAPVM_RETURN_IF_ERROR(journal::HashFile(copy.file, &hash));
     if (hash != m->drive_hashes[i])
       return Status::InvalidArgument("'" + copy.file + "' is not the disk image drive " + std::to_string(i) +
                                      " was recorded with (content hash " + hash.ToHex() + ", recorded " +

@@ -49,5 +49,6 @@ inline CLI::Validator SecondsValidator(double max_s) {
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddJournalCommand(CLI::App& app, int* exit_code);
 void AddReplayCommand(CLI::App& app, int* exit_code);
+void AddFtCommand(CLI::App& app, int* exit_code);
 
 }  // namespace tapvm::cli

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   tapvm::cli::AddRunCommand(app, &exit_code);
   tapvm::cli::AddReplayCommand(app, &exit_code);
   tapvm::cli::AddJournalCommand(app, &exit_code);
+  tapvm::cli::AddFtCommand(app, &exit_code);
   // Messages go to standard error; standard output is the guest's console.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tapvm"));
   app.parse_complete_callback([&] {

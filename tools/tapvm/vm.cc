@@ -29,12 +29,16 @@ void Vm::MakePassthrough() {
 }
 
 Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, EventSink* journal,
-                      std::unique_ptr<Vm>* out) {
+                      std::unique_ptr<Vm>* out, const Decorator& decorate) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->config_ = config;
   TAPVM_RETURN_IF_ERROR(HostBackends::Open(config, &vm->backends_));
   vm->MakePassthrough();
   EventTap* tap = vm->passthrough_.get();
+  if (decorate) {
+    vm->decorator_ = decorate(tap);
+    tap = vm->decorator_.get();
+  }
   if (journal) {
     vm->recording_ = std::make_unique<RecordingTap>(tap, journal);
     tap = vm->recording_.get();
@@ -65,7 +69,7 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
   return Status::Ok();
 }
 
-Status Vm::GoLive() {
+Status Vm::GoLive(EventSink* journal, uint64_t first_seq) {
   if (!replay_) return Status::InvalidArgument("only a replay can go live");
   if (!backends_ && !config_.drives.empty())
     return Status::InvalidArgument("going live needs a copy of every recorded disk (--drive)");
@@ -73,7 +77,12 @@ Status Vm::GoLive() {
   TAPVM_RETURN_IF_ERROR(backends_->OpenRest(config_));
   MakePassthrough();
   backends_->Attach(passthrough_.get(), layout_);
-  return replay_->GoLive(passthrough_.get());
+  board_->ClearQuit();  // the replay may have stopped the run at its end
+  if (journal == nullptr) return replay_->GoLive(passthrough_.get());
+  recording_ = std::make_unique<RecordingTap>(passthrough_.get(), journal, first_seq);
+  // Requests the replay holds in flight are in the journal already: they
+  // go to the pass-through directly; their answers are journaled as inputs.
+  return replay_->GoLive(recording_.get(), passthrough_.get());
 }
 
 }  // namespace tapvm::cli

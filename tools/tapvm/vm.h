@@ -28,10 +28,13 @@ namespace tapvm::cli {
 
 class Vm {
  public:
+  // Wraps the pass-through tap (an FT primary's output commit): made once,
+  // owned by the Vm, placed between the recording tap and the pass-through.
+  using Decorator = std::function<std::unique_ptr<EventTap>(EventTap* passthrough)>;
   // Run mode, or record mode when `journal` is given (it must outlive the
   // Vm). `images` are the bytes to boot.
   static Status CreateLive(const MachineConfig& config, const BootImages& images, EventSink* journal,
-                           std::unique_ptr<Vm>* out);
+                           std::unique_ptr<Vm>* out, const Decorator& decorate = {});
   // Replay mode: `source` (which must outlive the Vm) feeds the machine.
   // With `disk_copies` (the config's drives pointing at copies of the
   // recorded disks) the copies follow the guest's writes and GoLive works.
@@ -49,7 +52,12 @@ class Vm {
 
   // Replay mode: opens the remaining backends (NICs, entropy) and hands the
   // machine to a pass-through tap over them. CPU thread, between runs.
-  Status GoLive();
+  // With `journal`, the live part is recorded to it (a recording tap over
+  // the pass-through), its events numbered from first_seq: an FT
+  // secondary's journal goes on after the primary's events it holds.
+  Status GoLive(EventSink* journal = nullptr, uint64_t first_seq = 1);
+  // The decorator CreateLive placed, or null.
+  EventTap* decorator() { return decorator_.get(); }
 
   // True once the guest printed a kernel panic banner on its console.
   bool kernel_panicked() const { return panicked_.load(); }
@@ -68,6 +76,7 @@ class Vm {
   // taps before the backends they call.
   std::unique_ptr<HostBackends> backends_;
   std::unique_ptr<PassthroughTap> passthrough_;
+  std::unique_ptr<EventTap> decorator_;
   std::unique_ptr<RecordingTap> recording_;
   std::unique_ptr<ReplayTap> replay_;
   std::unique_ptr<Board> board_;

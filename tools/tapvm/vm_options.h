@@ -1,0 +1,38 @@
+// The machine options `run`, `record` and `ft` share: the command line a
+// MachineConfig is made from (kernel, initrd, drives, netdevs, memory...),
+// its defaults (the built guest when nothing is given) and its checks.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "emulator/base/status.h"
+#include "emulator/machine/machine_config.h"
+
+namespace tapvm::cli {
+
+// The command line, before it becomes a MachineConfig.
+struct RunOptions {
+  MachineConfig machine;
+  std::vector<std::string> drives, netdevs;  // option strings, parsed into `machine`
+  std::string memory;
+  uint64_t max_insns = 0;
+  bool stats = false;
+  bool no_rng = false;
+  std::string guest_dir;
+  double timeout_s = 0;
+  std::string record_path;  // tapvm record -o
+  bool overwrite = false;
+  bool quit_at_eof = false;
+  bool console_immediate = false;
+};
+
+// Registers the machine options on a subcommand.
+void AddVmOptions(CLI::App* cmd, RunOptions* opt);
+// Cross-option checks CLI11 cannot express (throws CLI::ValidationError).
+void Validate(const RunOptions& opt);
+// Fills in the defaults and parses the option strings into opt->machine.
+Status Resolve(RunOptions* opt);
+
+}  // namespace tapvm::cli
