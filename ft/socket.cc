@@ -271,18 +271,14 @@ Status FrameConn::Wait(bool want_read, Clock::duration timeout, Waker* waker, bo
   return Status::Ok();
 }
 
-Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, Waker* waker,
-                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn, RunId* run_id) {
-  const auto deadline = Clock::now() + o.connect_timeout;
-  int fd = -1;
-  if (*listen_fd >= 0) {
-    Status st = AcceptUntil(*listen_fd, deadline, waker, stop, &fd);
-    close(*listen_fd);  // one peer per channel: later ones are refused
-    *listen_fd = -1;
-    TAPVM_RETURN_IF_ERROR(st);
-  } else {
-    TAPVM_RETURN_IF_ERROR(ConnectUntil(o.host, o.port, deadline, waker, stop, &fd));
-  }
+namespace {
+
+// One Hello exchange on a fresh connection. *dropped: the peer closed it
+// before saying anything (a proxy or gateway whose far side is not up yet:
+// a connecting side tries again).
+Status ExchangeHellos(const ChannelOptions& o, Role my_role, int fd, Clock::time_point deadline, Waker* waker,
+                      const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn, RunId* run_id, bool* dropped) {
+  *dropped = false;
   auto c = std::make_unique<FrameConn>(fd, o.max_frame_bytes);
   Hello mine;
   mine.run_id = o.run_id;
@@ -291,7 +287,11 @@ Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, W
   mine.identity = o.identity;
   c->Queue(mine);
   while (!c->HasMessage()) {
-    TAPVM_RETURN_IF_ERROR(c->Flush());
+    Status st = c->Flush();
+    if (!st.ok()) {
+      *dropped = c->bytes_read() == 0;
+      return st;
+    }
     const auto now = Clock::now();
     if (now >= deadline) return Status::IOError("no hello from the peer before the connect timeout");
     bool readable = false, woken = false;
@@ -299,8 +299,11 @@ Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, W
     if (*stop) return Status::IOError("stopped during the hello exchange");
     if (readable) {
       bool eof = false;
-      TAPVM_RETURN_IF_ERROR(c->Read(&eof));
-      if (eof && !c->HasMessage()) return Status::IOError("the peer closed the connection during the hello exchange");
+      st = c->Read(&eof);
+      if (!st.ok() || (eof && !c->HasMessage())) {
+        *dropped = c->bytes_read() == 0;
+        return st.ok() ? Status::IOError("the peer closed the connection during the hello exchange") : st;
+      }
     }
   }
   Message m;
@@ -311,6 +314,30 @@ Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, W
   *run_id = mine.run_id.empty() ? theirs->run_id : mine.run_id;
   *conn = std::move(c);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status EstablishChannel(const ChannelOptions& o, Role my_role, int* listen_fd, Waker* waker,
+                        const std::atomic<bool>* stop, std::unique_ptr<FrameConn>* conn, RunId* run_id) {
+  const auto deadline = Clock::now() + o.connect_timeout;
+  if (*listen_fd >= 0) {
+    int fd = -1;
+    Status st = AcceptUntil(*listen_fd, deadline, waker, stop, &fd);
+    close(*listen_fd);  // one peer per channel: later ones are refused
+    *listen_fd = -1;
+    TAPVM_RETURN_IF_ERROR(st);
+    bool dropped = false;
+    return ExchangeHellos(o, my_role, fd, deadline, waker, stop, conn, run_id, &dropped);
+  }
+  for (;;) {
+    int fd = -1;
+    TAPVM_RETURN_IF_ERROR(ConnectUntil(o.host, o.port, deadline, waker, stop, &fd));
+    bool dropped = false;
+    Status st = ExchangeHellos(o, my_role, fd, deadline, waker, stop, conn, run_id, &dropped);
+    if (st.ok() || !dropped || Clock::now() >= deadline) return st;
+    if (SleepOrWake(std::min<Clock::duration>(kConnectRetry, deadline - Clock::now()), waker)) waker->Drain();
+  }
 }
 
 }  // namespace tapvm::ft

@@ -105,7 +105,8 @@ class Pair:
         self.proxy = StallProxy(port) if proxy else None
         sec_port = self.proxy.port if proxy else port
         common = ["--guest-dir", a.guest_dir, "--append", APPEND, "--netdev", self.peer.netdev(vm_port),
-                  "--arbiter", arbiter, "--heartbeat-ms", str(a.heartbeat_ms), "--timeout", "300"]
+                  "--arbiter", arbiter, "--heartbeat-ms", str(a.heartbeat_ms), "--timeout", "300",
+                  "--connect-timeout", "30"]
         self.secondary = Side([a.tapvm, "ft", "secondary", "--connect", f"127.0.0.1:{sec_port}", "-o",
                                self.sec_journal, "--drive", "file=" + self.sec_disk] + common +
                               list(extra_secondary), tmp, "secondary")

@@ -169,7 +169,9 @@ int RunFtSecondary(FtOptions& o) {
   std::vector<ReplayTap::HeldOutput> held = replay.TakeHeldOutputs();
   const uint64_t events = rx->received_seq();
   const size_t after_end = replay.calls_after_end();
-  st = vm->GoLive(journal.get(), events + 1);
+  // On one host the lost primary may still hold the network address for a
+  // moment (a partition: it stops once it hears it lost the arbiter).
+  st = vm->GoLive(journal.get(), events + 1, Ms(o.arbiter_timeout_s) + std::chrono::milliseconds(2 * o.heartbeat_ms));
   if (!st.ok()) {
     Say(kRole, "cannot go live: " + st.ToString());
     (void)journal->Close(hs.icount, "ft: could not go live");

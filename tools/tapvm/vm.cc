@@ -1,6 +1,7 @@
 #include "tools/tapvm/vm.h"
 
 #include <cstdio>
+#include <thread>
 
 namespace tapvm::cli {
 
@@ -69,12 +70,16 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
   return Status::Ok();
 }
 
-Status Vm::GoLive(EventSink* journal, uint64_t first_seq) {
+Status Vm::GoLive(EventSink* journal, uint64_t first_seq, std::chrono::milliseconds open_retry) {
   if (!replay_) return Status::InvalidArgument("only a replay can go live");
   if (!backends_ && !config_.drives.empty())
     return Status::InvalidArgument("going live needs a copy of every recorded disk (--drive)");
   if (!backends_) TAPVM_RETURN_IF_ERROR(HostBackends::OpenDrives(config_, &backends_));
-  TAPVM_RETURN_IF_ERROR(backends_->OpenRest(config_));
+  const auto deadline = std::chrono::steady_clock::now() + open_retry;
+  for (Status st = backends_->OpenRest(config_); !st.ok(); st = backends_->OpenRest(config_)) {
+    if (std::chrono::steady_clock::now() >= deadline) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   MakePassthrough();
   backends_->Attach(passthrough_.get(), layout_);
   board_->ClearQuit();  // the replay may have stopped the run at its end

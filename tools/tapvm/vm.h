@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -55,7 +56,10 @@ class Vm {
   // With `journal`, the live part is recorded to it (a recording tap over
   // the pass-through), its events numbered from first_seq: an FT
   // secondary's journal goes on after the primary's events it holds.
-  Status GoLive(EventSink* journal = nullptr, uint64_t first_seq = 1);
+  // Backends that cannot be opened yet (an address the other side of an FT
+  // pair still holds, on one host) are tried again for up to `open_retry`.
+  Status GoLive(EventSink* journal = nullptr, uint64_t first_seq = 1,
+                std::chrono::milliseconds open_retry = std::chrono::milliseconds(0));
   // The decorator CreateLive placed, or null.
   EventTap* decorator() { return decorator_.get(); }
 

@@ -40,18 +40,22 @@ Status HostBackends::Open(const MachineConfig& config, std::unique_ptr<HostBacke
 
 Status HostBackends::OpenRest(const MachineConfig& config) {
   if (!nics_.empty() || entropy_) return Status::Ok();
+  // All or nothing, so a failed attempt (an address still in use) can be
+  // tried again.
+  std::vector<std::unique_ptr<NetBackend>> nics;
   for (const NetdevConfig& n : config.netdevs) {
     if (n.kind == NetdevConfig::Kind::kTap) {
       std::unique_ptr<TapBackend> t;
       TAPVM_RETURN_IF_ERROR(TapBackend::Create(n.ifname, &t));
-      nics_.push_back(std::move(t));
+      nics.push_back(std::move(t));
     } else {
       std::unique_ptr<DgramBackend> d;
       TAPVM_RETURN_IF_ERROR(DgramBackend::Create("local=" + n.local + ",remote=" + n.remote, &d));
-      nics_.push_back(std::move(d));
+      nics.push_back(std::move(d));
     }
-    nic_started_.push_back(false);
   }
+  nics_ = std::move(nics);
+  nic_started_.assign(nics_.size(), false);
   if (config.rng && config.is_linux()) entropy_ = std::make_unique<EntropySource>();
   return Status::Ok();
 }

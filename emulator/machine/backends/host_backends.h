@@ -41,7 +41,8 @@ class HostBackends {
   HostBackends(const HostBackends&) = delete;
   HostBackends& operator=(const HostBackends&) = delete;
 
-  // Opens what OpenDrives left closed: NICs and entropy (going live).
+  // Opens what OpenDrives left closed: NICs and entropy (going live); all
+  // or nothing, so it may be tried again after a failure.
   Status OpenRest(const MachineConfig& config);
 
   std::vector<uint64_t> drive_sizes() const;
