@@ -199,7 +199,9 @@ Status LogSender::SendEvent(const journal::Event& e) {
   m.seq = e.seq;
   m.record.assign(record.begin(), record.end());
   if (to_blob) m.payload = *payload;
+  const uint64_t before = conn_->bytes_queued();
   conn_->Queue(m);
+  event_bytes_ += conn_->bytes_queued() - before;
   last_sent_seq_ = e.seq;
   return Status::Ok();
 }

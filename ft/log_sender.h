@@ -90,6 +90,10 @@ class LogSender : public EventSink {
   // CPU thread (the Append side).
   LagStats lag_stats() const { return lag_stats_; }
 
+  // Bytes of event messages sent to the secondary so far (the log's
+  // bandwidth; frames included).
+  uint64_t event_bytes_sent() const { return event_bytes_.load(); }
+
   // Highest seq the secondary acknowledged.
   uint64_t acked_seq() const { return acked_seq_.load(std::memory_order_acquire); }
   // Waits until acked_seq() >= seq. False on timeout or on an error.
@@ -142,6 +146,7 @@ class LogSender : public EventSink {
 
   std::atomic<uint64_t> acked_seq_{0};
   std::atomic<uint64_t> peer_replayed_{0};
+  std::atomic<uint64_t> event_bytes_{0};
   std::atomic<int64_t> last_heard_ns_{0};
 
   // Sender thread only.

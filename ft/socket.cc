@@ -146,6 +146,7 @@ FrameConn::FrameConn(int fd, uint32_t max_frame_bytes) : fd_(fd), max_frame_byte
 FrameConn::~FrameConn() { close(fd_); }
 
 void FrameConn::QueueFrame(std::vector<uint8_t> frame) {
+  bytes_queued_ += frame.size();
   out_bytes_ += frame.size();
   out_.push_back(std::move(frame));
 }

@@ -70,6 +70,8 @@ class FrameConn {
   void Queue(const Message& m) { QueueFrame(EncodeFrame(m)); }
   void QueueFrame(std::vector<uint8_t> frame);
   size_t out_bytes() const { return out_bytes_; }
+  // Bytes of all frames queued so far.
+  uint64_t bytes_queued() const { return bytes_queued_; }
   bool WantWrite() const { return out_bytes_ != 0; }
   // Writes what the socket takes now.
   Status Flush();
@@ -98,6 +100,7 @@ class FrameConn {
   std::deque<std::vector<uint8_t>> out_;
   size_t out_offset_ = 0;  // bytes of out_.front() already written
   size_t out_bytes_ = 0;
+  uint64_t bytes_queued_ = 0;
   // The frame being read: header, then the message.
   uint8_t header_[kFrameHeaderSize];
   size_t header_fill_ = 0;

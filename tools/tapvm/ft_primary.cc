@@ -5,6 +5,7 @@
 // losing it stops the guest (exit 3).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <condition_variable>
@@ -217,13 +218,18 @@ int RunFtPrimary(FtOptions& o) {
   if (journal && js.ok()) js = journal->Close(hs.icount, reason);
   const ft::OutputCommitStats os = gate->stats();
   const ft::LagStats lag = sender->lag_stats();
-  char line[320];
+  std::vector<uint32_t> hold = os.hold_us;
+  std::sort(hold.begin(), hold.end());
+  auto pct = [&](double p) { return hold.empty() ? 0.0 : hold[static_cast<size_t>(p * (hold.size() - 1))] / 1000.0; };
+  char line[512];
   std::snprintf(line, sizeof line,
-                "the guest ended (%s) at icount %" PRIu64 " after %" PRIu64 " events; %s; %" PRIu64
-                " outputs released; lag waits %" PRIu64 " (%.1f ms), largest lag %" PRIu64 " instructions",
+                "the guest ended (%s) at icount %" PRIu64 " after %" PRIu64 " events; %s; log %.2f MB sent; %" PRIu64
+                " outputs released, held p50 %.3f ms p99 %.3f ms; lag waits %" PRIu64 " (%.1f ms), largest lag %" PRIu64
+                " instructions",
                 reason.c_str(), hs.icount, rec->last_seq(),
                 watch.lost_secondary() ? "ran alone after losing the secondary" : "the secondary holds every event",
-                os.released, lag.waits, static_cast<double>(lag.waited_us) / 1000.0, lag.max_lag_seen);
+                static_cast<double>(sender->event_bytes_sent()) / 1e6, os.released, pct(0.5), pct(0.99), lag.waits,
+                static_cast<double>(lag.waited_us) / 1000.0, lag.max_lag_seen);
   Say(kRole, line);
   if (!js.ok()) {
     std::fprintf(stderr, "tapvm: the journal '%s' is incomplete: %s\n", o.journal.c_str(), js.ToString().c_str());
