@@ -1,7 +1,9 @@
 // `tapvm ft primary|secondary`: the command line of a fault-tolerant pair.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
+#include "emulator/machine/backends/host_backends.h"
 #include "tools/tapvm/commands.h"
 #include "tools/tapvm/ft_pair.h"
 
@@ -29,6 +31,23 @@ void Say(const char* role, const std::string& text) {
 
 std::chrono::milliseconds Ms(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+
+Status Prepare(FtOptions& o, ft::ChannelOptions* channel, Setup* out) {
+  TAPVM_RETURN_IF_ERROR(Resolve(&o.run));
+  const MachineConfig& config = o.run.machine;
+  TAPVM_RETURN_IF_ERROR(ReadBootImages(config, &out->images));
+  TAPVM_RETURN_IF_ERROR(MakePairIdentity(config, out->images, &out->identity));
+  TAPVM_RETURN_IF_ERROR(ft::OpenArbiter(o.arbiter, &out->arbiter));
+  if (!ParseEndpoint(o.endpoint, &channel->host, &channel->port))
+    return Status::InvalidArgument(std::string(channel->listen ? "--listen" : "--connect") + " wants HOST:PORT, got '" +
+                                   o.endpoint + "'");
+  channel->config_hash = out->identity.hash;
+  channel->identity = out->identity.entries;
+  channel->peer_timeout = std::chrono::milliseconds(o.heartbeat_ms);
+  channel->heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1), channel->peer_timeout / 5);
+  channel->connect_timeout = Ms(o.connect_timeout_s);
+  return Status::Ok();
 }
 
 }  // namespace ft_pair

@@ -7,8 +7,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "emulator/machine/machine_builder.h"
+#include "ft/arbiter.h"
+#include "ft/channel_options.h"
+#include "ft/pair_identity.h"
 #include "tools/tapvm/vm_options.h"
 
 namespace tapvm::cli {
@@ -33,6 +38,16 @@ int RunFtSecondary(FtOptions& o);
 
 // Shared by both sides.
 namespace ft_pair {
+// What both sides make from their options before they meet.
+struct Setup {
+  BootImages images;
+  ft::PairIdentity identity;
+  std::unique_ptr<ft::Arbiter> arbiter;
+};
+// Resolves the machine options, reads the boot images, hashes the pair's
+// identity, opens the arbiter, and fills the channel options both ends
+// share (endpoint, identity, heartbeats, timeouts). Errors are the user's.
+Status Prepare(FtOptions& o, ft::ChannelOptions* channel, Setup* out);
 // "HOST:PORT" (IPv4 or localhost) -> host, port; false when malformed.
 bool ParseEndpoint(const std::string& s, std::string* host, uint16_t* port);
 // One status line on standard error: "tapvm: ft: <role>: <text>".

@@ -110,32 +110,18 @@ class SecondaryWatch {
 }  // namespace
 
 int RunFtPrimary(FtOptions& o) {
-  Status st = Resolve(&o.run);
-  if (!st.ok()) {
-    spdlog::error("{}", st.message());
-    return kExitUsage;
-  }
-  const MachineConfig& config = o.run.machine;
-  BootImages images;
-  ft::PairIdentity identity;
-  std::unique_ptr<ft::Arbiter> arbiter;
   ft::SenderOptions so;
-  if (st.ok()) st = ReadBootImages(config, &images);
-  if (st.ok()) st = MakePairIdentity(config, images, &identity);
-  if (st.ok()) st = ft::OpenArbiter(o.arbiter, &arbiter);
-  if (st.ok() && !ParseEndpoint(o.endpoint, &so.host, &so.port))
-    st = Status::InvalidArgument("--listen wants HOST:PORT, got '" + o.endpoint + "'");
+  so.listen = true;
+  ft_pair::Setup setup;
+  Status st = Prepare(o, &so, &setup);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     return kExitUsage;
   }
-  so.listen = true;
+  const MachineConfig& config = o.run.machine;
+  const BootImages& images = setup.images;
+  ft::Arbiter* arbiter = setup.arbiter.get();
   so.run_id = ft::NewRunId();
-  so.config_hash = identity.hash;
-  so.identity = identity.entries;
-  so.peer_timeout = std::chrono::milliseconds(o.heartbeat_ms);
-  so.heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1), so.peer_timeout / 5);
-  so.connect_timeout = Ms(o.connect_timeout_s);
   so.max_lag = o.max_lag;
   std::unique_ptr<ft::LogSender> sender;
   st = ft::LogSender::Start(so, &sender);
@@ -187,7 +173,7 @@ int RunFtPrimary(FtOptions& o) {
   });
   Say(kRole, "secondary connected; the guest starts, protected (outputs wait for the secondary; max lag " +
                  std::to_string(o.max_lag) + " instructions)");
-  SecondaryWatch watch(sender.get(), arbiter.get(), so.run_id, Ms(o.arbiter_timeout_s), gate, board);
+  SecondaryWatch watch(sender.get(), arbiter, so.run_id, Ms(o.arbiter_timeout_s), gate, board);
 
   SessionLimits limits;
   limits.max_icount = o.run.max_insns ? o.run.max_insns : UINT64_MAX;

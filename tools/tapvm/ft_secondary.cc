@@ -67,32 +67,21 @@ int EndWithThePrimary(Vm& vm, ft::LogReceiver& receiver, JournalPump& journal, c
 }  // namespace
 
 int RunFtSecondary(FtOptions& o) {
-  Status st = Resolve(&o.run);
-  if (!st.ok()) {
-    spdlog::error("{}", st.message());
-    return kExitUsage;
-  }
-  const MachineConfig& config = o.run.machine;
-  BootImages images;
-  ft::PairIdentity identity;
-  std::unique_ptr<ft::Arbiter> arbiter;
   ft::ReceiverOptions ro;
-  if (o.journal.empty()) st = Status::InvalidArgument("the secondary needs its own journal (-o FILE)");
-  if (st.ok()) st = ReadBootImages(config, &images);
-  if (st.ok()) st = MakePairIdentity(config, images, &identity);
-  if (st.ok()) st = ft::OpenArbiter(o.arbiter, &arbiter);
-  if (st.ok() && !ParseEndpoint(o.endpoint, &ro.host, &ro.port))
-    st = Status::InvalidArgument("--connect wants HOST:PORT, got '" + o.endpoint + "'");
+  ro.listen = false;
+  ft_pair::Setup setup;
+  Status st = o.journal.empty() ? Status::InvalidArgument("the secondary needs its own journal (-o FILE)")
+                                : Prepare(o, &ro, &setup);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     return kExitUsage;
   }
-  ro.listen = false;
-  ro.config_hash = identity.hash;
-  ro.identity = identity.entries;
-  ro.peer_timeout = std::chrono::milliseconds(o.heartbeat_ms);
-  ro.heartbeat = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(1), ro.peer_timeout / 5);
-  ro.connect_timeout = Ms(o.connect_timeout_s);
+  const MachineConfig& config = o.run.machine;
+  const BootImages& images = setup.images;
+  ft::Arbiter* arbiter = setup.arbiter.get();
+  // Acknowledge each batch read at once: every output of the primary
+  // waits for it (the default batching would add up to ack_delay).
+  ro.ack_delay = std::chrono::microseconds(0);
   ro.local_journal_later = true;  // its header names the run id the Hello brings
   std::unique_ptr<ft::LogReceiver> receiver;
   st = ft::LogReceiver::Start(ro, &receiver);
