@@ -12,6 +12,15 @@ namespace {
 // The sender thread takes events from the queue while its socket buffer
 // holds less than this.
 constexpr size_t kOutHigh = 4u << 20;
+// Waking the sender thread for every event costs the guest more than the
+// events do (on a 2-core host every wake takes a core from a CPU thread).
+// An event an output waits on wakes it at once; others wait until this
+// many are queued, or kMaxBatchNs after the last wake (while events keep
+// coming the sender also looks every kMaxBatchNs by itself).
+constexpr size_t kWakeEvents = 256;
+constexpr uint64_t kWakeBytes = 256u << 10;
+constexpr int64_t kMaxBatchNs = 1'000'000;
+constexpr int64_t kActiveNs = 50'000'000;  // "events keep coming": one in the last 50 ms
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
@@ -82,7 +91,16 @@ Status LogSender::Append(journal::Event event) {
   ++next_seq_;
   queued_bytes_ += cost;
   queue_.push_back(std::move(event));
-  if (queue_.size() == 1) waker_.Wake();
+  const journal::EventKind kind = journal::KindOf(queue_.back());
+  const bool output = kind == journal::EventKind::kNetFrameOut || kind == journal::EventKind::kConsoleOut;
+  const int64_t now = NowNs();
+  last_append_ns_.store(now, std::memory_order_relaxed);
+  if (!wake_pending_ && (output || queue_.size() >= kWakeEvents || queued_bytes_ >= kWakeBytes ||
+                         now - last_wake_ns_ >= kMaxBatchNs)) {
+    wake_pending_ = true;
+    last_wake_ns_ = now;
+    waker_.Wake();
+  }
   return Status::Ok();
 }
 
@@ -139,7 +157,8 @@ void LogSender::SendReleased(uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
     released_ = std::max(released_, seq);
   }
-  waker_.Wake();
+  // No wake: the release goes out with the next events or heartbeat (it
+  // only spares the secondary re-sending an output at a takeover).
 }
 
 int64_t LogSender::peer_silent_ms() const { return (NowNs() - last_heard_ns_.load()) / 1'000'000; }
@@ -230,6 +249,7 @@ Status LogSender::Stream() {
         queue_.pop_front();
       }
       if (!batch.empty()) space_cv_.notify_all();
+      wake_pending_ = false;
       closing = closing_ && queue_.empty();
       final_icount = final_icount_;
       end_reason = end_reason_;
@@ -263,6 +283,9 @@ Status LogSender::Stream() {
     const auto silence_deadline = Clock::time_point(std::chrono::nanoseconds(last_heard_ns_.load())) + options_.peer_timeout;
     auto wake_at = std::min(silence_deadline, bye_sent ? silence_deadline : next_hb);
     if (shut) wake_at = std::min(wake_at, close_deadline);
+    // Events that did not wake us (see kWakeEvents) go out within kMaxBatchNs.
+    if (NowNs() - last_append_ns_.load(std::memory_order_relaxed) < kActiveNs)
+      wake_at = std::min<Clock::time_point>(wake_at, now + std::chrono::nanoseconds(kMaxBatchNs));
     bool readable = false, woken = false;
     TAPVM_RETURN_IF_ERROR(conn_->Wait(true, wake_at - now, &waker_, &readable, &woken));
     if (readable) {

@@ -7,6 +7,9 @@
 //   gaps (anything else is an error); they go out in that order, each as
 //   its journal record (checksum, chain from StreamChainSeed) with a blob
 //   payload carried inline in the message.
+// - Batching: an output event (a frame or console bytes sent: output
+//   commit waits on it) wakes the sender thread at once; other events go
+//   out in batches, within about a millisecond.
 // - Bounds: Append only queues. The queue holds at most max_queued_bytes
 //   (payload bytes plus kEventCostBytes per event); past it Append waits
 //   up to append_timeout for the sender thread, then fails ("send queue
@@ -98,7 +101,8 @@ class LogSender : public EventSink {
   uint64_t acked_seq() const { return acked_seq_.load(std::memory_order_acquire); }
   // Waits until acked_seq() >= seq. False on timeout or on an error.
   bool WaitAcked(uint64_t seq, std::chrono::milliseconds timeout);
-  // Tells the secondary outputs up to `seq` were released.
+  // Tells the secondary outputs up to `seq` were released (with the next
+  // events or heartbeat).
   void SendReleased(uint64_t seq);
   // True once the Hello exchange succeeded; waits up to `timeout`.
   bool WaitConnected(std::chrono::milliseconds timeout);
@@ -138,6 +142,8 @@ class LogSender : public EventSink {
   uint64_t final_icount_ = 0;
   std::string end_reason_;
   uint64_t prev_icount_ = 0;     // Append side: icount of the last event appended
+  bool wake_pending_ = false;    // the sender thread was woken and has not taken the queue yet
+  int64_t last_wake_ns_ = 0;
   LagStats lag_stats_;
   uint64_t released_ = 0;        // latest SendReleased
   bool connected_ = false;
@@ -147,6 +153,7 @@ class LogSender : public EventSink {
   std::atomic<uint64_t> acked_seq_{0};
   std::atomic<uint64_t> peer_replayed_{0};
   std::atomic<uint64_t> event_bytes_{0};
+  std::atomic<int64_t> last_append_ns_{0};
   std::atomic<int64_t> last_heard_ns_{0};
 
   // Sender thread only.

@@ -21,6 +21,9 @@ namespace {
 
 constexpr size_t kReadBudget = 8u << 20;   // bytes per Read call, so the loop stays responsive
 constexpr size_t kBodyStep = 64u << 10;    // first allocation of a frame body
+// A connecting side retries soon at first (the pair's two processes start
+// together), then backs off to kConnectRetry.
+constexpr auto kFirstConnectRetry = std::chrono::milliseconds(2);
 constexpr auto kConnectRetry = std::chrono::milliseconds(50);
 
 Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
@@ -116,6 +119,7 @@ Status ConnectUntil(const std::string& host, uint16_t port, Clock::time_point de
                     const std::atomic<bool>* stop, int* fd) {
   sockaddr_in sa;
   TAPVM_RETURN_IF_ERROR(Resolve(host, port, &sa));
+  Clock::duration retry = kFirstConnectRetry;
   for (;;) {
     if (*stop) return Status::IOError("stopped before connecting");
     const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -135,7 +139,8 @@ Status ConnectUntil(const std::string& host, uint16_t port, Clock::time_point de
     if (now >= deadline) {
       return Status::IOError("nobody listens on " + host + ":" + std::to_string(port) + " (connect timeout)");
     }
-    if (SleepOrWake(std::min<Clock::duration>(kConnectRetry, deadline - now), waker)) waker->Drain();
+    if (SleepOrWake(std::min<Clock::duration>(retry, deadline - now), waker)) waker->Drain();
+    retry = std::min<Clock::duration>(retry * 2, kConnectRetry);
   }
 }
 

@@ -15,7 +15,8 @@ the same run (ratios, so a noisy shared machine hits both alike).
   lag        the largest secondary lag the primary saw, and its waits
   failover   kill -9 of the primary: time to the next answer (pair_test.py)
 
-usage: ft_bench.py TAPVM GUEST_DIR [ROUNDS]
+usage: ft_bench.py TAPVM GUEST_DIR [ROUNDS] [PART...]
+  PART: boot, workload, latency, failover (default: all)
 """
 import os
 import re
@@ -147,27 +148,39 @@ def main():
         return 2
     tapvm, guest_dir = sys.argv[1], sys.argv[2]
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    parts = sys.argv[4:] or ["boot", "workload", "latency", "failover"]
     tmp = tempfile.mkdtemp(prefix="tapvm-ftbench-")
     try:
         r = Runner(tapvm, guest_dir, tmp)
-        slowdown(r, "hello", rounds)
-        line = slowdown(r, "workload", rounds)
-        log_and_lag(line)
-        base, _ = rtts(r, False, 300)
-        ft, err = rtts(r, True, 300)
-        print(f"latency (UDP request to the guest, 300 each): run p50 {pct(base, .5):.3f} ms p99 {pct(base, .99):.3f} ms;"
-              f" ft p50 {pct(ft, .5):.3f} ms p99 {pct(ft, .99):.3f} ms; output commit adds p50 "
-              f"{pct(ft, .5) - pct(base, .5):.3f} ms, p99 {pct(ft, .99) - pct(base, .99):.3f} ms")
-        held = re.search(r"held p50 ([0-9.]+) ms p99 ([0-9.]+) ms", err)
-        if held:
-            print(f"  outputs held by the primary until acknowledged: p50 {held.group(1)} ms, p99 {held.group(2)} ms")
-        f = subprocess.run([sys.executable, os.path.join(HERE, "..", "ft", "pair_test.py"), tapvm, guest_dir,
-                            "failover", "--kills", "10", "--replay-every", "0"], capture_output=True, timeout=1800)
-        summary = [ln for ln in f.stdout.decode().splitlines() if ln.startswith("failover:") or ln.startswith("FAIL")]
-        print(summary[-1] if summary else f.stdout.decode()[-500:])
+        if "boot" in parts:
+            slowdown(r, "hello", rounds)
+        if "workload" in parts:
+            log_and_lag(slowdown(r, "workload", rounds))
+        if "latency" in parts:
+            latency(r)
+        if "failover" in parts:
+            failover(tapvm, guest_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def latency(r):
+    base, _ = rtts(r, False, 300)
+    ft, err = rtts(r, True, 300)
+    print(f"latency (UDP request to the guest, 300 each): run p50 {pct(base, .5):.3f} ms p99 {pct(base, .99):.3f} ms;"
+          f" ft p50 {pct(ft, .5):.3f} ms p99 {pct(ft, .99):.3f} ms; output commit adds p50 "
+          f"{pct(ft, .5) - pct(base, .5):.3f} ms, p99 {pct(ft, .99) - pct(base, .99):.3f} ms")
+    held = re.search(r"held p50 ([0-9.]+) ms p99 ([0-9.]+) ms", err)
+    if held:
+        print(f"  outputs held by the primary until acknowledged: p50 {held.group(1)} ms, p99 {held.group(2)} ms")
+
+
+def failover(tapvm, guest_dir):
+    f = subprocess.run([sys.executable, os.path.join(HERE, "..", "ft", "pair_test.py"), tapvm, guest_dir,
+                        "failover", "--kills", "10", "--replay-every", "0"], capture_output=True, timeout=1800)
+    summary = [ln for ln in f.stdout.decode().splitlines() if ln.startswith("failover:") or ln.startswith("FAIL")]
+    print(summary[-1] if summary else f.stdout.decode()[-500:])
 
 
 if __name__ == "__main__":
