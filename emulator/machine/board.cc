@@ -256,7 +256,10 @@ Status Board::SetupLinuxBoot(const LinuxBootImages& img) {
 }
 
 bool Board::StopCheck() {
-  return AfterSlice() || tap_->InputPending() || work_pending_.load(std::memory_order_acquire);
+  // A stop point the tap learnt of during the slice (a stream replay that
+  // waited for its next event) lowers the limit: the slice must end.
+  return AfterSlice() || tap_->InputPending() || work_pending_.load(std::memory_order_acquire) ||
+         tap_->StopIcount() < slice_limit_;
 }
 
 bool Board::AfterSlice() {
@@ -391,6 +394,7 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
     if (tap_->DeliverDue(s.icount)) console_->Drain();
     uint64_t limit = std::min({max_icount, tap_->NextInputIcount(), tap_->StopIcount()});
     if (interval) limit = std::min(limit, (s.icount / interval + 1) * interval);
+    slice_limit_ = limit;
     StopReason r = hart_->Run(limit);
     if (AfterSlice()) break;
     if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting

@@ -210,6 +210,7 @@ class Board {
   RunResult finished_{RunResult::Kind::kLimit};
   bool has_finished_ = false;
   uint64_t last_digest_icount_ = 0;
+  uint64_t slice_limit_ = UINT64_MAX;  // the limit the hart runs to now
   std::atomic<bool> quit_requested_{false};
   std::atomic<bool> quit_when_idle_{false};
 };
