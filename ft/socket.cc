@@ -24,7 +24,7 @@ constexpr size_t kBodyStep = 64u << 10;    // first allocation of a frame body
 // A connecting side retries soon at first (the pair's two processes start
 // together), then backs off to kConnectRetry.
 constexpr auto kFirstConnectRetry = std::chrono::milliseconds(2);
-constexpr auto kConnectRetry = std::chrono::milliseconds(50);
+constexpr auto kConnectRetry = std::chrono::milliseconds(10);
 
 Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
 
