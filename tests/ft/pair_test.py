@@ -272,7 +272,7 @@ def one_failover(a, i, rng, figures):
             verify_and_replay(a, p.sec_journal)
         took = re.search(r"took over at icount (\d+), event #(\d+), primary silent for (\d+) ms", se)
         ft = (first_after - killed_at) if first_after else None
-        figures.append(ft)
+        figures.append((mode, ft))
         print(f"kill {i:2d} ({mode:4s}): answers before the kill {before}, highest {nums[-1]}, "
               f"takeover at icount {took.group(1)} event #{took.group(2)}, "
               f"kill to next answer {ft * 1000:.0f} ms" if ft else f"kill {i}: no answer timing")
@@ -286,9 +286,14 @@ def test_failover(a):
     figures = []
     for i in range(a.kills):
         one_failover(a, i, rng, figures)
-    ms = sorted(f * 1000 for f in figures if f is not None)
-    print(f"failover: {a.kills} kills, all taken over with no gap; kill to the first answer from the new "
-          f"primary: min {ms[0]:.0f} ms, median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms")
+    def spread(modes):
+        ms = sorted(f * 1000 for m, f in figures if f is not None and m in modes)
+        if not ms:
+            return "none"
+        return f"min {ms[0]:.0f} ms, median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms ({len(ms)} kills)"
+    print(f"failover: {a.kills} kills, all taken over with no gap; kill to the first answer from the new primary: "
+          f"service running {spread(('busy', 'idle'))}; killed during boot {spread(('boot',))} (the rest of the "
+          f"boot included)")
 
 
 def test_host_stop(a):
