@@ -14,6 +14,7 @@ tests:
                    the secondary takes over, the client sees no gap, the
                    surviving disk holds every number the client saw
   host_stop        SIGTERM to the primary: both end at the same instruction
+  console          an interactive shell: the secondary takes the console over
   secondary_lost   kill -9 of the secondary: the primary goes on alone
   partition        --runs N --arbiter file|etcd: the log channel is cut by a
                    proxy; exactly one side goes on, the other exits 3
@@ -54,12 +55,24 @@ def check(cond, what):
 class Side:
     """One tapvm ft process, its output in files."""
 
-    def __init__(self, args, tmp, name):
+    def __init__(self, args, tmp, name, stdin=subprocess.DEVNULL):
         self.name = name
         self.out_path = os.path.join(tmp, name + ".out")
         self.err_path = os.path.join(tmp, name + ".err")
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=open(self.out_path, "wb"),
+        self.proc = subprocess.Popen(args, stdin=stdin, stdout=open(self.out_path, "wb"),
                                      stderr=open(self.err_path, "wb"))
+
+    def type(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def expect_stdout(self, text, timeout):
+        deadline = time.monotonic() + timeout
+        while text not in self.stdout():
+            if time.monotonic() > deadline or not self.alive():
+                raise Failure(f"{self.name}: no {text!r} on its console; stdout tail:\n{self.stdout()[-1500:]}\n"
+                              f"stderr:\n{self.stderr()}")
+            time.sleep(0.05)
 
     def wait(self, timeout):
         try:
@@ -89,7 +102,8 @@ class Pair:
     """A primary and a secondary on private disk copies, a NetPeer as their
     network and a CounterClient, optionally a proxy on the log channel."""
 
-    def __init__(self, a, tmp, arbiter, proxy=False, extra_primary=(), extra_secondary=()):
+    def __init__(self, a, tmp, arbiter, proxy=False, extra_primary=(), extra_secondary=(), append=APPEND,
+                 stdin=subprocess.DEVNULL):
         self.a = a
         self.tmp = tmp
         disk = os.path.join(a.guest_dir, "disk.img")
@@ -105,14 +119,14 @@ class Pair:
         port = free_tcp_port()
         self.proxy = StallProxy(port) if proxy else None
         sec_port = self.proxy.port if proxy else port
-        common = ["--guest-dir", a.guest_dir, "--append", APPEND, "--netdev", self.peer.netdev(vm_port),
+        common = ["--guest-dir", a.guest_dir, "--append", append, "--netdev", self.peer.netdev(vm_port),
                   "--arbiter", arbiter, "--heartbeat-ms", str(a.heartbeat_ms), "--timeout", "300",
                   "--connect-timeout", "30"]
         self.secondary = Side([a.tapvm, "ft", "secondary", "--connect", f"127.0.0.1:{sec_port}", "-o",
                                self.sec_journal, "--drive", "file=" + self.sec_disk] + common +
-                              list(extra_secondary), tmp, "secondary")
+                              list(extra_secondary), tmp, "secondary", stdin)
         self.primary = Side([a.tapvm, "ft", "primary", "--listen", f"127.0.0.1:{port}", "-o", self.pri_journal,
-                             "--drive", "file=" + self.pri_disk] + common + list(extra_primary), tmp, "primary")
+                             "--drive", "file=" + self.pri_disk] + common + list(extra_primary), tmp, "primary", stdin)
         self.started = time.monotonic()
         self.numbers = []  # (host time, number) of every answer, in arrival order
         self._stop = False
@@ -320,6 +334,29 @@ def test_host_stop(a):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_console(a):
+    """An interactive guest: the primary shows the console and takes input;
+    after a takeover the secondary does, as `tapvm run` would."""
+    tmp = tempfile.mkdtemp(prefix="tapvm-ft-console-")
+    p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"), append="console=ttyS0", stdin=subprocess.PIPE)
+    try:
+        p.primary.type("echo before-$((6 * 7))")
+        p.primary.expect_stdout("before-42", 240)
+        check(p.secondary.stdout() == "", "the secondary showed the console while in lockstep")
+        p.primary.kill9()
+        p.secondary.type("echo after-$((7 * 8))")
+        p.secondary.expect_stdout("after-56", 60)
+        p.secondary.type("poweroff -f")
+        rs = p.secondary.wait(60)
+        check(rs == 0, f"the secondary exited {rs} after poweroff:\n{p.secondary.stderr()}")
+        verify_and_replay(a, p.sec_journal)
+        print("console: the primary showed the shell and took input; after kill -9 the secondary showed it, took "
+              "input and powered off with exit 0; its journal replays")
+    finally:
+        p.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_secondary_lost(a):
     tmp = tempfile.mkdtemp(prefix="tapvm-ft-seclost-")
     p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"))
@@ -405,7 +442,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tapvm")
     ap.add_argument("guest_dir")
-    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "secondary_lost", "partition", "mismatch"])
+    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "console", "secondary_lost", "partition",
+                                     "mismatch"])
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--arbiter", choices=["file", "etcd"], default="file")
