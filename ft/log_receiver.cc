@@ -204,7 +204,10 @@ Status LogReceiver::OnEvent(EventMsg& m) {
   }
   if (local_journal != nullptr) {
     st = local_journal->Append(e);
-    if (!st.ok()) return Status::IOError("local journal: " + st.message());
+    if (!st.ok()) {
+      local_journal_failed_ = true;
+      return Status::IOError("local journal: " + st.message());
+    }
   }
   const uint64_t cost = CostOf(e);
   {

@@ -108,6 +108,9 @@ class LogReceiver : public EventSource {
   std::string end_reason() const;
   // The error that rejected the stream, or OK.
   Status status() const;
+  // True when that error is the local journal's (this side's own fault,
+  // not the primary's).
+  bool local_journal_failed() const { return local_journal_failed_.load(); }
 
  private:
   explicit LogReceiver(const ReceiverOptions& options);
@@ -144,6 +147,7 @@ class LogReceiver : public EventSource {
   std::atomic<uint64_t> released_seq_{0};
   std::atomic<uint64_t> final_icount_{0};
   std::atomic<uint64_t> replayed_icount_{0};
+  std::atomic<bool> local_journal_failed_{false};
   std::atomic<uint64_t> replayed_sent_{0};  // as last reported to the primary
   std::atomic<int64_t> last_heard_ns_{0};
 

@@ -321,5 +321,92 @@ TEST(FtChannel, SecondaryKeepsALocalJournalOfTheStream) {
   unlink(path.c_str());
 }
 
+// A sink that fails after `ok` appends, as a full disk would.
+class FailingSink : public EventSink {
+ public:
+  explicit FailingSink(size_t ok) : ok_(ok) {}
+  Status Append(journal::Event) override {
+    if (ok_ == 0) return Status::IOError("No space left on device");
+    --ok_;
+    return Status::Ok();
+  }
+
+ private:
+  size_t ok_;
+};
+
+TEST(FtChannel, ASecondaryAdoptsThePrimarysRunIdAndReadsOnlyOnceItsJournalIsThere) {
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  ReceiverOptions ro = Options<ReceiverOptions>(false, sender->port());
+  ro.run_id = {};
+  ro.local_journal_later = true;
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(ro, &receiver).ok());
+  ASSERT_TRUE(receiver->WaitConnected(5s));
+  EXPECT_EQ(receiver->run_id(), testutil::kRun);
+  const std::vector<journal::Event> events = testutil::Stream(50);
+  for (const journal::Event& e : events) ASSERT_TRUE(sender->Append(e).ok());
+  // Nothing is held (so nothing acknowledged) before the journal is there.
+  EXPECT_FALSE(sender->WaitAcked(1, 300ms));
+  EXPECT_EQ(receiver->received_seq(), 0u);
+  FailingSink journal(1000);
+  receiver->AttachLocalJournal(&journal);
+  EXPECT_TRUE(sender->WaitAcked(events.size(), 5s)) << sender->status().ToString();
+}
+
+TEST(FtChannel, ALocalJournalThatFailsIsTheSecondarysOwnError) {
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(Options<SenderOptions>(true), &sender).ok());
+  ReceiverOptions ro = Options<ReceiverOptions>(false, sender->port());
+  FailingSink journal(10);
+  ro.local_journal = &journal;
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(ro, &receiver).ok());
+  for (const journal::Event& e : testutil::Stream(20)) ASSERT_TRUE(sender->Append(e).ok());
+  Consumer consumer(receiver.get());
+  consumer.Join();
+  EXPECT_EQ(consumer.events.size(), 10u);
+  EXPECT_FALSE(consumer.status.ok());
+  EXPECT_NE(consumer.status.message().find("local journal: No space left on device"), std::string::npos)
+      << consumer.status.ToString();
+  EXPECT_TRUE(receiver->local_journal_failed());
+  EXPECT_LE(sender->acked_seq(), 10u);  // never an event the journal lost
+}
+
+TEST(FtChannel, TheLagBoundHoldsThePrimaryUntilTheSecondaryReplays) {
+  SenderOptions so = Options<SenderOptions>(true);
+  so.max_lag = 10'000;
+  std::unique_ptr<LogSender> sender;
+  ASSERT_TRUE(LogSender::Start(so, &sender).ok());
+  ReceiverOptions ro = Options<ReceiverOptions>(false, sender->port());
+  ro.progress_step = 1000;
+  std::unique_ptr<LogReceiver> receiver;
+  ASSERT_TRUE(LogReceiver::Start(ro, &receiver).ok());
+  // Icounts rise by 1000 every 15 events: past event ~150 the previous
+  // event is more than 10'000 instructions ahead of a replay at 0.
+  const std::vector<journal::Event> events = testutil::Stream(400);
+  std::atomic<size_t> appended{0};
+  std::thread primary([&] {
+    for (const journal::Event& e : events) {
+      if (!sender->Append(e).ok()) return;
+      ++appended;
+    }
+  });
+  std::this_thread::sleep_for(400ms);
+  const size_t held_at = appended.load();
+  EXPECT_LT(held_at, events.size());
+  EXPECT_GT(held_at, 100u);
+  // The secondary replays: the primary goes on.
+  Consumer consumer(receiver.get());
+  primary.join();
+  EXPECT_EQ(appended.load(), events.size());
+  EXPECT_GE(sender->lag_stats().waits, 1u);
+  EXPECT_LE(sender->lag_stats().max_lag_seen, so.max_lag + 1000);
+  ASSERT_TRUE(sender->Close(events.back().icount).ok());
+  consumer.Join();
+  EXPECT_EQ(consumer.events.size(), events.size());
+}
+
 }  // namespace
 }  // namespace tapvm::ft

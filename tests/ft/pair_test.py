@@ -16,6 +16,9 @@ tests:
   host_stop        SIGTERM to the primary: both end at the same instruction
   console          an interactive shell: the secondary takes the console over
   secondary_lost   kill -9 of the secondary: the primary goes on alone
+  secondary_journal_full
+                   the secondary cannot write its journal: it stops, the
+                   primary goes on alone
   partition        --runs N --arbiter file|etcd: the log channel is cut by a
                    proxy; exactly one side goes on, the other exits 3
   mismatch         different machines: the pair refuses to start, naming it
@@ -103,7 +106,7 @@ class Pair:
     network and a CounterClient, optionally a proxy on the log channel."""
 
     def __init__(self, a, tmp, arbiter, proxy=False, extra_primary=(), extra_secondary=(), append=APPEND,
-                 stdin=subprocess.DEVNULL):
+                 stdin=subprocess.DEVNULL, secondary_prefix=()):
         self.a = a
         self.tmp = tmp
         disk = os.path.join(a.guest_dir, "disk.img")
@@ -122,7 +125,7 @@ class Pair:
         common = ["--guest-dir", a.guest_dir, "--append", append, "--netdev", self.peer.netdev(vm_port),
                   "--arbiter", arbiter, "--heartbeat-ms", str(a.heartbeat_ms), "--timeout", "300",
                   "--connect-timeout", "30"]
-        self.secondary = Side([a.tapvm, "ft", "secondary", "--connect", f"127.0.0.1:{sec_port}", "-o",
+        self.secondary = Side(list(secondary_prefix) + [a.tapvm, "ft", "secondary", "--connect", f"127.0.0.1:{sec_port}", "-o",
                                self.sec_journal, "--drive", "file=" + self.sec_disk] + common +
                               list(extra_secondary), tmp, "secondary", stdin)
         self.primary = Side([a.tapvm, "ft", "primary", "--listen", f"127.0.0.1:{port}", "-o", self.pri_journal,
@@ -357,6 +360,38 @@ def test_console(a):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_secondary_journal_full(a):
+    """The secondary cannot write its journal (a file size limit, as a full
+    disk): it stops without taking over (exit 3); the primary goes on alone
+    and finishes the workload."""
+    tmp = tempfile.mkdtemp(prefix="tapvm-ft-full-")
+    # A file size limit that the journal's boot images fit under and the
+    # workload's events do not: the size of a journal of the first
+    # instructions alone, plus 150 KiB.
+    probe_disk, probe = os.path.join(tmp, "probe.img"), os.path.join(tmp, "probe.tapj")
+    shutil.copy(os.path.join(a.guest_dir, "disk.img"), probe_disk)
+    subprocess.run([a.tapvm, "record", "-o", probe, "--guest-dir", a.guest_dir, "--drive", "file=" + probe_disk,
+                    "--max-insns", "1000"], capture_output=True, timeout=120)
+    limit_kb = os.path.getsize(probe) // 1024 + 150
+    limit = ["bash", "-c", f"trap '' XFSZ; ulimit -f {limit_kb}; exec \"$@\"", "bash"]
+    p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"), append="console=ttyS0 tapvm.script=workload",
+             secondary_prefix=limit)
+    try:
+        rs, rp = p.secondary.wait(300), p.primary.wait(300)
+        se, pe = p.secondary.stderr(), p.primary.stderr()
+        check(rs == 3 and "cannot keep its journal" in se, f"the secondary exited {rs}:\n{se}")
+        check("took over" not in se, f"the secondary took over:\n{se}")
+        check(rp == 0 and "goes on alone" in pe, f"the primary exited {rp}:\n{pe}")
+        check("workload: done" in p.primary.stdout(), "the workload did not finish on the primary")
+        verify_and_replay(a, p.pri_journal)
+        line = [ln for ln in se.splitlines() if "cannot keep its journal" in ln][0]
+        print(f"secondary_journal_full: journal limited to {limit_kb} KiB; secondary exit 3 ({line.strip()}); "
+              f"the primary finished alone, exit 0")
+    finally:
+        p.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_secondary_lost(a):
     tmp = tempfile.mkdtemp(prefix="tapvm-ft-seclost-")
     p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"))
@@ -442,8 +477,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tapvm")
     ap.add_argument("guest_dir")
-    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "console", "secondary_lost", "partition",
-                                     "mismatch"])
+    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "console", "secondary_lost",
+                                     "secondary_journal_full", "partition", "mismatch"])
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--arbiter", choices=["file", "etcd"], default="file")

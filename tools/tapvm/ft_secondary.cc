@@ -137,6 +137,16 @@ int RunFtSecondary(FtOptions& o) {
     }
     return EndWithThePrimary(*vm, *rx, *journal, r);
   }
+  // The stream was rejected for a fault of this side's (its journal) or a
+  // damaged log: the primary may well be fine. Stop without claiming the
+  // arbiter; dropping the connection lets the primary go on alone.
+  if (rx->local_journal_failed() || rx->status().code() == Status::Code::kCorruption) {
+    const bool ours = rx->local_journal_failed();
+    Say(kRole, (ours ? "cannot keep its journal: " : "the primary's log is damaged: ") + rx->status().message() +
+                   "; stopping without taking over (the primary goes on alone)");
+    receiver.reset();
+    return ours ? kExitJournal : 1;
+  }
   // The primary is lost: the log ends here.
   if (rx->received_seq() == 0) {
     Say(kRole, "the primary left before its guest started (" +
