@@ -192,6 +192,57 @@ TEST(ReplayTapTest, ReadsAnyEventSourceAndGoesLiveHandingOverRequestsInFlight) {
   EXPECT_FALSE(replay.GoLive(&live).ok());  // once only
 }
 
+TEST(ReplayTapTest, ACutShortEndKeepsLaterCallsForTheLiveTapAndHoldsUnreleasedOutputs) {
+  const std::vector<uint8_t> frame{1, 2, 3};
+  VectorSource source({At(10, journal::TapEvents::ConsoleWritten(0, std::vector<uint8_t>{'a'})),
+                       At(11, journal::TapEvents::FrameTransmitted(3, frame)),
+                       At(12, journal::TapEvents::ConsoleWritten(0, std::vector<uint8_t>{'c'}))},
+                      /*clean=*/false);
+  bool stopped = false;
+  ReplayTap replay(&source, nullptr, [&] { stopped = true; });
+  uint64_t released = 1;  // the primary said outputs up to event 1 left
+  replay.KeepOutputs([&] { return released; });
+  uint64_t icount = 10;
+  replay.set_icount_source(&icount);
+  replay.ConsoleOutput(0, std::vector<uint8_t>{'a'});
+  icount = 11;
+  replay.TransmitFrame(3, frame);
+  EXPECT_FALSE(stopped);
+  icount = 12;
+  replay.ConsoleOutput(0, std::vector<uint8_t>{'c'});
+  EXPECT_TRUE(stopped);  // the log ended: stop at once
+  // The rest of the instruction runs on: kept, not compared.
+  icount = 13;
+  replay.ConsoleOutput(0, std::vector<uint8_t>{'d'});
+  replay.ObserveIrq(7, true);
+  EXPECT_FALSE(replay.divergence());
+  EXPECT_EQ(replay.calls_after_end(), 2u);
+
+  const std::vector<ReplayTap::HeldOutput> held = replay.TakeHeldOutputs();
+  ASSERT_EQ(held.size(), 2u);  // event 1 was released
+  EXPECT_EQ(held[0].seq, 2u);
+  EXPECT_TRUE(held[0].is_frame);
+  EXPECT_EQ(held[0].bytes, frame);
+  EXPECT_EQ(held[1].seq, 3u);
+  EXPECT_EQ(held[1].bytes, std::vector<uint8_t>{'c'});
+
+  // Going live, the kept calls are journaled at the icount they were made,
+  // numbered after the recording's events.
+  FakeTap inner;
+  VectorSink journal;
+  RecordingTap live(&inner, &journal, 4);
+  icount = 14;
+  ASSERT_TRUE(replay.GoLive(&live).ok());
+  ASSERT_EQ(journal.events.size(), 2u);
+  EXPECT_EQ(journal.events[0].seq, 4u);
+  EXPECT_EQ(journal.events[0].icount, 13u);
+  EXPECT_EQ(journal::KindOf(journal.events[0]), EventKind::kConsoleOut);
+  EXPECT_EQ(journal::KindOf(journal.events[1]), EventKind::kIrqLine);
+  EXPECT_EQ(journal.events[1].icount, 13u);
+  replay.ConsoleOutput(0, std::vector<uint8_t>{'e'});
+  EXPECT_EQ(journal.events.back().icount, 14u);  // the real icount again
+}
+
 TEST(ReplayTapTest, AMismatchIsADivergenceAtItsEvent) {
   VectorSource source({At(5, journal::TapEvents::ConsoleWritten(0, std::vector<uint8_t>{'a'}))});
   bool stopped = false;
