@@ -8,8 +8,10 @@ Status MakePairIdentity(const MachineConfig& config, const BootImages& images, P
   PairIdentity id;
   // The configuration as the journal header holds it, minus the entries
   // that name host-side things; those the guest sees are added below.
+  // break_insn (--break-insn, a testing aid) is left out too, so a test
+  // can make one side of a pair diverge on purpose.
   for (const auto& [key, value] : config.Encode())
-    if (key != "drive" && key != "netdev") id.entries.emplace_back(key, value);
+    if (key != "drive" && key != "netdev" && key != "break_insn") id.entries.emplace_back(key, value);
   id.entries.emplace_back("digest_interval", std::to_string(config.digest_interval));
   auto image = [&](const char* role, const std::vector<uint8_t>& bytes) {
     if (!bytes.empty()) id.entries.emplace_back(role, journal::ContentHash(bytes).ToHex());

@@ -2,7 +2,9 @@
 // before the secondary may replay the primary's log — everything the guest
 // can observe (the machine configuration, the boot images' and disk
 // images' contents), and nothing host-side (file paths, aio, network
-// addresses: each side has its own disk copy and backends).
+// addresses: each side has its own disk copy and backends). The testing
+// aid --break-insn is not part of it: a test breaks one side to show a
+// divergence is caught.
 //
 // The entries are ordered key/value strings; their hash is the
 // configuration hash both Hellos carry (ft/wire.h), and on a mismatch the

@@ -15,6 +15,8 @@ tests:
                    surviving disk holds every number the client saw
   host_stop        SIGTERM to the primary: both end at the same instruction
   console          an interactive shell: the secondary takes the console over
+  divergence       the secondary breaks an instruction: it reports the
+                   divergence and stops; the primary goes on alone
   secondary_lost   kill -9 of the secondary: the primary goes on alone
   secondary_journal_full
                    the secondary cannot write its journal: it stops, the
@@ -392,6 +394,33 @@ def test_secondary_journal_full(a):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_divergence(a):
+    """The secondary executes one instruction wrongly (--break-insn, a
+    testing aid): it reports the divergence at once and stops (exit 1); the
+    primary goes on alone, losing nothing."""
+    tmp = tempfile.mkdtemp(prefix="tapvm-ft-diverge-")
+    p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"), extra_secondary=["--break-insn", "add"])
+    try:
+        rs = p.secondary.wait(120)
+        se = p.secondary.stderr()
+        check(rs == 1 and "DIVERGED from the primary" in se, f"the secondary exited {rs}:\n{se}")
+        check("took over" not in se, f"the secondary took over:\n{se}")
+        got = p.client.count(20, per_try_timeout=1.0, timeout=240)
+        check(got == list(range(1, 21)), f"answers {got}")
+        bye = p.finish()
+        rp = p.primary.wait(120)
+        pe = p.primary.stderr()
+        check(rp == 0 and "goes on alone" in pe, f"the primary exited {rp}:\n{pe}")
+        on_disk = debugfs_numbers(p.pri_disk)
+        check(on_disk == list(range(1, bye + 1)), f"the primary's disk holds {on_disk[-5:]}, BYE said {bye}")
+        where = re.search(r"divergence at event #(\d+), icount (\d+)", se)
+        print(f"divergence: the secondary diverged at event #{where.group(1)}, icount {where.group(2)} and exited 1; "
+              f"the primary went on alone: {bye} numbers, exit 0")
+    finally:
+        p.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_secondary_lost(a):
     tmp = tempfile.mkdtemp(prefix="tapvm-ft-seclost-")
     p = Pair(a, tmp, "file:" + os.path.join(tmp, "pair.lock"))
@@ -477,7 +506,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("tapvm")
     ap.add_argument("guest_dir")
-    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "console", "secondary_lost",
+    ap.add_argument("test", choices=["lockstep", "failover", "host_stop", "console", "divergence", "secondary_lost",
                                      "secondary_journal_full", "partition", "mismatch"])
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--runs", type=int, default=10)
