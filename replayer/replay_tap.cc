@@ -223,9 +223,17 @@ void ReplayTap::ObserveDigest(const MachineDigest& digest) {
   Expect(TapEvents::Digested(digest));
 }
 
+bool ReplayTap::MissedObservation() const {
+  if (Live() || divergence_ || end_ || !status_.ok()) return false;
+  const journal::EventKind k = journal::KindOf(next_);
+  return !journal::IsInput(k) && icount() > next_.icount;
+}
+
 bool ReplayTap::InputPending() const {
   if (EventTap* l = Live()) return l->InputPending();
   if (divergence_ || end_) return divergence_.has_value();
+  // A missed observation stops the run too: DeliverDue reports it.
+  if (MissedObservation()) return true;
   journal::EventKind k = journal::KindOf(next_);
   return journal::IsInput(k) && k != journal::EventKind::kClockWarp;
 }
@@ -254,6 +262,13 @@ void ReplayTap::Wake() {
 
 unsigned ReplayTap::DeliverDue(uint64_t icount) {
   if (EventTap* l = Live()) return l->DeliverDue(icount);
+  if (MissedObservation()) {
+    // The machine ran past the recorded access (or request, output,
+    // digest) without making it: report it now, not at the next access.
+    Diverge(journal::DescribeEvent(next_), "(nothing: the machine ran past icount " + std::to_string(next_.icount) +
+                                               " without it, to icount " + std::to_string(icount) + ")");
+    return 0;
+  }
   unsigned delivered = 0;
   while (!end_ && !divergence_ && status_.ok()) {
     journal::EventKind k = journal::KindOf(next_);

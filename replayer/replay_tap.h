@@ -141,6 +141,10 @@ class ReplayTap : public EventTap {
  private:
   // Loads the next event into next_ (end_ at the end).
   void Advance();
+  // The machine is past the icount of the next event, an observation it
+  // never made: a divergence, found at the next run slice boundary (a
+  // slice is at most 2^20 instructions) rather than at the next access.
+  bool MissedObservation() const;
   // Compares an observation/request with the next event; consumes it.
   void Expect(journal::EventBody actual);
   void Diverge(const std::string& expected, const std::string& actual);
