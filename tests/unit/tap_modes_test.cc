@@ -289,6 +289,30 @@ TEST(BoardTest, WorkFromAnotherThreadRunsOnTheCpuThreadAtASliceBoundary) {
   EXPECT_EQ(icount_seen, board->hart().state().icount);  // nothing ran after it
 }
 
+TEST(BoardTest, AReplayThatRunsPastARecordedAccessDivergesThere) {
+  // The recording made a device access at icount 5000; this machine spins
+  // and never does: found at the next slice boundary, not never.
+  FakeTap inner;
+  VectorSink recorded;
+  RecordingTap rec(&inner, &recorded);
+  SpinBoard(&rec, {Jal(0, 0)})->Run(100);  // what the machine does by itself (reset-time IRQ lines)
+  std::vector<Event> events = recorded.events;
+  events.push_back(At(5000, journal::TapEvents::IoAccessed(EventTap::IoSpace::kMmio, true, 0x10000000, 1, 'x')));
+  const uint64_t missed_seq = events.size();
+  VectorSource source(events);
+  bool stopped = false;
+  ReplayTap replay(&source, nullptr, [&] { stopped = true; });
+  auto board = SpinBoard(&replay, {Jal(0, 0)});  // spins forever
+  board->Run(50'000'000);
+  ASSERT_TRUE(replay.divergence());
+  EXPECT_TRUE(stopped);
+  EXPECT_EQ(replay.divergence()->seq, missed_seq);
+  EXPECT_GT(replay.divergence()->icount, 5000u);
+  EXPECT_LE(replay.divergence()->icount, 5000u + (1u << 20));  // within a slice
+  EXPECT_NE(replay.divergence()->actual.find("ran past icount 5000"), std::string::npos)
+      << replay.divergence()->ToString();
+}
+
 TEST(BoardTest, WorkWakesAMachineIdlingInHostTime) {
   PassthroughTap tap;
   tap.SetExternalInput(true);  // idle waits in host time
