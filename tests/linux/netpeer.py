@@ -36,13 +36,23 @@ IP_UDP = 17
 ECHO_PORT = 7
 
 
-def free_udp_port():
-    """A UDP port on 127.0.0.1 that was free a moment ago (for --netdev local=)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def free_port(kind=socket.SOCK_DGRAM):
+    """A port of `kind` (UDP by default) on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def free_udp_port():
+    """A UDP port for --netdev local=."""
+    return free_port(socket.SOCK_DGRAM)
+
+
+def free_tcp_port():
+    """A TCP port (an FT pair's log channel, etcd)."""
+    return free_port(socket.SOCK_STREAM)
 
 
 def checksum(data):
