@@ -14,9 +14,12 @@ namespace {
 constexpr size_t kOutHigh = 4u << 20;
 // Waking the sender thread for every event costs the guest more than the
 // events do (on a 2-core host every wake takes a core from a CPU thread).
-// An event an output waits on wakes it at once; others wait until this
-// many are queued, or kMaxBatchNs after the last wake (while events keep
-// coming the sender also looks every kMaxBatchNs by itself).
+// A frame sent wakes it at once (a peer waits on it); others wait until
+// this many are queued, or kMaxBatchNs after the last wake (while events
+// keep coming the sender also looks every kMaxBatchNs by itself). Console
+// bytes are batched too: a boot prints thousands of them in bursts, and a
+// byte after a quiet spell still wakes the sender at once (the last wake
+// is long past), so an echoed keystroke does not wait.
 constexpr size_t kWakeEvents = 256;
 constexpr uint64_t kWakeBytes = 256u << 10;
 constexpr int64_t kMaxBatchNs = 1'000'000;
@@ -92,10 +95,10 @@ Status LogSender::Append(journal::Event event) {
   queued_bytes_ += cost;
   queue_.push_back(std::move(event));
   const journal::EventKind kind = journal::KindOf(queue_.back());
-  const bool output = kind == journal::EventKind::kNetFrameOut || kind == journal::EventKind::kConsoleOut;
+  const bool frame = kind == journal::EventKind::kNetFrameOut;
   const int64_t now = NowNs();
   last_append_ns_.store(now, std::memory_order_relaxed);
-  if (!wake_pending_ && (output || queue_.size() >= kWakeEvents || queued_bytes_ >= kWakeBytes ||
+  if (!wake_pending_ && (frame || queue_.size() >= kWakeEvents || queued_bytes_ >= kWakeBytes ||
                          now - last_wake_ns_ >= kMaxBatchNs)) {
     wake_pending_ = true;
     last_wake_ns_ = now;

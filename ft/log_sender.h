@@ -7,9 +7,9 @@
 //   gaps (anything else is an error); they go out in that order, each as
 //   its journal record (checksum, chain from StreamChainSeed) with a blob
 //   payload carried inline in the message.
-// - Batching: an output event (a frame or console bytes sent: output
-//   commit waits on it) wakes the sender thread at once; other events go
-//   out in batches, within about a millisecond.
+// - Batching: a frame sent (output commit and a network peer wait on it)
+//   wakes the sender thread at once; other events, console bytes
+//   included, go out in batches, within about a millisecond.
 // - Bounds: Append only queues. The queue holds at most max_queued_bytes
 //   (payload bytes plus kEventCostBytes per event); past it Append waits
 //   up to append_timeout for the sender thread, then fails ("send queue

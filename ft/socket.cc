@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,8 @@ namespace {
 
 constexpr size_t kReadBudget = 8u << 20;   // bytes per Read call, so the loop stays responsive
 constexpr size_t kBodyStep = 64u << 10;    // first allocation of a frame body
+constexpr size_t kStageBytes = 64u << 10;  // bytes one recv takes
+constexpr size_t kSendIov = 64;            // frames one sendmsg takes
 // A connecting side retries soon at first (the pair's two processes start
 // together), then backs off to kConnectRetry.
 constexpr auto kFirstConnectRetry = std::chrono::milliseconds(2);
@@ -157,9 +160,20 @@ void FrameConn::QueueFrame(std::vector<uint8_t> frame) {
 }
 
 Status FrameConn::Flush() {
+  // Frames go out many to a sendmsg: one system call per frame would cost
+  // the CPU thread's core as much as the events themselves.
   while (!out_.empty()) {
-    const std::vector<uint8_t>& f = out_.front();
-    const ssize_t n = send(fd_, f.data() + out_offset_, f.size() - out_offset_, MSG_NOSIGNAL);
+    iovec iov[kSendIov];
+    size_t count = 0;
+    for (auto it = out_.begin(); it != out_.end() && count < kSendIov; ++it, ++count) {
+      const size_t skip = count == 0 ? out_offset_ : 0;
+      iov[count].iov_base = const_cast<uint8_t*>(it->data() + skip);
+      iov[count].iov_len = it->size() - skip;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    const ssize_t n = sendmsg(fd_, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return Status::Ok();
       if (errno == EPIPE || errno == ECONNRESET) {
@@ -171,9 +185,15 @@ Status FrameConn::Flush() {
       }
       return Errno("sending to the peer");
     }
-    out_offset_ += static_cast<size_t>(n);
-    out_bytes_ -= static_cast<size_t>(n);
-    if (out_offset_ == f.size()) {
+    size_t sent = static_cast<size_t>(n);
+    out_bytes_ -= sent;
+    while (sent > 0) {
+      const size_t left = out_.front().size() - out_offset_;
+      if (sent < left) {
+        out_offset_ += sent;
+        break;
+      }
+      sent -= left;
       out_.pop_front();
       out_offset_ = 0;
     }
@@ -197,19 +217,12 @@ Status FrameConn::Read(bool* eof) {
 }
 
 Status FrameConn::ReadSome(bool* eof) {
+  // One recv takes many small frames at once (an event stream is mostly
+  // frames of ~100 bytes); the bytes are then cut into frames here.
+  if (stage_.empty()) stage_.resize(kStageBytes);
   size_t budget = kReadBudget;
   while (budget > 0) {
-    uint8_t* dst;
-    size_t want;
-    if (header_fill_ < kFrameHeaderSize) {
-      dst = header_ + header_fill_;
-      want = kFrameHeaderSize - header_fill_;
-    } else {
-      if (body_fill_ == body_.size()) body_.resize(std::min(body_len_, std::max(kBodyStep, body_.size() * 2)));
-      dst = body_.data() + body_fill_;
-      want = body_.size() - body_fill_;
-    }
-    ssize_t n = recv(fd_, dst, std::min(want, budget), 0);
+    ssize_t n = recv(fd_, stage_.data(), std::min(stage_.size(), budget), 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return Status::Ok();
       if (errno != ECONNRESET) return Errno("receiving from the peer");
@@ -230,18 +243,33 @@ Status FrameConn::ReadSome(bool* eof) {
     }
     budget -= static_cast<size_t>(n);
     bytes_read_ += static_cast<uint64_t>(n);
+    TAPVM_RETURN_IF_ERROR(Consume(std::span<const uint8_t>(stage_.data(), static_cast<size_t>(n))));
+    if (static_cast<size_t>(n) < stage_.size()) return Status::Ok();  // the socket is drained
+  }
+  return Status::Ok();
+}
+
+Status FrameConn::Consume(std::span<const uint8_t> bytes) {
+  while (!bytes.empty()) {
     if (header_fill_ < kFrameHeaderSize) {
-      header_fill_ += static_cast<size_t>(n);
-      if (header_fill_ == kFrameHeaderSize) {
-        uint32_t len = 0;
-        TAPVM_RETURN_IF_ERROR(ParseFrameHeader(header_, max_frame_bytes_, &len));
-        body_len_ = len;
-        body_fill_ = 0;
-        body_.clear();
-      }
-      continue;
+      const size_t take = std::min(bytes.size(), kFrameHeaderSize - header_fill_);
+      std::memcpy(header_ + header_fill_, bytes.data(), take);
+      header_fill_ += take;
+      bytes = bytes.subspan(take);
+      if (header_fill_ < kFrameHeaderSize) return Status::Ok();
+      uint32_t len = 0;
+      TAPVM_RETURN_IF_ERROR(ParseFrameHeader(header_, max_frame_bytes_, &len));
+      body_len_ = len;
+      body_fill_ = 0;
+      // The body grows with the bytes that came, never to a length the
+      // peer only announced.
+      body_.clear();
+      body_.reserve(std::min(body_len_, kBodyStep));
     }
-    body_fill_ += static_cast<size_t>(n);
+    const size_t take = std::min(bytes.size(), body_len_ - body_fill_);
+    body_.insert(body_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    body_fill_ += take;
+    bytes = bytes.subspan(take);
     if (body_fill_ == body_len_) {
       in_.push_back(std::move(body_));
       body_ = {};

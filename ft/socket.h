@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -94,6 +95,8 @@ class FrameConn {
 
  private:
   Status ReadSome(bool* eof);
+  // Cuts received bytes into frames (header, then body).
+  Status Consume(std::span<const uint8_t> bytes);
 
   int fd_;
   const uint32_t max_frame_bytes_;
@@ -108,6 +111,7 @@ class FrameConn {
   size_t body_len_ = 0;
   size_t body_fill_ = 0;
   std::deque<std::vector<uint8_t>> in_;
+  std::vector<uint8_t> stage_;  // what one recv read
   Status deferred_;
   uint64_t frames_read_ = 0;
   uint64_t bytes_read_ = 0;

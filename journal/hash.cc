@@ -2,6 +2,12 @@
 
 #include <xxhash.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -62,19 +68,68 @@ uint64_t Checksum64(std::span<const uint8_t> bytes, uint64_t seed) {
 namespace tapvm::journal {
 
 Status HashFile(const std::string& path, Hash128* out, uint64_t* size) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return Status::NotFound("cannot open '" + path + "'");
-  ContentHasher h;
-  std::vector<uint8_t> buf(1 << 20);
-  uint64_t total = 0;
-  size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
-    h.Update(std::span<const uint8_t>(buf.data(), n));
-    total += n;
+  // The hash is of the file's logical bytes, so a sparse image and a fully
+  // allocated copy hash alike; holes are fed from a buffer of zeros instead
+  // of being read (a mostly empty disk image hashes without reading it).
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound("cannot open '" + path + "'");
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return Status::IOError("cannot stat '" + path + "'");
   }
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return Status::IOError("cannot read '" + path + "'");
+  ContentHasher h;
+  constexpr size_t kChunk = 1u << 20;
+  std::vector<uint8_t> buf(kChunk);
+  static const std::vector<uint8_t> zeros(kChunk, 0);
+  auto feed_zeros = [&](uint64_t n) {
+    while (n > 0) {
+      const size_t k = static_cast<size_t>(std::min<uint64_t>(n, kChunk));
+      h.Update(std::span<const uint8_t>(zeros.data(), k));
+      n -= k;
+    }
+  };
+  Status result = Status::Ok();
+  uint64_t at = 0;
+  if (!S_ISREG(st.st_mode)) {
+    // A block device (its st_size is 0) or a pipe: read to the end.
+    for (;;) {
+      const ssize_t n = read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        result = Status::IOError("cannot read '" + path + "' at byte " + std::to_string(at));
+        break;
+      }
+      if (n == 0) break;
+      h.Update(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+      at += static_cast<uint64_t>(n);
+    }
+  }
+  const uint64_t total = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : at;
+  while (at < total && result.ok()) {
+    // The next data extent; a file system without SEEK_DATA reads as all data.
+    off_t data = lseek(fd, static_cast<off_t>(at), SEEK_DATA);
+    if (data < 0) data = errno == ENXIO ? static_cast<off_t>(total) : static_cast<off_t>(at);
+    if (static_cast<uint64_t>(data) > total) data = static_cast<off_t>(total);
+    off_t hole = lseek(fd, data, SEEK_HOLE);
+    // No answer, or one that would not move us on: the rest is data.
+    if (hole <= data || static_cast<uint64_t>(hole) > total) hole = static_cast<off_t>(total);
+    feed_zeros(static_cast<uint64_t>(data) - at);
+    at = static_cast<uint64_t>(data);
+    while (at < static_cast<uint64_t>(hole)) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(hole) - at, kChunk));
+      const ssize_t n = pread(fd, buf.data(), want, static_cast<off_t>(at));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        result = Status::IOError("cannot read '" + path + "' at byte " + std::to_string(at));
+        break;
+      }
+      h.Update(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+      at += static_cast<uint64_t>(n);
+    }
+  }
+  close(fd);
+  TAPVM_RETURN_IF_ERROR(result);
   *out = h.Digest();
   if (size != nullptr) *size = total;
   return Status::Ok();

@@ -61,7 +61,8 @@ class ContentHasher {
 uint64_t Checksum64(std::span<const uint8_t> bytes, uint64_t seed = 0);
 
 // ContentHash of a whole file's bytes (as the journal stores an image
-// read from it), read in chunks; *size gets its length when given.
+// read from it), read in chunks, its holes taken as the zeros they read
+// as without reading them; *size gets its length when given.
 Status HashFile(const std::string& path, Hash128* out, uint64_t* size = nullptr);
 
 }  // namespace tapvm::journal
