@@ -41,9 +41,12 @@ class Runner:
         self.tapvm, self.guest_dir, self.tmp = tapvm, guest_dir, tmp
 
     def disk(self, name):
-        path = os.path.join(self.tmp, name)
-        shutil.copy(os.path.join(self.guest_dir, "disk.img"), path)
-        return path
+        return os.path.join(self.tmp, name)
+
+    def fresh_disks(self, *names):
+        """Fresh copies of the guest's disk, made before a timed start."""
+        for name in names:
+            shutil.copy(os.path.join(self.guest_dir, "disk.img"), self.disk(name))
 
     def common(self, script, netdev=None):
         args = ["--guest-dir", self.guest_dir, "--append", f"console=ttyS0 tapvm.script={script}",
@@ -81,6 +84,7 @@ def wait_ok(p, what):
 def slowdown(r, script, rounds):
     runs, pairs, lines = [], [], []
     for _ in range(rounds):
+        r.fresh_disks("run.img", "pri.img", "sec.img")
         t = time.monotonic()
         wait_ok(r.start_run(script), "run")
         runs.append(time.monotonic() - t)
@@ -113,6 +117,7 @@ def rtts(r, pair, requests):
     vm_port = free_udp_port()
     peer = NetPeer(vm_port)
     client = CounterClient(peer)
+    r.fresh_disks("run.img", "pri.img", "sec.img")
     if pair:
         pri, sec = r.start_pair("ftcounter", peer.netdev(vm_port))
     else:
