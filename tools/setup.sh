@@ -17,6 +17,9 @@ packages=(
   # test drivers (debugfs reads the guest's ext2 disk after a run; etcd:
   # the FT tests run a real one for the etcd arbiter)
   python3 e2fsprogs etcd-server
+  # block layer: fio is the io_uring benchmark's peer; socat is a real
+  # client of the QMP control socket
+  fio socat
   # reference emulator for differential tests and benchmarks (never a dependency of tapvm)
   qemu-system-misc
 )
