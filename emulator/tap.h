@@ -29,6 +29,7 @@
 // thread. Only an implementation's own backend plumbing crosses threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -73,7 +74,36 @@ struct EntropyIn {
   TapDeviceId dev = 0;
   std::vector<uint8_t> bytes;
 };
-using TapInput = std::variant<BlockCompletion, NetFrameIn, ConsoleIn, EntropyIn>;
+// A drive's I/O limits, QEMU's `throttling.*` options (0: no limit). Each
+// bucket has an average rate (bytes or operations per guest second), a
+// burst rate `max` and how many seconds a burst may last (`max_length`);
+// `iops_size` makes a request count as size / iops_size operations when
+// larger. Validation and the option syntax: emulator/block/throttle_config.h.
+struct ThrottleLimits {
+  enum Bucket : uint8_t { kBpsTotal, kBpsRead, kBpsWrite, kIopsTotal, kIopsRead, kIopsWrite, kBucketCount };
+  struct Limit {
+    uint64_t avg = 0;
+    uint64_t max = 0;
+    uint64_t max_length = 1;  // seconds
+    friend bool operator==(const Limit&, const Limit&) = default;
+  };
+  std::array<Limit, kBucketCount> bucket{};
+  uint64_t iops_size = 0;
+  bool any() const {
+    for (const Limit& l : bucket)
+      if (l.avg) return true;
+    return false;
+  }
+  friend bool operator==(const ThrottleLimits&, const ThrottleLimits&) = default;
+};
+// New limits for drive `dev` (and the throttle group it belongs to), set
+// while the guest runs (the control socket): an input, so a replay applies
+// it at the same instruction. All-zero limits turn throttling off.
+struct ThrottleSet {
+  TapDeviceId dev = 0;
+  ThrottleLimits limits{};
+};
+using TapInput = std::variant<BlockCompletion, NetFrameIn, ConsoleIn, EntropyIn, ThrottleSet>;
 
 // A device that receives inputs. Called on the CPU thread only.
 class TapInputSink {

@@ -25,7 +25,8 @@ Status MakePairIdentity(const MachineConfig& config, const BootImages& images, P
     TAPVM_RETURN_IF_ERROR(journal::HashFile(config.drives[i].file, &hash, &size));
     id.entries.emplace_back("drive" + std::to_string(i), "size=" + std::to_string(size) + " readonly=" +
                                                              (config.drives[i].read_only ? "on" : "off") +
-                                                             " content=" + hash.ToHex());
+                                                             " content=" + hash.ToHex() +
+                                                             ThrottleSpec(config.drives[i].throttle));
   }
   for (size_t i = 0; i < config.netdevs.size(); ++i)
     id.entries.emplace_back("netdev" + std::to_string(i), "virtio-net");

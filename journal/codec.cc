@@ -98,6 +98,15 @@ void BuildEvent(s::Event::Builder b, uint64_t seq, const Event& e, const BlobRef
     body.setConsoleIn();
   } else if (std::holds_alternative<EntropyIn>(e.body)) {
     body.setEntropyIn();
+  } else if (const auto* x = std::get_if<ThrottleSet>(&e.body)) {
+    auto limits = body.initThrottleSet().initLimits();
+    auto buckets = limits.initBuckets(ThrottleLimits::kBucketCount);
+    for (unsigned i = 0; i < ThrottleLimits::kBucketCount; ++i) {
+      buckets[i].setAvg(x->limits.bucket[i].avg);
+      buckets[i].setMax(x->limits.bucket[i].max);
+      buckets[i].setMaxLength(x->limits.bucket[i].max_length);
+    }
+    limits.setIopsSize(x->limits.iops_size);
   } else if (const auto* x = std::get_if<ClockWarp>(&e.body)) {
     auto g = body.initClockWarp();
     g.setFromMtime(x->from_mtime);
@@ -157,6 +166,19 @@ Status ReadEvent(s::Event::Reader r, Event* e, std::optional<BlobRef>* blob) {
     case s::Event::Body::NET_FRAME_IN: e->body = NetFrameIn{dev, {}}; break;
     case s::Event::Body::CONSOLE_IN: e->body = ConsoleIn{dev, {}}; break;
     case s::Event::Body::ENTROPY_IN: e->body = EntropyIn{dev, {}}; break;
+    case s::Event::Body::THROTTLE_SET: {
+      auto limits = body.getThrottleSet().getLimits();
+      auto buckets = limits.getBuckets();
+      if (buckets.size() != ThrottleLimits::kBucketCount)
+        return Status::Corruption(Fmt("throttle_set with %u buckets", unsigned(buckets.size())));
+      ThrottleSet x;
+      x.dev = dev;
+      for (unsigned i = 0; i < ThrottleLimits::kBucketCount; ++i)
+        x.limits.bucket[i] = {buckets[i].getAvg(), buckets[i].getMax(), buckets[i].getMaxLength()};
+      x.limits.iops_size = limits.getIopsSize();
+      e->body = x;
+      break;
+    }
     case s::Event::Body::CLOCK_WARP: {
       auto g = body.getClockWarp();
       e->body = ClockWarp{g.getFromMtime(), g.getToMtime()};

@@ -36,6 +36,42 @@ void DiffHeaders(const JournalHeader& a, const JournalHeader& b, std::vector<std
       out->push_back(std::string("image ") + ImageRoleName(img.role) + " " + img.name + ": (absent) vs present");
 }
 
+// The first block request from `first` on (itself included), reading on
+// in `r`; false when none comes within the lookahead.
+bool FirstRequestFrom(JournalReader* r, const Event& first, Event* out) {
+  if (std::holds_alternative<BlockRequest>(first.body)) {
+    *out = first;
+    return true;
+  }
+  for (uint64_t n = 0; n < kRequestLookahead; ++n) {
+    bool end = false;
+    if (!r->Next(out, &end).ok() || end) return false;
+    if (std::holds_alternative<BlockRequest>(out->body)) return true;
+  }
+  return false;
+}
+
+bool SameRequest(const BlockRequest& x, const BlockRequest& y) {
+  return x.dev == y.dev && x.id == y.id && x.type == y.type && x.offset == y.offset && x.length == y.length;
+}
+
+void FindRequestShift(JournalReader* a, JournalReader* b, JournalDiff* out) {
+  if (!out->first_a || !out->first_b) return;
+  Event ra, rb;
+  if (!FirstRequestFrom(a, *out->first_a, &ra) || !FirstRequestFrom(b, *out->first_b, &rb)) return;
+  const auto& x = std::get<BlockRequest>(ra.body);
+  const auto& y = std::get<BlockRequest>(rb.body);
+  if (!SameRequest(x, y) || ra.icount == rb.icount) return;
+  JournalDiff::RequestShift shift;
+  shift.request = x;
+  shift.request.data.clear();
+  shift.seq_a = ra.seq;
+  shift.icount_a = ra.icount;
+  shift.seq_b = rb.seq;
+  shift.icount_b = rb.icount;
+  out->request_shift = std::move(shift);
+}
+
 }  // namespace
 
 Status DiffJournals(JournalReader* a, JournalReader* b, JournalDiff* out) {
@@ -50,6 +86,7 @@ Status DiffJournals(JournalReader* a, JournalReader* b, JournalDiff* out) {
     if (end_a || end_b || ea.icount != eb.icount || !SameBody(ea.body, eb.body)) {
       if (!end_a) out->first_a = std::move(ea);
       if (!end_b) out->first_b = std::move(eb);
+      FindRequestShift(a, b, out);
       return Status::Ok();
     }
     ++out->common_events;

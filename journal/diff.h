@@ -8,6 +8,10 @@
 // not compared). Stops at the first differing event; also says which state
 // digest the two runs last shared, the best anchor for a bisecting replay.
 //
+// After the first difference it reads on (at most kRequestLookahead events
+// each) for the first block request of each side: when both are the same
+// request at different icounts, that is the request whose timing changed.
+//
 // Pure over its two readers; reads each at most once, start to end.
 #pragma once
 
@@ -35,11 +39,23 @@ struct JournalDiff {
   std::optional<Event> last_common_digest;
   // The final icount (clean close) differs though the events agree.
   bool final_icount_differs = false;
+  // When the runs part at a change of timing (a throttled against an
+  // unthrottled recording of one workload): the first block request at or
+  // after the first difference, found in both journals as the same request
+  // (device, id, type, offset, length) but submitted at different icounts.
+  struct RequestShift {
+    BlockRequest request;  // as journaled in a (no data)
+    uint64_t seq_a = 0, icount_a = 0;
+    uint64_t seq_b = 0, icount_b = 0;
+  };
+  std::optional<RequestShift> request_shift;
 
   bool identical() const {
     return header_differences.empty() && !first_a && !first_b && !final_icount_differs;
   }
 };
+
+inline constexpr uint64_t kRequestLookahead = 10'000'000;
 
 // Fills *out. A damaged journal is an error (Corruption, from the reader)
 // unless the difference was already found before the damage.

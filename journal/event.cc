@@ -15,10 +15,15 @@ template <class... F>
 Overload(F...) -> Overload<F...>;
 
 constexpr const char* kKindNames[kEventKindCount] = {
-    "block_completion", "net_frame_in", "console_in", "entropy_in",  "clock_warp",
+    "block_completion", "net_frame_in", "console_in", "entropy_in",  "throttle_set", "clock_warp",
     "mmio_read",        "mmio_write",   "pio_read",   "pio_write",   "net_frame_out",
     "block_request",    "entropy_request", "console_out", "irq_line", "state_digest",
 };
+
+// QEMU's names of the throttle buckets (journal/ may not include
+// emulator/block/, so they are spelled here too).
+constexpr const char* kBucketNames[ThrottleLimits::kBucketCount] = {"bps-total", "bps-read", "bps-write",
+                                                                    "iops-total", "iops-read", "iops-write"};
 
 const char* BlockStatusName(BlockCompletion::Status s) {
   switch (s) {
@@ -109,6 +114,7 @@ EventKind KindOf(const EventBody& body) {
                         [](const NetFrameIn&) { return EventKind::kNetFrameIn; },
                         [](const ConsoleIn&) { return EventKind::kConsoleIn; },
                         [](const EntropyIn&) { return EventKind::kEntropyIn; },
+                        [](const ThrottleSet&) { return EventKind::kThrottleSet; },
                         [](const ClockWarp&) { return EventKind::kClockWarp; },
                         [](const IoAccess&) { return EventKind::kMmioRead; },  // handled above
                         [](const NetFrameOut&) { return EventKind::kNetFrameOut; },
@@ -178,6 +184,7 @@ bool ToTapInput(const Event& e, TapInput* out) {
                         [out](const NetFrameIn& b) { *out = b; return true; },
                         [out](const ConsoleIn& b) { *out = b; return true; },
                         [out](const EntropyIn& b) { *out = b; return true; },
+                        [out](const ThrottleSet& b) { *out = b; return true; },
                         [](const auto&) { return false; },
                     },
                     e.body);
@@ -202,6 +209,10 @@ bool SameBody(const EventBody& a, const EventBody& b) {
           [&b](const EntropyIn& x) {
             const auto& y = std::get<EntropyIn>(b);
             return x.dev == y.dev && x.bytes == y.bytes;
+          },
+          [&b](const ThrottleSet& x) {
+            const auto& y = std::get<ThrottleSet>(b);
+            return x.dev == y.dev && x.limits == y.limits;
           },
           [&b](const ClockWarp& x) {
             const auto& y = std::get<ClockWarp>(b);
@@ -255,6 +266,19 @@ std::string DescribeEvent(const Event& e) {
                  [&](const NetFrameIn&) { AppendPayload(&out, e, false); },
                  [&](const ConsoleIn&) { AppendPayload(&out, e, true); },
                  [&](const EntropyIn&) { AppendPayload(&out, e, false); },
+                 [&](const ThrottleSet& b) {
+                   bool any = false;
+                   for (unsigned i = 0; i < ThrottleLimits::kBucketCount; ++i) {
+                     const ThrottleLimits::Limit& l = b.limits.bucket[i];
+                     if (!l.avg) continue;
+                     any = true;
+                     Appendf(&out, " %s=%" PRIu64, kBucketNames[i], l.avg);
+                     if (l.max) Appendf(&out, " %s-max=%" PRIu64, kBucketNames[i], l.max);
+                     if (l.max_length != 1) Appendf(&out, " %s-max-length=%" PRIu64, kBucketNames[i], l.max_length);
+                   }
+                   if (b.limits.iops_size) Appendf(&out, " iops-size=%" PRIu64, b.limits.iops_size);
+                   if (!any) out.append(" (no limits)");
+                 },
                  [&](const ClockWarp& b) {
                    Appendf(&out, " mtime=%" PRIu64 "->%" PRIu64, b.from_mtime, b.to_mtime);
                  },

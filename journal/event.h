@@ -1,6 +1,6 @@
 // Event: the in-memory form of one journal record.
 //
-// The body is a variant whose first four alternatives are exactly the tap's
+// The body is a variant whose first five alternatives are exactly the tap's
 // inputs (emulator/tap.h, in TapInput's order) and whose others are the
 // journal's own types for clock warps and observations, so a recorder turns
 // a TapInput into an Event with MakeInputEvent() and a replayer turns it back
@@ -32,6 +32,7 @@ enum class EventKind : uint8_t {
   kNetFrameIn,
   kConsoleIn,
   kEntropyIn,
+  kThrottleSet,
   kClockWarp,
   // Observations: replay compares them.
   kMmioRead,
@@ -45,7 +46,7 @@ enum class EventKind : uint8_t {
   kIrqLine,
   kStateDigest,
 };
-inline constexpr size_t kEventKindCount = 15;
+inline constexpr size_t kEventKindCount = 16;
 
 // Device id of machine-wide events (clock warps, state digests).
 inline constexpr TapDeviceId kMachineDevice = 0xffff;
@@ -105,7 +106,7 @@ struct StateDigest {
   std::optional<DigestParts> parts;
 };
 
-using EventBody = std::variant<BlockCompletion, NetFrameIn, ConsoleIn, EntropyIn,  // = TapInput
+using EventBody = std::variant<BlockCompletion, NetFrameIn, ConsoleIn, EntropyIn, ThrottleSet,  // = TapInput
                                ClockWarp, IoAccess, NetFrameOut, BlockRequest, EntropyRequest, ConsoleOut,
                                IrqLine, StateDigest>;
 

@@ -35,7 +35,7 @@
 namespace tapvm::journal {
 
 // The newest format this code reads and the one it writes.
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;  // 2: throttle_set events
 
 inline constexpr char kMagic[8] = {'T', 'A', 'P', 'V', 'M', 'J', 'N', 'L'};
 

@@ -20,7 +20,8 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tapvm::journal::schema");
 
-const formatVersion :UInt32 = 1;
+# Version 2 added the throttleSet event (older journals still read).
+const formatVersion :UInt32 = 2;
 
 # A 128-bit XXH3 content hash. Its canonical byte form (the blob key) is
 # `high` then `low`, each big-endian.
@@ -53,6 +54,20 @@ enum BlockRequestType {
 enum IoSpace {
   mmio @0;
   pio @1;
+}
+
+# One leaky bucket of a drive's I/O throttle (QEMU's throttling.* options).
+struct ThrottleLimit {
+  avg @0 :UInt64;        # bytes or operations per guest second; 0 = no limit
+  max @1 :UInt64;        # burst rate; 0 = none
+  maxLength @2 :UInt64;  # burst seconds (>= 1)
+}
+
+# A drive's throttle limits; buckets in the order bps-total, bps-read,
+# bps-write, iops-total, iops-read, iops-write.
+struct ThrottleLimits {
+  buckets @0 :List(ThrottleLimit);
+  iopsSize @1 :UInt64;
 }
 
 # Optional per-part digests of a state digest (each an XXH3-64).
@@ -94,6 +109,12 @@ struct Event {
     clockWarp :group {
       fromMtime @11 :UInt64;     # mtime when the guest went idle
       toMtime @12 :UInt64;       # mtime it resumed at (the input)
+    }
+
+    # New throttle limits for the drive `device` (and its throttle group),
+    # set while the guest ran (format 2).
+    throttleSet :group {
+      limits @29 :ThrottleLimits;
     }
 
     # ---- observations: what the guest did; replay compares them.

@@ -145,6 +145,11 @@ Status Board::AddVirtio(const std::string& name, const VirtioFactory& make, TapD
   return Status::Ok();
 }
 
+void Board::AddTimedModel(std::unique_ptr<TimedModel> model) {
+  hart_->AddTimedDevice(model.get());
+  timed_models_.push_back(std::move(model));
+}
+
 void Board::RunOnCpuThread(std::function<void()> work) {
   {
     std::lock_guard<std::mutex> lock(work_mu_);
@@ -350,6 +355,7 @@ MachineDigest Board::ComputeDigest() const {
     finisher_->HashState(dev);
     debug_exit_->HashState(dev);
     for (const Device* v : virtio_devices_) v->HashState(dev);
+    for (const auto& m : timed_models_) m->HashState(dev);
     d.devices = dev.Digest();
   }
   StateHasher all;

@@ -110,6 +110,15 @@ class Board {
   Status AddVirtioDevice(Device* dev, unsigned* slot);
   // The interrupt controller as devices see it (observed by the tap).
   IrqSink* irq_controller();
+  // Adds a part that acts on its own at points of virtual time (the block
+  // throttles, emulator/block/block_throttles.h); the board owns it. The
+  // timer seam: the hart ticks it at every slice start and ends run slices
+  // at its NextDeadline, as it does for the CLINT, so it acts at the same
+  // icount in every run; a guest idling in WFI has virtual time warp to the
+  // earliest of the guest's timer and these deadlines (never past one), so
+  // a throttled request is released at its time even with no guest timer
+  // armed. Its state is part of the device digest.
+  void AddTimedModel(std::unique_ptr<TimedModel> model);
 
   // Runs until the guest finishes or icount reaches `max_icount`. At the
   // limit, what happens at exactly that icount without executing another
@@ -202,6 +211,7 @@ class Board {
   std::vector<const Device*> virtio_devices_;  // in slot order
   std::vector<std::unique_ptr<VirtioDeviceModel>> virtio_models_;  // owned by AddVirtio
   std::vector<std::unique_ptr<Device>> virtio_transports_;
+  std::vector<std::unique_ptr<TimedModel>> timed_models_;
   std::mutex work_mu_;
   std::vector<std::function<void()>> work_;
   std::atomic<bool> work_pending_{false};

@@ -81,4 +81,12 @@ class TimedDevice {
   virtual uint64_t NextDeadline(uint64_t mtime) const = 0;
 };
 
+// A machine part that acts on its own at points of virtual time and whose
+// state is the machine's (the block throttles releasing held requests):
+// Board::AddTimedModel ticks it like the CLINT and digests its state.
+class TimedModel : public TimedDevice {
+ public:
+  virtual void HashState(StateHasher& h) const = 0;
+};
+
 }  // namespace tapvm

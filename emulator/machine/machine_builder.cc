@@ -32,8 +32,17 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
   // for reading: typed or piped input waits for that instead of being
   // drained by firmware and early boot.
   board->uart().set_input_waits_for_rx_interrupt(config.console_waits);
+  // The throttles every drive's requests pass (throttled or not: a live
+  // change may throttle any drive), ticked by the board on virtual time.
+  std::vector<ThrottleConfig> throttle_configs;
+  for (const DriveConfig& d : config.drives) throttle_configs.push_back(d.throttle);
+  TAPVM_RETURN_IF_ERROR(ValidateThrottleGroups(throttle_configs));
+  auto throttles = std::make_unique<BlockThrottles>(&board->hart(), tap, Board::kTimebaseHz);
+  BlockThrottles* throttles_ptr = throttles.get();
+  board->AddTimedModel(std::move(throttles));
   for (size_t i = 0; i < config.drives.size(); ++i) {
     VirtioBlk::Options o;
+    o.throttles = throttles_ptr;
     o.capacity_sectors = drive_sizes[i] / VirtioBlk::kSectorSize;
     o.read_only = config.drives[i].read_only;
     o.id = "tapvm-drive" + std::to_string(i);
@@ -41,6 +50,7 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
     TAPVM_RETURN_IF_ERROR(board->AddVirtio(
         "virtio-blk" + std::to_string(i),
         [&o](TapDeviceId dev, EventTap* t) { return std::make_unique<VirtioBlk>(dev, t, o); }, &id));
+    throttles_ptr->AddDrive(id, "drive" + std::to_string(i), config.drives[i].throttle);
     lay.drives.push_back(id);
   }
   for (size_t i = 0; i < config.netdevs.size(); ++i) {

@@ -69,11 +69,15 @@ Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
       if (value == "threads") d.aio = DriveConfig::Aio::kThreads;
       else if (value == "io_uring") d.aio = DriveConfig::Aio::kIoUring;
       else return Status::InvalidArgument("--drive: aio must be threads or io_uring (got '" + value + "')");
+    } else if (IsThrottleOption(key)) {
+      TAPVM_RETURN_IF_ERROR(ParseThrottleOption(key, value, &d.throttle));
     } else {
-      return Status::InvalidArgument("--drive: unknown option '" + key + "' (known: file, readonly, format, aio)");
+      return Status::InvalidArgument("--drive: unknown option '" + key +
+                                     "' (known: file, readonly, format, aio, throttling.*)");
     }
   }
   if (d.file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
+  TAPVM_RETURN_IF_ERROR(ValidateThrottleConfig(d.throttle));
   *out = d;
   return Status::Ok();
 }
@@ -110,6 +114,7 @@ std::string MachineConfig::DriveSpec(const DriveConfig& d) {
   std::string s = "file=" + d.file;
   if (d.read_only) s += ",readonly=on";
   if (d.aio == DriveConfig::Aio::kIoUring) s += ",aio=io_uring";
+  s += ThrottleSpec(d.throttle);
   return s;
 }
 
@@ -214,6 +219,11 @@ std::string MachineConfig::FirstDifference(const MachineConfig& a, const Machine
     if (a.drives[i].read_only != b.drives[i].read_only)
       return differ(("drive " + std::to_string(i) + " readonly").c_str(), a.drives[i].read_only ? "on" : "off",
                     b.drives[i].read_only ? "on" : "off");
+  // Throttling decides when the guest's requests are served: guest-visible.
+  for (size_t i = 0; i < a.drives.size(); ++i)
+    if (a.drives[i].throttle != b.drives[i].throttle)
+      return differ(("drive " + std::to_string(i) + " throttling").c_str(), "'" + ThrottleSpec(a.drives[i].throttle) + "'",
+                    "'" + ThrottleSpec(b.drives[i].throttle) + "'");
   if (a.netdevs.size() != b.netdevs.size())
     return differ("netdevs", std::to_string(a.netdevs.size()), std::to_string(b.netdevs.size()));
   return "";

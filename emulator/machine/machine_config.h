@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "emulator/block/throttle_config.h"
 
 namespace tapvm {
 
@@ -30,11 +31,13 @@ namespace tapvm {
 // match). Bump it whenever what a digest covers or how changes.
 inline constexpr uint32_t kStateDigestVersion = 3;
 
-// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring]`.
+// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring]`
+// [,throttling.*=...] (emulator/block/throttle_config.h).
 struct DriveConfig {
   std::string file;
   bool read_only = false;
   enum class Aio : uint8_t { kThreads, kIoUring } aio = Aio::kThreads;
+  ThrottleConfig throttle{};
   friend bool operator==(const DriveConfig&, const DriveConfig&) = default;
 };
 

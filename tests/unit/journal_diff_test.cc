@@ -108,5 +108,42 @@ TEST_F(JournalDiffTest, ReportsHeaderAndFinalIcountDifferences) {
   EXPECT_EQ(d.header_differences[2], "config netdev: (absent) vs dgram");
 }
 
+// A throttled against an unthrottled recording: the same request, held
+// back; diff names it and both icounts.
+TEST_F(JournalDiffTest, NamesTheBlockRequestWhoseTimingChanged) {
+  auto event = [](uint64_t icount, EventBody body) {
+    Event e;
+    e.icount = icount;
+    e.body = std::move(body);
+    return e;
+  };
+  const BlockRequest first{1, 4, BlockRequest::Type::kRead, 0, 4096, {}};
+  const BlockRequest held{1, 5, BlockRequest::Type::kRead, 4096, 65536, {}};
+  const std::vector<Event> fast = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, std::vector<uint8_t>(4096)}),
+                                   event(300, held), event(400, IrqLine{1, 1, true})};
+  // Throttled: the guest notified at 300 and idled at 350; the request left
+  // when the clock warped to its release time.
+  const std::vector<Event> slow = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, std::vector<uint8_t>(4096)}),
+                                   event(350, ClockWarp{21, 62521}), event(350, held), event(450, IrqLine{1, 1, true})};
+  unlink(a_.c_str());
+  Write(a_, SampleHeader(), fast, 1000);
+  Write(b_, SampleHeader(), slow, 1000);
+  JournalDiff d = Diff(a_, b_);
+  EXPECT_EQ(d.common_events, 2u);
+  ASSERT_TRUE(d.request_shift.has_value());
+  EXPECT_EQ(d.request_shift->request.id, 5u);
+  EXPECT_EQ(d.request_shift->request.offset, 4096u);
+  EXPECT_EQ(d.request_shift->icount_a, 300u);
+  EXPECT_EQ(d.request_shift->seq_a, 3u);
+  EXPECT_EQ(d.request_shift->icount_b, 350u);
+  EXPECT_EQ(d.request_shift->seq_b, 4u);
+  // Another request first on one side: no shift claimed.
+  std::vector<Event> other = slow;
+  std::get<BlockRequest>(other[3].body).id = 6;
+  unlink(b_.c_str());
+  Write(b_, SampleHeader(), other, 1000);
+  EXPECT_FALSE(Diff(a_, b_).request_shift.has_value());
+}
+
 }  // namespace
 }  // namespace tapvm::journal

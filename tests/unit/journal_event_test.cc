@@ -39,6 +39,7 @@ TEST(JournalEvent, AllKindsCoversEveryKind) {
 TEST(JournalEvent, InputsAndDevices) {
   EXPECT_TRUE(IsInput(EventKind::kBlockCompletion));
   EXPECT_TRUE(IsInput(EventKind::kClockWarp));
+  EXPECT_TRUE(IsInput(EventKind::kThrottleSet));
   EXPECT_FALSE(IsInput(EventKind::kMmioRead));
   EXPECT_FALSE(IsInput(EventKind::kStateDigest));
   EXPECT_EQ(DeviceOf(ClockWarp{1, 2}), kMachineDevice);
@@ -53,6 +54,7 @@ TEST(JournalEvent, TapInputRoundTrip) {
       NetFrameIn{2, Bytes(64, 2)},
       ConsoleIn{0, Text("x")},
       EntropyIn{3, Bytes(16, 3)},
+      ThrottleSet{1, ThrottleLimits{}},
   };
   for (const TapInput& in : inputs) {
     const Event e = MakeInputEvent(777, in);
@@ -89,6 +91,13 @@ TEST(JournalEvent, DescribeEvent) {
   EXPECT_EQ(DescribeEvent(e), "#12 @345678 console_out dev=0 len=5 \"hi\\n\\\"\\x01\"");
   e.body = ClockWarp{5, 9};
   EXPECT_EQ(DescribeEvent(e), "#12 @345678 clock_warp mtime=5->9");
+  ThrottleSet t{3, {}};
+  t.limits.bucket[ThrottleLimits::kBpsWrite] = {65536, 131072, 4};
+  e.body = t;
+  EXPECT_EQ(DescribeEvent(e),
+            "#12 @345678 throttle_set dev=3 bps-write=65536 bps-write-max=131072 bps-write-max-length=4");
+  e.body = ThrottleSet{3, {}};
+  EXPECT_EQ(DescribeEvent(e), "#12 @345678 throttle_set dev=3 (no limits)");
   e.body = NetFrameIn{2, Bytes(40, 1)};
   const std::string d = DescribeEvent(e);
   EXPECT_NE(d.find("net_frame_in dev=2 len=40 "), std::string::npos) << d;

@@ -49,6 +49,14 @@ inline std::vector<Event> AllKinds(uint64_t icount = 1000) {
   add(ConsoleIn{0, Text("ls -l\n")});
   add(EntropyIn{3, Bytes(32, 5)});
   add(EntropyIn{3, Bytes(256, 6)});
+  {
+    ThrottleSet t;
+    t.dev = 1;
+    t.limits.bucket[ThrottleLimits::kBpsRead] = {1 << 20, 4 << 20, 3};
+    t.limits.bucket[ThrottleLimits::kIopsTotal] = {200, 0, 1};
+    t.limits.iops_size = 4096;
+    add(t);
+  }
   add(ClockWarp{100, 250000});
   add(IoAccess{IoAccess::Space::kMmio, false, 0, 0x10000005, 1, 0x60});
   add(IoAccess{IoAccess::Space::kMmio, true, 0, 0x10000000, 1, 'A'});

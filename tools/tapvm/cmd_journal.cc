@@ -192,6 +192,17 @@ int Diff(const JournalOptions& o) {
                 d.common_events);
     std::printf("  a: %s\n", d.first_a ? journal::DescribeEvent(*d.first_a).c_str() : "(journal ends)");
     std::printf("  b: %s\n", d.first_b ? journal::DescribeEvent(*d.first_b).c_str() : "(journal ends)");
+    if (const auto& r = d.request_shift) {
+      journal::Event e;
+      e.seq = r->seq_a;
+      e.icount = r->icount_a;
+      e.body = r->request;
+      const int64_t delta = static_cast<int64_t>(r->icount_b - r->icount_a);
+      std::printf("first block request whose timing changed: %s\n  submitted at icount %" PRIu64
+                  " (event #%" PRIu64 ") in a, at icount %" PRIu64 " (event #%" PRIu64 ") in b (%+" PRId64
+                  " instructions)\n",
+                  journal::DescribeEvent(e).c_str(), r->icount_a, r->seq_a, r->icount_b, r->seq_b, delta);
+    }
   } else {
     std::printf("events: all %" PRIu64 " agree\n", d.common_events);
   }

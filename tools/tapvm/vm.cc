@@ -14,6 +14,7 @@ Vm::~Vm() = default;
 void Vm::OnConsole(std::span<const uint8_t> bytes) {
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   std::fflush(stdout);
+  if (on_console_) on_console_(bytes);
   if (panicked_) return;
   console_tail_.append(bytes.begin(), bytes.end());
   if (console_tail_.find(kPanicBanner) != std::string::npos) {
@@ -67,6 +68,26 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
     for (size_t i = 0; i < vm->layout_.drives.size(); ++i)
       vm->replay_->KeepDiskCopy(vm->layout_.drives[i], vm->backends_->drive(i));
   *out = std::move(vm);
+  return Status::Ok();
+}
+
+Status Vm::SetBlockThrottle(const std::string& drive, const ThrottleLimits& limits) {
+  if (replay_ && !replay_->live())
+    return Status::NotSupported("a replay takes throttle changes from its journal; it cannot take new ones");
+  if (!passthrough_) return Status::NotSupported("the machine has no live tap");
+  std::string index = drive;
+  if (index.rfind("drive", 0) == 0) index = index.substr(5);
+  size_t i = 0;
+  bool number = !index.empty() && index.size() < 4;
+  for (char c : index) number = number && c >= '0' && c <= '9';
+  if (number) i = std::stoul(index);
+  if (!number || i >= layout_.drives.size())
+    return Status::NotFound("no drive '" + drive + "' (the machine has " + std::to_string(layout_.drives.size()) +
+                            " drives: drive0...)");
+  TAPVM_RETURN_IF_ERROR(ValidateThrottleLimits(limits));
+  if (backends_)
+    if (HostThrottleBackend* host = backends_->host_throttle(i)) host->group().SetLimits(limits);
+  passthrough_->PostInput(ThrottleSet{layout_.drives[i], limits});
   return Status::Ok();
 }
 

@@ -63,10 +63,25 @@ class Vm {
   // The decorator CreateLive placed, or null.
   EventTap* decorator() { return decorator_.get(); }
 
+  // Live change of a drive's I/O throttle (and its group's), for the
+  // control socket: `drive` is "drive0", "drive1"... in command-line order
+  // (or the bare index "1"); all-zero `limits` turn throttling off for the
+  // drive. The change is an input (a ThrottleSet): it is posted to the
+  // pass-through tap and reaches the machine at the next slice boundary, at
+  // an instruction boundary on the CPU thread, journaled when recording, so
+  // a replay applies it at the same icount. A drive throttled in host time
+  // (throttling.clock=host) has its host filter changed here at once too.
+  // Thread-safe; not concurrently with GoLive. Refused (NotSupported)
+  // in replay before it goes live: a replay takes its inputs from the
+  // journal. Bad limits or an unknown drive: InvalidArgument / NotFound.
+  Status SetBlockThrottle(const std::string& drive, const ThrottleLimits& limits);
+
   // True once the guest printed a kernel panic banner on its console.
   bool kernel_panicked() const { return panicked_.load(); }
   // Called (on the CPU thread) when the console shows a kernel panic.
   void set_on_panic(std::function<void()> fn) { on_panic_ = std::move(fn); }
+  // Called (on the CPU thread) with every console output, after it is shown.
+  void set_on_console(std::function<void(std::span<const uint8_t>)> fn) { on_console_ = std::move(fn); }
 
  private:
   Vm() = default;
@@ -87,6 +102,7 @@ class Vm {
   std::string console_tail_;
   std::atomic<bool> panicked_{false};
   std::function<void()> on_panic_;
+  std::function<void(std::span<const uint8_t>)> on_console_;
 };
 
 }  // namespace tapvm::cli

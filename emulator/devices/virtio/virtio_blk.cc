@@ -204,6 +204,7 @@ void VirtioBlk::Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offse
   req.offset = offset;
   req.length = length;
   req.data = std::move(data);
+  if (options_.throttles) return options_.throttles->Submit(std::move(req));
   tap_->SubmitBlock(std::move(req));
 }
 
@@ -228,6 +229,8 @@ void VirtioBlk::Complete(const VirtqChain& chain, uint8_t status, std::span<cons
 
 void VirtioBlk::OnInput(const TapInput& input) {
   if (const auto* c = std::get_if<BlockCompletion>(&input)) OnCompletion(*c);
+  if (const auto* t = std::get_if<ThrottleSet>(&input); t && t->dev == dev_ && options_.throttles)
+    options_.throttles->SetLimits(dev_, t->limits);
 }
 
 void VirtioBlk::OnCompletion(const BlockCompletion& c) {

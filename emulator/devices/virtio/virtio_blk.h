@@ -45,6 +45,11 @@
 // leaves chains in the available ring and takes them when completions bring
 // it back under the budget.
 //
+// Throttling: with Options::throttles, requests go to the machine's
+// throttles (emulator/block/block_throttles.h), which hand them to the tap
+// when the drive's limits allow; a ThrottleSet input for the drive is
+// passed on to them.
+//
 // Not thread-safe: CPU thread only. The tap must outlive the device.
 #pragma once
 
@@ -54,6 +59,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/block/block_throttles.h"
 #include "emulator/devices/virtio/virtio_device.h"
 #include "emulator/tap.h"
 
@@ -90,6 +96,7 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
     bool write_zeroes = true;
     std::string id;  // GET_ID answer; truncated to 20 bytes
     uint64_t max_bytes_in_flight = 64ull << 20;
+    BlockThrottles* throttles = nullptr;  // must outlive the device; null: straight to the tap
   };
 
   // Plain counters, for tests, stats and digests.

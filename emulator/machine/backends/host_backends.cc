@@ -1,6 +1,7 @@
 #include "emulator/machine/backends/host_backends.h"
 
 #include <fstream>
+#include <map>
 
 #include "emulator/block/backends/io_uring_backend.h"
 #include "emulator/block/backends/thread_pool_backend.h"
@@ -15,16 +16,30 @@ constexpr unsigned kBlockThreads = 4;
 
 Status HostBackends::OpenDrives(const MachineConfig& config, std::unique_ptr<HostBackends>* out) {
   std::unique_ptr<HostBackends> b(new HostBackends());
-  for (const DriveConfig& d : config.drives) {
+  std::map<std::string, std::shared_ptr<HostThrottleGroup>> groups;
+  for (size_t i = 0; i < config.drives.size(); ++i) {
+    const DriveConfig& d = config.drives[i];
+    std::unique_ptr<BlockBackend> backend;
     if (d.aio == DriveConfig::Aio::kIoUring) {
       std::unique_ptr<IoUringBackend> u;
       TAPVM_RETURN_IF_ERROR(IoUringBackend::Open(d.file, d.read_only, &u));
-      b->drives_.push_back(std::move(u));
+      backend = std::move(u);
     } else {
       std::unique_ptr<ThreadPoolBackend> t;
       TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(d.file, d.read_only, kBlockThreads, &t));
-      b->drives_.push_back(std::move(t));
+      backend = std::move(t);
     }
+    HostThrottleBackend* throttle = nullptr;
+    if (d.throttle.enabled() && d.throttle.clock == ThrottleConfig::Clock::kHost) {
+      const std::string name = d.throttle.group.empty() ? "drive" + std::to_string(i) : d.throttle.group;
+      std::shared_ptr<HostThrottleGroup>& g = groups[name];
+      if (!g) g = std::make_shared<HostThrottleGroup>(name, d.throttle.limits);
+      auto filter = std::make_unique<HostThrottleBackend>(std::move(backend), g);
+      throttle = filter.get();
+      backend = std::move(filter);
+    }
+    b->drives_.push_back(std::move(backend));
+    b->host_throttles_.push_back(throttle);
   }
   *out = std::move(b);
   return Status::Ok();

@@ -1,5 +1,6 @@
 // HostBackends: the host side of a machine built from a MachineConfig —
-// one block backend per drive (thread pool or io_uring, by `aio`), one
+// one block backend per drive (thread pool or io_uring, by `aio`; behind a
+// HostThrottleBackend for throttling.clock=host), one
 // network backend per NIC (dgram socket or TAP device) and the host entropy
 // source — and the reading of boot image files. The only part of machine
 // construction that touches the host, hence in a backends/ folder.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "emulator/block/backends/host_throttle_backend.h"
 #include "emulator/block/block_backend.h"
 #include "emulator/machine/machine_builder.h"
 #include "emulator/machine/machine_config.h"
@@ -47,6 +49,8 @@ class HostBackends {
 
   std::vector<uint64_t> drive_sizes() const;
   BlockBackend* drive(size_t i) const { return drives_[i].get(); }
+  // Drive i's host-time throttle (throttling.clock=host), or null.
+  HostThrottleBackend* host_throttle(size_t i) const { return i < host_throttles_.size() ? host_throttles_[i] : nullptr; }
   size_t num_drives() const { return drives_.size(); }
 
   // Connects every open backend to `tap` at `layout`'s device ids.
@@ -57,6 +61,7 @@ class HostBackends {
   Status OpenNetdevsAndEntropy(const MachineConfig& config);
 
   std::vector<std::unique_ptr<BlockBackend>> drives_;
+  std::vector<HostThrottleBackend*> host_throttles_;  // per drive, null when not host-throttled
   std::vector<std::unique_ptr<NetBackend>> nics_;
   std::vector<bool> nic_started_;
   std::unique_ptr<EntropySource> entropy_;
