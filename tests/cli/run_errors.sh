@@ -62,6 +62,21 @@ for v in yes ON maybe; do
   expect_err "readonly-$v" 2 "readonly must be on, off, true or false \\(got '$v'\\)" -- \
     "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$spin,readonly=$v"
 done
+# Throttling options: QEMU's names and validation, the option named.
+thr() { "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$spin,readonly=on,$1"; }
+expect_err throttle-negative 2 "throttling.bps-read must be a whole number of bytes per second \(got '-1'\)" -- thr throttling.bps-read=-1
+expect_err throttle-not-number 2 "throttling.iops-total must be a whole number of operations per second" -- thr throttling.iops-total=fast
+expect_err throttle-total-and-read 2 "throttling.bps-total cannot be used together with throttling.bps-read" -- \
+  thr throttling.bps-total=100,throttling.bps-read=10
+expect_err throttle-max-below-avg 2 "throttling.iops-write-max \(5\) cannot be lower than throttling.iops-write" -- \
+  thr throttling.iops-write=10,throttling.iops-write-max=5
+expect_err throttle-length-without-max 2 "throttling.bps-write-max-length needs throttling.bps-write-max" -- \
+  thr throttling.bps-write=10,throttling.bps-write-max-length=3
+expect_err throttle-unknown 2 "unknown throttling option 'throttling.bps'" -- thr throttling.bps=10
+cp "$spin" "$tmp/g1.img"; cp "$spin" "$tmp/g2.img"
+expect_err throttle-group-mismatch 2 "drives 0 and 1 are in throttling.group=g" -- \
+  "$tapvm" run --bios "$spin" --kernel "$spin" --drive "file=$tmp/g1.img,throttling.iops-total=10,throttling.group=g" \
+  --drive "file=$tmp/g2.img,throttling.iops-total=20,throttling.group=g"
 expect_err kernel-not-riscv-image 2 "ELF file for another machine \\(e_machine 62\\)" -- "$tapvm" run --bios "$spin" --kernel /bin/ls
 expect_err kernel-riscv-elf 2 "RISC-V ELF \\(vmlinux\\?\\); boot the Image" -- "$tapvm" run --bios "$spin" --kernel "$spin"
 printf 'MZ not a kernel at all, just some bytes that go on long enough to pass offset 64.' > "$tmp/notimage"
