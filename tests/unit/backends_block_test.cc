@@ -2,6 +2,7 @@
 // the BlockBackend contract for each (every request type round trips, the
 // zero-writing fallback, many requests in flight, range and read-only
 // checks), and each one's own opening and shutdown.
+#include "emulator/block/backends/host_throttle_backend.h"
 #include "emulator/block/backends/io_uring_backend.h"
 #include "emulator/block/backends/thread_pool_backend.h"
 
@@ -148,6 +149,19 @@ const BackendKind kBackends[] = {
        EXPECT_TRUE(st.ok()) << st.ToString();
        if (b && no_fallocate) b->DisableFallocateForTesting();
        return b;
+     }},
+    // The host-clock throttle is a BlockBackend filter: it keeps the
+    // contract (limits high enough not to slow the suite, low enough that
+    // the buckets are at work).
+    {"host_throttle",
+     [](const std::string& path, bool ro, bool no_fallocate, bool one_thread) -> std::unique_ptr<BlockBackend> {
+       auto b = OpenOrDie(path, ro, one_thread ? 1 : 4);
+       if (!b) return nullptr;
+       if (no_fallocate) b->DisableFallocateForTesting();
+       ThrottleLimits limits;
+       limits.bucket[ThrottleLimits::kIopsTotal] = {20000, 0, 1};
+       return std::make_unique<HostThrottleBackend>(std::move(b),
+                                                    std::make_shared<HostThrottleGroup>("contract", limits));
      }},
 };
 

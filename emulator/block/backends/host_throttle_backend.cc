@@ -72,7 +72,8 @@ HostThrottleBackend::~HostThrottleBackend() { Stop(); }
 void HostThrottleBackend::Dispatch(BlockRequest request) {
   auto it = held_done_.find(request.id);
   if (it == held_done_.end()) return;  // cannot happen: every request is registered before it is held
-  DoneCallback done = std::move(it->second);
+  DoneCallback done = std::move(it->second.done);
+  request.id = it->second.id;
   held_done_.erase(it);
   if (stopped_) {
     BlockCompletion c;
@@ -88,7 +89,11 @@ void HostThrottleBackend::Dispatch(BlockRequest request) {
 void HostThrottleBackend::Submit(BlockRequest request, DoneCallback done) {
   {
     std::lock_guard<std::mutex> lock(group_->mu_);
-    held_done_[request.id] = std::move(done);
+    // Ids need not be unique among a caller's requests: the group sees a
+    // token of ours instead, swapped back on the way out.
+    const uint64_t token = next_token_++;
+    held_done_[token] = Held{request.id, std::move(done)};
+    request.id = token;
     group_->group_.Submit(member_, std::move(request), group_->NowNs());
   }
   group_->cv_.notify_all();  // the release time may have changed

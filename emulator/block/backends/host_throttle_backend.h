@@ -80,7 +80,12 @@ class HostThrottleBackend final : public BlockBackend {
   std::shared_ptr<HostThrottleGroup> group_;
   unsigned member_ = 0;
   bool stopped_ = false;                          // guarded by the group's lock
-  std::map<uint64_t, DoneCallback> held_done_;    // by request id; guarded by the group's lock
+  struct Held {
+    uint64_t id;  // the caller's request id
+    DoneCallback done;
+  };
+  std::map<uint64_t, Held> held_done_;  // by token; guarded by the group's lock
+  uint64_t next_token_ = 1;             // guarded by the group's lock
 };
 
 }  // namespace tapvm
