@@ -131,8 +131,8 @@ expect run-help 0 "--bios" -- "$tapvm" run --help
 expect unknown-command 2 "^tapvm: unknown command 'bogus' \(commands: run, record, replay, journal, ft\)$" -- "$tapvm" bogus
 expect unknown-command-help 2 "^tapvm: unknown command 'bogus' \(commands: run, record, replay, journal, ft\)$" -- "$tapvm" bogus --help
 expect unknown-ft-command 2 "^tapvm ft: unknown command 'bogus' \(commands: primary, secondary\)$" -- "$tapvm" ft bogus
-expect ft-bad-listen 2 "--listen wants HOST:PORT, got 'nonsense'" -- "$tapvm" ft primary --listen nonsense --arbiter file:/tmp/tapvm-none.lock
-expect ft-bad-arbiter 2 "bad arbiter spec \"bogus:x\"" -- "$tapvm" ft secondary --connect 127.0.0.1:9 --arbiter bogus:x -o /tmp/tapvm-none.tapj
+expect ft-bad-listen 2 "--listen wants HOST:PORT, got 'nonsense'" -- "$tapvm" ft primary --listen nonsense --arbiter file:/tmp/tapvm-none.lock --guest-dir "$dir/no-guest"
+expect ft-bad-arbiter 2 "bad arbiter spec \"bogus:x\"" -- "$tapvm" ft secondary --connect 127.0.0.1:9 --arbiter bogus:x -o /tmp/tapvm-none.tapj --guest-dir "$dir/no-guest"
 expect ft-no-arbiter 2 "--arbiter is required" -- "$tapvm" ft primary --listen 127.0.0.1:1
 expect unknown-journal-command 2 "^tapvm journal: unknown command 'bogus' \(commands: info, verify, dump, diff\)$" -- "$tapvm" journal bogus --help
 

@@ -34,14 +34,16 @@ std::chrono::milliseconds Ms(double seconds) {
 }
 
 Status Prepare(FtOptions& o, ft::ChannelOptions* channel, Setup* out) {
+  // The pair's own options first: a bad one is named whatever the state
+  // of the guest images.
+  if (!ParseEndpoint(o.endpoint, &channel->host, &channel->port))
+    return Status::InvalidArgument(std::string(channel->listen ? "--listen" : "--connect") + " wants HOST:PORT, got '" +
+                                   o.endpoint + "'");
+  TAPVM_RETURN_IF_ERROR(ft::OpenArbiter(o.arbiter, &out->arbiter));
   TAPVM_RETURN_IF_ERROR(Resolve(&o.run));
   const MachineConfig& config = o.run.machine;
   TAPVM_RETURN_IF_ERROR(ReadBootImages(config, &out->images));
   TAPVM_RETURN_IF_ERROR(MakePairIdentity(config, out->images, &out->identity));
-  TAPVM_RETURN_IF_ERROR(ft::OpenArbiter(o.arbiter, &out->arbiter));
-  if (!ParseEndpoint(o.endpoint, &channel->host, &channel->port))
-    return Status::InvalidArgument(std::string(channel->listen ? "--listen" : "--connect") + " wants HOST:PORT, got '" +
-                                   o.endpoint + "'");
   channel->config_hash = out->identity.hash;
   channel->identity = out->identity.entries;
   channel->peer_timeout = std::chrono::milliseconds(o.heartbeat_ms);
