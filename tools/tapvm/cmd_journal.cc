@@ -210,7 +210,7 @@ int Diff(const JournalOptions& o) {
 
 void AddJournalCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<JournalOptions>();
-  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff");
+  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, reblock");
   j->require_subcommand(1);
   CLI::App* info = j->add_subcommand("info", "Summary: header, configuration, images, events by kind");
   info->add_option("journal", o->path, "Journal file")->required();
@@ -229,6 +229,7 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   diff->add_option("a", o->path, "First journal")->required();
   diff->add_option("b", o->other, "Second journal")->required();
   diff->callback([o, exit_code] { *exit_code = Diff(*o); });
+  AddJournalReblockCommand(*j, exit_code);
 }
 
 }  // namespace tapvm::cli
