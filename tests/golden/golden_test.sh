@@ -9,6 +9,8 @@
 #   divergence  replayed with --break-insn ARG it must fail, naming the
 #               first changed event exactly as the journal holds it
 #   reblock     `journal reblock` passes on it through both backends
+#   compact     `journal compact` copies it: the same journal (journal
+#               diff), verified; it refuses to overwrite a file
 #   budget      ARG: the most bytes all goldens may take together
 set -uo pipefail
 tapvm=$1 mode=$2 xz=$3 arg=${4:-}
@@ -70,6 +72,14 @@ case $mode in
       if [ "$aio" = io_uring ] && [ $rc -eq 2 ] && grep -q "io_uring unavailable" "$work/rb.out"; then continue; fi
       [ $rc -eq 0 ] && grep -q "^PASS" "$work/rb.out" || fail "$name: reblock --aio $aio exited $rc"
     done ;;
+  compact)
+    "$tapvm" journal compact "$j" "$work/copy.tapj" >"$work/c.out" 2>&1 || { cat "$work/c.out"; fail "compact failed"; }
+    cat "$work/c.out"
+    "$tapvm" journal diff "$j" "$work/copy.tapj" >"$work/d.out" || { cat "$work/d.out"; fail "the copy differs"; }
+    "$tapvm" journal compact "$j" "$work/copy.tapj" >"$work/c2.out" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "exists" "$work/c2.out" || { cat "$work/c2.out"; fail "compact over a file: exit $rc"; }
+    ;;
   *) fail "unknown mode $mode" ;;
 esac
 echo "PASS"
