@@ -124,6 +124,14 @@ class JournalReader {
   // the image is only checked (a disk need not fit in memory).
   Status ReadImage(ImageRole role, const std::string& name, std::vector<uint8_t>* out);
 
+  // Writes a copy of the journal to `path` (which must not exist) without
+  // LMDB's free pages: the same records and blobs, byte for byte, in the
+  // smallest file LMDB can make of them (mdb_env_copy2, MDB_CP_COMPACT).
+  // For keeping journals (golden journals in a repository). The copy is
+  // not byte-for-byte reproducible (LMDB leaves padding bytes as it finds
+  // them): compare journals with DiffJournals, not with their bytes.
+  Status CopyCompact(const std::string& path);
+
   // Full integrity check, independent of Next(): every record, the chain,
   // the tail, every blob (content against key; references resolve; sizes),
   // every stored image. Keeps going after a problem to count them; fills

@@ -1,5 +1,7 @@
-// `tapvm journal info|verify|dump FILE` and `tapvm journal diff A B`: read
-// journals written by `tapvm record` (see docs/journal-format.md).
+// `tapvm journal info|verify|dump FILE`, `tapvm journal diff A B` and
+// `tapvm journal compact FILE COPY`: read journals written by `tapvm
+// record` (see docs/journal-format.md). `journal reblock` is in
+// cmd_reblock.cc.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -217,11 +219,36 @@ int Diff(const JournalOptions& o) {
   return 1;
 }
 
+// A compacted copy, checked: it must verify and end with the source's
+// chain. Exit 0, 1 when the copy fails or does not check, 2 when the
+// source cannot be read.
+int Compact(const JournalOptions& o) {
+  std::unique_ptr<journal::JournalReader> src;
+  if (OpenOrFail(o.path, &src)) return kExitUsage;
+  if (Status st = src->CopyCompact(o.other); !st.ok()) {
+    std::fprintf(stderr, "tapvm: journal compact: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<journal::JournalReader> copy;
+  if (OpenOrFail(o.other, &copy)) return 1;
+  journal::VerifyReport rep;
+  Status st = copy->Verify({}, &rep);
+  const journal::JournalHeader &a = src->header(), &b = copy->header();
+  if (!st.ok() || rep.problems || a.final_seq != b.final_seq || a.final_chain != b.final_chain) {
+    std::fprintf(stderr, "tapvm: journal compact: the copy %s does not check: %s\n", o.other.c_str(),
+                 st.ok() ? "it does not end as the source does" : st.ToString().c_str());
+    return 1;
+  }
+  std::printf("%s: %" PRIu64 " bytes -> %s: %" PRIu64 " bytes; %" PRIu64 " events, chain %016" PRIx64 ", verified\n",
+              o.path.c_str(), src->file_size(), o.other.c_str(), copy->file_size(), b.final_seq, b.final_chain);
+  return 0;
+}
+
 }  // namespace
 
 void AddJournalCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<JournalOptions>();
-  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff");
+  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, compact, reblock");
   j->require_subcommand(1);
   CLI::App* info = j->add_subcommand("info", "Summary: header, configuration, images, events by kind");
   info->add_option("journal", o->path, "Journal file")->required();
@@ -240,6 +267,11 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   diff->add_option("a", o->path, "First journal")->required();
   diff->add_option("b", o->other, "Second journal")->required();
   diff->callback([o, exit_code] { *exit_code = Diff(*o); });
+  CLI::App* compact = j->add_subcommand("compact", "Copy a journal without LMDB's free pages (smallest file), and verify the copy");
+  compact->add_option("journal", o->path, "Journal file")->required();
+  compact->add_option("copy", o->other, "The copy (a new file)")->required();
+  compact->callback([o, exit_code] { *exit_code = Compact(*o); });
+  AddJournalReblockCommand(*j, exit_code);
 }
 
 }  // namespace tapvm::cli

@@ -27,6 +27,7 @@ struct ReplayOptions {
   uint64_t live_at = 0;  // 0: never go live
   std::vector<std::string> drives;  // copies of the recorded disks
   bool quiet = false;
+  std::string break_insn;  // testing aid: overrides the recording's
 };
 
 // Points the recorded drives at the user's copies, which must hold exactly
@@ -61,6 +62,7 @@ int Replay(const ReplayOptions& o) {
   RecordedMachine m;
   st = LoadRecordedMachine(reader.get(), &m);
   if (st.ok() && !o.drives.empty()) st = UseDiskCopies(o.drives, &m);
+  if (!o.break_insn.empty()) m.config.break_insn = o.break_insn;
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
     return kExitUsage;
@@ -141,6 +143,10 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
                   "A copy of a recorded disk, in drive order: file=PATH[,aio=threads|io_uring]; it must hold the "
                   "recorded image, follows the guest's writes during the replay and serves the disk once live");
   rep->add_flag("-q,--quiet", o->quiet, "Do not show the guest's console output");
+  rep->add_option("--break-insn", o->break_insn,
+                  "Testing aid: execute this instruction (mnemonic) wrongly in the replay, as a change of "
+                  "guest-visible behaviour would, to show the replay finds it")
+      ->group("Testing");
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }
 

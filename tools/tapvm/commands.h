@@ -48,6 +48,8 @@ inline CLI::Validator SecondsValidator(double max_s) {
 // run and record.
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddJournalCommand(CLI::App& app, int* exit_code);
+// `journal reblock` (cmd_reblock.cc), under the `journal` command.
+void AddJournalReblockCommand(CLI::App& journal, int* exit_code);
 void AddReplayCommand(CLI::App& app, int* exit_code);
 void AddFtCommand(CLI::App& app, int* exit_code);
 
