@@ -29,6 +29,14 @@ void Vm::MakePassthrough() {
   passthrough_->SetConsoleOutput([this](TapDeviceId, std::span<const uint8_t> bytes) { OnConsole(bytes); });
 }
 
+Status Vm::Build(const BootImages& images, const std::vector<uint64_t>& drive_sizes, EventTap* tap) {
+  block_watch_ = std::make_unique<BlockWatchTap>(tap);
+  drive_sizes_ = drive_sizes;
+  TAPVM_RETURN_IF_ERROR(BuildMachine(config_, images, drive_sizes, block_watch_.get(), &board_, &layout_));
+  block_watch_->SetDrives(layout_.drives);
+  return Status::Ok();
+}
+
 Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, EventSink* journal,
                       std::unique_ptr<Vm>* out, const Decorator& decorate) {
   std::unique_ptr<Vm> vm(new Vm());
@@ -44,7 +52,7 @@ Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, Eve
     vm->recording_ = std::make_unique<RecordingTap>(tap, journal);
     tap = vm->recording_.get();
   }
-  TAPVM_RETURN_IF_ERROR(BuildMachine(config, images, vm->backends_->drive_sizes(), tap, &vm->board_, &vm->layout_));
+  TAPVM_RETURN_IF_ERROR(vm->Build(images, vm->backends_->drive_sizes(), tap));
   vm->backends_->Attach(vm->passthrough_.get(), vm->layout_);
   *out = std::move(vm);
   return Status::Ok();
@@ -62,7 +70,7 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
   vm->replay_ = std::make_unique<ReplayTap>(source, display, [self] {
     if (self->board_) self->board_->RequestQuit();
   });
-  TAPVM_RETURN_IF_ERROR(BuildMachine(config, images, drive_sizes, vm->replay_.get(), &vm->board_, &vm->layout_));
+  TAPVM_RETURN_IF_ERROR(vm->Build(images, drive_sizes, vm->replay_.get()));
   if (disk_copies)
     for (size_t i = 0; i < vm->layout_.drives.size(); ++i)
       vm->replay_->KeepDiskCopy(vm->layout_.drives[i], vm->backends_->drive(i));

@@ -24,6 +24,7 @@
 #include "emulator/tap/backends/passthrough_tap.h"
 #include "recorder/recording_tap.h"
 #include "replayer/replay_tap.h"
+#include "tools/tapvm/block_watch.h"
 
 namespace tapvm::cli {
 
@@ -60,6 +61,10 @@ class Vm {
   // pair still holds, on one host) are tried again for up to `open_retry`.
   Status GoLive(EventSink* journal = nullptr, uint64_t first_seq = 1,
                 std::chrono::milliseconds open_retry = std::chrono::milliseconds(0));
+  // The outermost tap, counting block traffic (the control socket's view).
+  BlockWatchTap& block_watch() { return *block_watch_; }
+  const MachineLayout& layout() const { return layout_; }
+  const std::vector<uint64_t>& drive_sizes() const { return drive_sizes_; }
   // The decorator CreateLive placed, or null.
   EventTap* decorator() { return decorator_.get(); }
 
@@ -73,6 +78,8 @@ class Vm {
   void MakePassthrough();
   // Console output: to stdout, watched for a kernel panic banner.
   void OnConsole(std::span<const uint8_t> bytes);
+  // Builds the board over `tap`, with the block watch on top.
+  Status Build(const BootImages& images, const std::vector<uint64_t>& drive_sizes, EventTap* tap);
 
   MachineConfig config_;
   MachineLayout layout_;
@@ -83,7 +90,9 @@ class Vm {
   std::unique_ptr<EventTap> decorator_;
   std::unique_ptr<RecordingTap> recording_;
   std::unique_ptr<ReplayTap> replay_;
+  std::unique_ptr<BlockWatchTap> block_watch_;
   std::unique_ptr<Board> board_;
+  std::vector<uint64_t> drive_sizes_;
   std::string console_tail_;
   std::atomic<bool> panicked_{false};
   std::function<void()> on_panic_;
