@@ -5,6 +5,7 @@ namespace tapvm::qmp {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsNewline(char c) { return c == '\n' || c == '\r'; }
 
 }  // namespace
 
@@ -28,7 +29,9 @@ bool JsonFramer::Feed(std::string_view bytes, std::vector<std::string>* texts, s
         if (depth_ == 0) Emit(texts);  // a bare string
       }
     } else if (depth_ == 0 && IsSpace(c)) {
-      if (!text_.empty()) Emit(texts);  // ends a bare token
+      // A line of bare text is one text (one error for a line of garbage).
+      if (IsNewline(c) && !text_.empty()) Emit(texts);
+      else if (!text_.empty()) text_ += c;
     } else if (c == '{' || c == '[') {
       if (depth_ == 0 && !text_.empty()) Emit(texts);  // a bare token before it
       if (++depth_ > max_depth_) {

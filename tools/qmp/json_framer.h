@@ -2,8 +2,8 @@
 //
 // QMP does not require a newline after a request (QEMU's monitor runs a
 // streaming JSON parser), so the framer follows the structure: a text is a
-// balanced {...} or [...] (brackets inside strings do not count), or a bare
-// token ended by white space. It does not parse: each text goes to a real
+// balanced {...} or [...] (brackets inside strings do not count), or bare
+// text up to the end of its line (a line of garbage is one error). It does not parse: each text goes to a real
 // JSON parser, which reports what is wrong with it.
 //
 // Bounds: a text longer than `max_bytes`, or nested deeper than
