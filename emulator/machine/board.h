@@ -139,6 +139,9 @@ class Board {
     quit_requested_.store(true);
     tap_->Wake();
   }
+  // True from RequestQuit until ClearQuit (thread-safe): a host-side wait
+  // on the CPU thread (a paused machine) ends when it turns true.
+  bool quit_requested() const { return quit_requested_.load(); }
   // Lets Run go on after a RequestQuit ended it (a replay that stopped at
   // the end of its log and goes live). CPU thread, between runs.
   void ClearQuit() {

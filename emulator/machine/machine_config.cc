@@ -1,5 +1,6 @@
 #include "emulator/machine/machine_config.h"
 
+#include <cctype>
 #include <map>
 
 namespace tapvm {
@@ -50,6 +51,14 @@ bool ParseU64(const std::string& s, uint64_t* out) {
   return true;
 }
 
+// QEMU's rule for ids: a letter, then letters, digits, '-', '.', '_'.
+bool IsWellFormedId(const std::string& id) {
+  if (id.empty() || id.size() > 64 || !isalpha(static_cast<unsigned char>(id[0]))) return false;
+  for (char c : id)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+  return true;
+}
+
 }  // namespace
 
 Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
@@ -71,9 +80,14 @@ Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
       else return Status::InvalidArgument("--drive: aio must be threads or io_uring (got '" + value + "')");
     } else if (IsThrottleOption(key)) {
       TAPVM_RETURN_IF_ERROR(ParseThrottleOption(key, value, &d.throttle));
+    } else if (key == "id") {
+      if (!IsWellFormedId(value))
+        return Status::InvalidArgument("--drive: id must start with a letter and hold only letters, digits, '-', "
+                                       "'.' and '_', at most 64 characters (got '" + value + "')");
+      d.id = value;
     } else {
       return Status::InvalidArgument("--drive: unknown option '" + key +
-                                     "' (known: file, readonly, format, aio, throttling.*)");
+                                     "' (known: file, readonly, format, aio, id, throttling.*)");
     }
   }
   if (d.file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
@@ -115,7 +129,25 @@ std::string MachineConfig::DriveSpec(const DriveConfig& d) {
   if (d.read_only) s += ",readonly=on";
   if (d.aio == DriveConfig::Aio::kIoUring) s += ",aio=io_uring";
   s += ThrottleSpec(d.throttle);
+  if (!d.id.empty()) s += ",id=" + d.id;
   return s;
+}
+
+std::string MachineConfig::DriveName(size_t index) const {
+  if (index < drives.size() && !drives[index].id.empty()) return drives[index].id;
+  return "drive" + std::to_string(index);
+}
+
+Status MachineConfig::CheckDriveNames(const std::vector<DriveConfig>& drives) {
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < drives.size(); ++i) {
+    const std::string name = drives[i].id.empty() ? "drive" + std::to_string(i) : drives[i].id;
+    auto [it, fresh] = seen.emplace(name, i);
+    if (!fresh)
+      return Status::InvalidArgument("--drive: drives " + std::to_string(it->second) + " and " + std::to_string(i) +
+                                     " are both named '" + name + "' (unnamed drives are drive0, drive1, ...)");
+  }
+  return Status::Ok();
 }
 
 std::string MachineConfig::NetdevSpec(const NetdevConfig& n) {

@@ -31,13 +31,16 @@ namespace tapvm {
 // match). Bump it whenever what a digest covers or how changes.
 inline constexpr uint32_t kStateDigestVersion = 3;
 
-// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring]`
+// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring][,id=NAME]`
 // [,throttling.*=...] (emulator/block/throttle_config.h).
 struct DriveConfig {
   std::string file;
   bool read_only = false;
   enum class Aio : uint8_t { kThreads, kIoUring } aio = Aio::kThreads;
   ThrottleConfig throttle{};
+  // The name the host calls it by (the QMP control socket); empty: "drive<index>". Letters, digits,
+  // '-', '.', '_', starting with a letter (QEMU's rule for ids). The guest never sees it.
+  std::string id{};
   friend bool operator==(const DriveConfig&, const DriveConfig&) = default;
 };
 
@@ -86,6 +89,9 @@ struct MachineConfig {
   // anything unknown or malformed.
   static Status ParseDrive(const std::string& spec, DriveConfig* out);
   static Status ParseNetdev(const std::string& spec, NetdevConfig* out);
+  // Drive `index`'s name: its id, or "drive<index>"; CheckDriveNames: every name is unique.
+  std::string DriveName(size_t index) const;
+  static Status CheckDriveNames(const std::vector<DriveConfig>& drives);
   // The canonical option strings (ParseDrive/ParseNetdev read them back).
   static std::string DriveSpec(const DriveConfig& d);
   static std::string NetdevSpec(const NetdevConfig& n);

@@ -15,8 +15,8 @@ MachineConfig Sample() {
   c.bootargs = "console=ttyS0 quiet";
   c.rng = true;
   c.break_insn = "add";
-  c.drives.push_back(DriveConfig{"/tmp/a.img", true, DriveConfig::Aio::kIoUring});
-  c.drives.push_back(DriveConfig{"/tmp/b.img", false, DriveConfig::Aio::kThreads});
+  c.drives.push_back(DriveConfig{"/tmp/a.img", true, DriveConfig::Aio::kIoUring, {}, ""});
+  c.drives.push_back(DriveConfig{"/tmp/b.img", false, DriveConfig::Aio::kThreads, {}, "scratch"});
   c.netdevs.push_back(NetdevConfig{NetdevConfig::Kind::kDgram, "127.0.0.1:1", "127.0.0.1:2", ""});
   c.netdevs.push_back(NetdevConfig{NetdevConfig::Kind::kTap, "", "", "tap0"});
   return c;
@@ -126,4 +126,25 @@ TEST(MachineConfigTest, FirstDifferenceNamesWhatTheGuestWouldSee) {
 }
 
 }  // namespace
+TEST(MachineConfigTest, DrivesAreNamedByIdOrPosition) {
+  DriveConfig d;
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=/x.img,id=data-1.v_2", &d).ok());
+  EXPECT_EQ(d.id, "data-1.v_2");
+  EXPECT_EQ(MachineConfig::DriveSpec(d), "file=/x.img,id=data-1.v_2");
+  for (const char* bad : {"file=/x,id=", "file=/x,id=1abc", "file=/x,id=a b", "file=/x,id=a/b", "file=/x,id=\xc3\xa9"})
+    EXPECT_FALSE(MachineConfig::ParseDrive(bad, &d).ok()) << bad;
+  MachineConfig c;
+  c.drives = {DriveConfig{"/a", false, DriveConfig::Aio::kThreads, {}, ""},
+              DriveConfig{"/b", false, DriveConfig::Aio::kThreads, {}, "data"},
+              DriveConfig{"/c", false, DriveConfig::Aio::kThreads, {}, ""}};
+  EXPECT_EQ(c.DriveName(0), "drive0");
+  EXPECT_EQ(c.DriveName(1), "data");
+  EXPECT_EQ(c.DriveName(2), "drive2");
+  EXPECT_TRUE(MachineConfig::CheckDriveNames(c.drives).ok());
+  c.drives[1].id = "drive2";  // the name drive 2 has by default
+  const Status st = MachineConfig::CheckDriveNames(c.drives);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("'drive2'"), std::string::npos) << st.message();
+}
+
 }  // namespace tapvm

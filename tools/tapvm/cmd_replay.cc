@@ -16,6 +16,7 @@
 #include "tools/tapvm/commands.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
+#include "tools/tapvm/vm_control.h"
 
 namespace tapvm::cli {
 
@@ -28,6 +29,7 @@ struct ReplayOptions {
   std::vector<std::string> drives;  // copies of the recorded disks
   bool quiet = false;
   std::string break_insn;  // testing aid: overrides the recording's
+  std::string qmp;
 };
 
 // Points the recorded drives at the user's copies, which must hold exactly
@@ -48,8 +50,9 @@ Status UseDiskCopies(const std::vector<std::string>& specs, RecordedMachine* m) 
                                      m->drive_hashes[i].ToHex() + ")");
     m->config.drives[i].file = copy.file;
     m->config.drives[i].aio = copy.aio;
+    if (!copy.id.empty()) m->config.drives[i].id = copy.id;
   }
-  return Status::Ok();
+  return MachineConfig::CheckDriveNames(m->config.drives);
 }
 
 int Replay(const ReplayOptions& o) {
@@ -63,6 +66,7 @@ int Replay(const ReplayOptions& o) {
   st = LoadRecordedMachine(reader.get(), &m);
   if (st.ok() && !o.drives.empty()) st = UseDiskCopies(o.drives, &m);
   if (!o.break_insn.empty()) m.config.break_insn = o.break_insn;
+  if (st.ok() && !o.qmp.empty()) st = VmControl::CheckSpec(o.qmp);
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
     return kExitUsage;
@@ -79,6 +83,14 @@ int Replay(const ReplayOptions& o) {
     std::fprintf(stderr, "tapvm: cannot rebuild the recorded machine: %s\n", st.ToString().c_str());
     return kExitUsage;
   }
+  std::unique_ptr<VmControl> control;  // destroyed before the Vm
+  if (!o.qmp.empty()) {
+    st = VmControl::Start(o.qmp, vm.get(), VmControl::Mode::kPlay, o.path, &control);
+    if (!st.ok()) {
+      std::fprintf(stderr, "tapvm: %s\n", st.ToString().c_str());
+      return kExitUsage;
+    }
+  }
   Board& board = vm->board();
   ReplayTap& replay = *vm->replay();
   // Run to where the recording stopped (or --until, --live-at).
@@ -88,6 +100,9 @@ int Replay(const ReplayOptions& o) {
   if (o.live_at) end = std::min(end, o.live_at);
   RunResult r = board.Run(end == recorded_end ? recorded.run_limit : end);
   const HartState& s = board.hart().state();
+  const bool going_live = o.live_at && r.kind == RunResult::Kind::kLimit && s.icount == o.live_at &&
+                          replay.status().ok() && !replay.divergence();
+  if (control && !going_live) control->MachineEnded(replay.divergence() ? "divergence" : RunEndName(r.kind));
   if (end == recorded_end && recorded.final_digest && !replay.divergence() && replay.status().ok())
     board.ReportFinalDigest();
   std::fflush(stdout);
@@ -110,8 +125,18 @@ int Replay(const ReplayOptions& o) {
     std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64
                  "; state digest %016" PRIx64 "; going live with %zu request(s) in flight\n", events, s.icount,
                  board.ComputeDigest().value, in_flight);
+    if (control) control->SetMode(VmControl::Mode::kNone);
     SessionOutcome outcome = RunSession(*vm, SessionLimits{});
+    if (control) {
+      control->MachineEnded(EndReason(outcome));
+      outcome.control_quit = control->quit_requested();
+    }
     return ReportOutcome(s, outcome);
+  }
+  if (control && control->quit_requested() && r.kind == RunResult::Kind::kQuit) {
+    std::fprintf(stderr, "tapvm: replay stopped by a QMP quit: it matched %" PRIu64 " events up to icount %" PRIu64
+                 "; state digest %016" PRIx64 "\n", replay.consumed(), s.icount, board.ComputeDigest().value);
+    return 0;
   }
   const bool whole = end == recorded_end;
   if (whole && (!replay.at_end() || (h.clean_close && s.icount != end))) {
@@ -147,6 +172,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
                   "Testing aid: execute this instruction (mnemonic) wrongly in the replay, as a change of "
                   "guest-visible behaviour would, to show the replay finds it")
       ->group("Testing");
+  AddQmpOption(rep, &o->qmp);
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }
 

@@ -14,6 +14,7 @@
 #include "tools/tapvm/commands.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
+#include "tools/tapvm/vm_control.h"
 #include "tools/tapvm/vm_options.h"
 
 namespace tapvm::cli {
@@ -22,6 +23,7 @@ namespace {
 
 int RunVm(RunOptions& opt) {
   Status st = Resolve(&opt);
+  if (st.ok() && !opt.qmp.empty()) st = VmControl::CheckSpec(opt.qmp);
   if (!st.ok()) {
     spdlog::error("{}", st.message());
     return kExitUsage;
@@ -67,11 +69,29 @@ int RunVm(RunOptions& opt) {
       board->RequestQuit();
     });
   }
+  std::unique_ptr<VmControl> control;  // destroyed before the Vm
+  if (!opt.qmp.empty()) {
+    st = VmControl::Start(opt.qmp, vm.get(), journal ? VmControl::Mode::kRecord : VmControl::Mode::kNone,
+                          opt.record_path, &control);
+    if (!st.ok()) {
+      spdlog::error("{}", st.ToString());
+      if (journal) {  // nothing was recorded: leave no file behind
+        vm.reset();
+        journal.reset();
+        std::remove(opt.record_path.c_str());
+      }
+      return kExitUsage;
+    }
+  }
   SessionLimits limits;
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
   limits.timeout_s = opt.timeout_s;
   limits.quit_at_eof = opt.quit_at_eof;
   SessionOutcome outcome = RunSession(*vm, limits);
+  if (control) {
+    control->MachineEnded(EndReason(outcome));
+    outcome.control_quit = control->quit_requested();
+  }
   Board& board = vm->board();
   const HartState& s = board.hart().state();
   if (journal) {
@@ -101,6 +121,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   CLI::App* run = app.add_subcommand(
       "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
   AddVmOptions(run, opt.get());
+  AddQmpOption(run, &opt->qmp);
   run->callback([opt, exit_code] {
     Validate(*opt);
     *exit_code = RunVm(*opt);
@@ -120,6 +141,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CountValidator(false));
   AddVmOptions(record, rec.get());
+  AddQmpOption(record, &rec->qmp);
   record->callback([rec, exit_code] {
     Validate(*rec);
     *exit_code = RunVm(*rec);

@@ -117,6 +117,10 @@ int ReportOutcome(const HartState& s, const SessionOutcome& o) {
                      s.icount);
         return 0;
       }
+      if (o.control_quit) {
+        std::fprintf(stderr, "tapvm: stopped by a QMP quit after %" PRIu64 " instructions\n", s.icount);
+        return 0;
+      }
       std::fprintf(stderr, "\r\ntapvm: stopped (Ctrl-A x) after %" PRIu64 " instructions\n", s.icount);
       return 0;
     case RunResult::Kind::kReset:

@@ -27,6 +27,7 @@ struct SessionOutcome {
   bool panicked = false;
   int signal = 0;  // SIGINT/SIGTERM/SIGHUP that stopped it, 0 if none
   bool input_ended = false;  // --quit-at-eof ended it
+  bool control_quit = false;  // a control socket's `quit` ended it (set by the caller)
   double seconds = 0;
   uint64_t max_icount = UINT64_MAX;
   double timeout_s = 0;

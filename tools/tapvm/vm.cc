@@ -30,10 +30,19 @@ void Vm::MakePassthrough() {
   passthrough_->SetConsoleOutput([this](TapDeviceId, std::span<const uint8_t> bytes) { OnConsole(bytes); });
 }
 
+Status Vm::Build(const BootImages& images, const std::vector<uint64_t>& drive_sizes, EventTap* tap) {
+  block_watch_ = std::make_unique<BlockWatchTap>(tap);
+  drive_sizes_ = drive_sizes;
+  TAPVM_RETURN_IF_ERROR(BuildMachine(config_, images, drive_sizes, block_watch_.get(), &board_, &layout_));
+  block_watch_->SetDrives(layout_.drives);
+  return Status::Ok();
+}
+
 Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, EventSink* journal,
                       std::unique_ptr<Vm>* out, const Decorator& decorate) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->config_ = config;
+  for (const DriveConfig& d : config.drives) vm->throttle_now_.push_back(d.throttle.limits);
   TAPVM_RETURN_IF_ERROR(HostBackends::Open(config, &vm->backends_));
   vm->MakePassthrough();
   EventTap* tap = vm->passthrough_.get();
@@ -45,7 +54,7 @@ Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, Eve
     vm->recording_ = std::make_unique<RecordingTap>(tap, journal);
     tap = vm->recording_.get();
   }
-  TAPVM_RETURN_IF_ERROR(BuildMachine(config, images, vm->backends_->drive_sizes(), tap, &vm->board_, &vm->layout_));
+  TAPVM_RETURN_IF_ERROR(vm->Build(images, vm->backends_->drive_sizes(), tap));
   vm->backends_->Attach(vm->passthrough_.get(), vm->layout_);
   *out = std::move(vm);
   return Status::Ok();
@@ -56,6 +65,7 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
                         bool disk_copies, std::unique_ptr<Vm>* out) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->config_ = config;
+  for (const DriveConfig& d : config.drives) vm->throttle_now_.push_back(d.throttle.limits);
   if (disk_copies) TAPVM_RETURN_IF_ERROR(HostBackends::OpenDrives(config, &vm->backends_));
   Vm* self = vm.get();
   ReplayTap::DisplayFn display;
@@ -63,7 +73,7 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
   vm->replay_ = std::make_unique<ReplayTap>(source, display, [self] {
     if (self->board_) self->board_->RequestQuit();
   });
-  TAPVM_RETURN_IF_ERROR(BuildMachine(config, images, drive_sizes, vm->replay_.get(), &vm->board_, &vm->layout_));
+  TAPVM_RETURN_IF_ERROR(vm->Build(images, drive_sizes, vm->replay_.get()));
   if (disk_copies)
     for (size_t i = 0; i < vm->layout_.drives.size(); ++i)
       vm->replay_->KeepDiskCopy(vm->layout_.drives[i], vm->backends_->drive(i));
@@ -75,20 +85,29 @@ Status Vm::SetBlockThrottle(const std::string& drive, const ThrottleLimits& limi
   if (replay_ && !replay_->live())
     return Status::NotSupported("a replay takes throttle changes from its journal; it cannot take new ones");
   if (!passthrough_) return Status::NotSupported("the machine has no live tap");
-  std::string index = drive;
-  if (index.rfind("drive", 0) == 0) index = index.substr(5);
-  size_t i = 0;
-  bool number = !index.empty() && index.size() < 4;
-  for (char c : index) number = number && c >= '0' && c <= '9';
-  if (number) i = std::stoul(index);
-  if (!number || i >= layout_.drives.size())
+  size_t i = layout_.drives.size();
+  for (size_t k = 0; k < config_.drives.size() && k < layout_.drives.size(); ++k)
+    if (config_.DriveName(k) == drive || std::to_string(k) == drive) i = k;
+  if (i >= layout_.drives.size())
     return Status::NotFound("no drive '" + drive + "' (the machine has " + std::to_string(layout_.drives.size()) +
-                            " drives: drive0...)");
+                            " drives: drive0... or their id=)");
   TAPVM_RETURN_IF_ERROR(ValidateThrottleLimits(limits));
+  {
+    // The drive's group shares the new limits (BlockThrottles::SetLimits).
+    std::lock_guard<std::mutex> lock(throttle_mu_);
+    const std::string& group = config_.drives[i].throttle.group;
+    for (size_t k = 0; k < throttle_now_.size(); ++k)
+      if (k == i || (!group.empty() && config_.drives[k].throttle.group == group)) throttle_now_[k] = limits;
+  }
   if (backends_)
     if (HostThrottleBackend* host = backends_->host_throttle(i)) host->group().SetLimits(limits);
   passthrough_->PostInput(ThrottleSet{layout_.drives[i], limits});
   return Status::Ok();
+}
+
+ThrottleLimits Vm::block_throttle(size_t index) const {
+  std::lock_guard<std::mutex> lock(throttle_mu_);
+  return index < throttle_now_.size() ? throttle_now_[index] : ThrottleLimits{};
 }
 
 Status Vm::GoLive(EventSink* journal, uint64_t first_seq, std::chrono::milliseconds open_retry) {

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "emulator/tap/backends/passthrough_tap.h"
 #include "recorder/recording_tap.h"
 #include "replayer/replay_tap.h"
+#include "tools/tapvm/block_watch.h"
 
 namespace tapvm::cli {
 
@@ -60,12 +62,16 @@ class Vm {
   // pair still holds, on one host) are tried again for up to `open_retry`.
   Status GoLive(EventSink* journal = nullptr, uint64_t first_seq = 1,
                 std::chrono::milliseconds open_retry = std::chrono::milliseconds(0));
+  // The outermost tap, counting block traffic (the control socket's view).
+  BlockWatchTap& block_watch() { return *block_watch_; }
+  const MachineLayout& layout() const { return layout_; }
+  const std::vector<uint64_t>& drive_sizes() const { return drive_sizes_; }
   // The decorator CreateLive placed, or null.
   EventTap* decorator() { return decorator_.get(); }
 
   // Live change of a drive's I/O throttle (and its group's), for the
-  // control socket: `drive` is "drive0", "drive1"... in command-line order
-  // (or the bare index "1"); all-zero `limits` turn throttling off for the
+  // control socket: `drive` is its name (its id=, or "drive0", "drive1"...
+  // in command-line order) or its bare index ("1"); all-zero `limits` turn throttling off for the
   // drive. The change is an input (a ThrottleSet): it is posted to the
   // pass-through tap and reaches the machine at the next slice boundary, at
   // an instruction boundary on the CPU thread, journaled when recording, so
@@ -75,6 +81,9 @@ class Vm {
   // in replay before it goes live: a replay takes its inputs from the
   // journal. Bad limits or an unknown drive: InvalidArgument / NotFound.
   Status SetBlockThrottle(const std::string& drive, const ThrottleLimits& limits);
+  // Drive `index`'s throttle limits as last set (the configuration's, then
+  // every SetBlockThrottle on it or on its group), for query-block.
+  ThrottleLimits block_throttle(size_t index) const;
 
   // True once the guest printed a kernel panic banner on its console.
   bool kernel_panicked() const { return panicked_.load(); }
@@ -88,8 +97,12 @@ class Vm {
   void MakePassthrough();
   // Console output: to stdout, watched for a kernel panic banner.
   void OnConsole(std::span<const uint8_t> bytes);
+  // Builds the board over `tap`, with the block watch on top.
+  Status Build(const BootImages& images, const std::vector<uint64_t>& drive_sizes, EventTap* tap);
 
   MachineConfig config_;
+  mutable std::mutex throttle_mu_;
+  std::vector<ThrottleLimits> throttle_now_;  // by drive (see block_throttle)
   MachineLayout layout_;
   // Destroyed in reverse order: the board before the taps it calls, the
   // taps before the backends they call.
@@ -98,7 +111,9 @@ class Vm {
   std::unique_ptr<EventTap> decorator_;
   std::unique_ptr<RecordingTap> recording_;
   std::unique_ptr<ReplayTap> replay_;
+  std::unique_ptr<BlockWatchTap> block_watch_;
   std::unique_ptr<Board> board_;
+  std::vector<uint64_t> drive_sizes_;
   std::string console_tail_;
   std::atomic<bool> panicked_{false};
   std::function<void()> on_panic_;

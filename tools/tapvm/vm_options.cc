@@ -86,6 +86,7 @@ Status Resolve(RunOptions* opt) {
     TAPVM_RETURN_IF_ERROR(MachineConfig::ParseDrive(d, &dc));
     m.drives.push_back(dc);
   }
+  TAPVM_RETURN_IF_ERROR(MachineConfig::CheckDriveNames(m.drives));
   for (const std::string& n : opt->netdevs) {
     NetdevConfig nc;
     TAPVM_RETURN_IF_ERROR(MachineConfig::ParseNetdev(n, &nc));
@@ -104,7 +105,8 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->check(CLI::ExistingFile);
   run->add_option("--initrd", m.initrd, "Initial ramdisk")->check(CLI::ExistingFile);
   run->add_option("--append", m.bootargs, "Kernel command line (default: console=ttyS0)");
-  run->add_option("--drive", opt->drives, "A virtio-blk disk: file=PATH[,readonly=on][,aio=threads|io_uring] (raw image); repeatable");
+  run->add_option("--drive", opt->drives, "A virtio-blk disk: file=PATH[,readonly=on][,aio=threads|io_uring][,id=NAME] (raw image; NAME is what the "
+                  "control socket calls it, default drive0, drive1...); repeatable");
   run->add_option("--netdev", opt->netdevs,
                   "A virtio-net NIC: dgram,local=HOST:PORT,remote=HOST:PORT (frames in UDP datagrams) or "
                   "tap,ifname=NAME; repeatable");

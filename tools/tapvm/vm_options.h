@@ -26,6 +26,7 @@ struct RunOptions {
   bool overwrite = false;
   bool quit_at_eof = false;
   bool console_immediate = false;
+  std::string qmp;  // --qmp: the control socket (run and record)
 };
 
 // Registers the machine options on a subcommand.
