@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "emulator/machine/drive_host_options.h"
+
 namespace tapvm {
 
 namespace {
@@ -69,8 +71,11 @@ Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
       if (value == "threads") d.aio = DriveConfig::Aio::kThreads;
       else if (value == "io_uring") d.aio = DriveConfig::Aio::kIoUring;
       else return Status::InvalidArgument("--drive: aio must be threads or io_uring (got '" + value + "')");
+    } else if (ParseDriveHostOption(key, value, &d, &st)) {
+      if (!st.ok()) return st;
     } else {
-      return Status::InvalidArgument("--drive: unknown option '" + key + "' (known: file, readonly, format, aio)");
+      return Status::InvalidArgument("--drive: unknown option '" + key +
+                                     "' (known: file, readonly, format, aio, cache, inject, inject-file, inject-seed)");
     }
   }
   if (d.file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
@@ -110,6 +115,7 @@ std::string MachineConfig::DriveSpec(const DriveConfig& d) {
   std::string s = "file=" + d.file;
   if (d.read_only) s += ",readonly=on";
   if (d.aio == DriveConfig::Aio::kIoUring) s += ",aio=io_uring";
+  s += DriveHostOptionsSpec(d);
   return s;
 }
 

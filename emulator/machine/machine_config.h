@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "emulator/block/block_options.h"
 
 namespace tapvm {
 
@@ -30,11 +31,17 @@ namespace tapvm {
 // match). Bump it whenever what a digest covers or how changes.
 inline constexpr uint32_t kStateDigestVersion = 3;
 
-// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring]`.
+// One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring]`
+// `[,cache=writeback|none][,inject=RULES][,inject-file=PATH][,inject-seed=N]`.
 struct DriveConfig {
   std::string file;
   bool read_only = false;
   enum class Aio : uint8_t { kThreads, kIoUring } aio = Aio::kThreads;
+  // Host-side options (drive_host_options.h): cache mode and fault injection.
+  BlockCache cache = BlockCache::kWriteback;
+  std::string inject = {};       // fault rules (emulator/block/inject.h), checked when parsed
+  std::string inject_file = {};  // a file of rules, read when the drive opens
+  uint64_t inject_seed = 0;
   friend bool operator==(const DriveConfig&, const DriveConfig&) = default;
 };
 

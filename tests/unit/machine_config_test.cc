@@ -94,7 +94,7 @@ TEST(MachineConfigTest, OptionStringsGiveClearErrors) {
   EXPECT_EQ(d.file, "disk.img");
   EXPECT_TRUE(MachineConfig::ParseDrive("file=d.img,readonly=on,format=raw,aio=threads", &d).ok());
   EXPECT_TRUE(d.read_only);
-  EXPECT_NE(MachineConfig::ParseDrive("file=d.img,cache=none", &d).message().find("unknown option 'cache'"),
+  EXPECT_NE(MachineConfig::ParseDrive("file=d.img,cachex=none", &d).message().find("unknown option 'cachex'"),
             std::string::npos);
   EXPECT_NE(MachineConfig::ParseDrive("file=d.img,format=qcow2", &d).message().find("format=raw"), std::string::npos);
   EXPECT_NE(MachineConfig::ParseDrive("readonly=on", &d).message().find("file=PATH"), std::string::npos);

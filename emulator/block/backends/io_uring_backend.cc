@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,7 +16,7 @@ namespace tapvm {
 
 namespace {
 
-constexpr uint64_t kWakeTag = 0;             // user_data of the eventfd poll
+constexpr uint64_t kWakeTag = 0;             // user_data of the NOP that wakes the ring thread
 constexpr uint64_t kZeroChunk = 1ull << 20;  // fallback writes at most this much at a time
 
 const uint8_t* ZeroBuffer() {
@@ -40,23 +38,58 @@ struct IoUringBackend::Op {
   BlockRequest request;
   DoneCallback done;
   std::vector<uint8_t> buf;  // kRead: the bytes read
-  uint64_t progress = 0;     // bytes transferred (or zeroed) so far
+  uint64_t progress = 0;     // bytes of the current phase transferred (or zeroed)
   bool writing_zeros = false;
+  // What the SQE out for this op is.
+  enum class Stage : uint8_t { kIo, kImmediate, kNop, kTimeout } stage = Stage::kIo;
+  BlockCompletion::Status immediate = BlockCompletion::Status::kOk;  // kImmediate
+  int injected_res = 0;      // kNop: the result an injected fault stands for
+  __kernel_timespec delay{};  // kTimeout
+  bool skip_inject = false;  // the delay fired: issue the call as decided
+  bool retry = false;        // the next call repeats one that got EAGAIN / EINTR
+  // cache=none.
+  DirectPlan plan;
+  AlignedBuffer bounce;
+  bool rmw_reading = false;  // first half of a read-modify-write
+  bool serialized = false;   // in serializer_
+};
+
+// One host call: what Queue turns into an SQE.
+struct IoUringBackend::Call {
+  enum class What : uint8_t { kTransfer, kFsync, kFallocate } what = What::kTransfer;
+  HostOp::Kind kind = HostOp::Kind::kRead;
+  int fd = -1;
+  const uint8_t* buf = nullptr;
+  uint64_t offset = 0, length = 0;
+  uint64_t granularity = 1;
 };
 
 Status IoUringBackend::Open(const std::string& path, bool read_only, std::unique_ptr<IoUringBackend>* out) {
+  BlockBackendOptions o;
+  o.path = path;
+  o.read_only = read_only;
+  o.aio = BlockAio::kIoUring;
+  return Open(o, out);
+}
+
+Status IoUringBackend::Open(const BlockBackendOptions& options, std::unique_ptr<IoUringBackend>* out) {
+  const bool direct = options.cache == BlockCache::kNone;
   int fd = -1;
   uint64_t size = 0;
-  TAPVM_RETURN_IF_ERROR(OpenImageFile(path, read_only, &fd, &size));
-  std::unique_ptr<IoUringBackend> b(new IoUringBackend(fd, size, read_only));
-  // Room for every op's SQE plus the wake-up poll, twice over.
+  TAPVM_RETURN_IF_ERROR(OpenImageFile(options.path, options.read_only, direct, &fd, &size));
+  std::unique_ptr<IoUringBackend> b(new IoUringBackend(fd, size, options.read_only));
+  b->injector_ = options.injector;
+  if (direct) {
+    b->direct_ = true;
+    b->align_ = ProbeDirectIoAlignment(fd);
+    TAPVM_RETURN_IF_ERROR(ReopenBuffered(fd, options.path, options.read_only, &b->buffered_fd_));
+  }
+  // Room for every op's SQE plus wake-ups, twice over.
   int rc = io_uring_queue_init(2 * (kQueueDepth + 1), &b->ring_, 0);
   if (rc < 0) {
     b->ring_.ring_fd = -1;
     return Status::NotSupported(std::string("io_uring unavailable on this host: ") + std::strerror(-rc));
   }
-  b->wake_fd_ = eventfd(0, EFD_CLOEXEC);
-  if (b->wake_fd_ < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
   b->thread_ = std::thread([p = b.get()] { p->RingLoop(); });
   *out = std::move(b);
   return Status::Ok();
@@ -70,25 +103,50 @@ IoUringBackend::IoUringBackend(int fd, uint64_t size_bytes, bool read_only)
 IoUringBackend::~IoUringBackend() {
   Stop();
   if (ring_.ring_fd >= 0) io_uring_queue_exit(&ring_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (buffered_fd_ >= 0) ::close(buffered_fd_);
   ::close(fd_);
 }
 
 void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && thread_.joinable()) {
-      auto op = std::make_unique<Op>();
-      op->request = std::move(request);
-      op->done = std::move(done);
-      queue_.push_back(std::move(op));
-      ++unfinished_;
-      const uint64_t one = 1;
-      (void)!::write(wake_fd_, &one, sizeof one);
+    if (stopping_ || !thread_.joinable()) {
+      done(CompletionFor(request, BlockCompletion::Status::kIoError));
+      return;
+    }
+    ++unfinished_;
+  }
+  auto* op = new Op();
+  op->request = std::move(request);
+  op->done = std::move(done);
+  {
+    std::lock_guard<std::mutex> lock(sq_mu_);
+    if (!ring_exit_) {
+      if (in_ring_ < kQueueDepth) {
+        ++in_ring_;
+        Start(op);
+        SubmitLocked();
+      } else {
+        queue_.push_back(op);
+      }
       return;
     }
   }
-  done(CompletionFor(request, BlockCompletion::Status::kIoError));
+  // Stop won the race: the ring thread is leaving.
+  std::unique_ptr<Op> owned(op);
+  owned->done(CompletionFor(owned->request, BlockCompletion::Status::kIoError));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--unfinished_ == 0) idle_cv_.notify_all();
+}
+
+void IoUringBackend::Plug() {
+  std::lock_guard<std::mutex> lock(sq_mu_);
+  ++plug_depth_;
+}
+
+void IoUringBackend::Unplug() {
+  std::lock_guard<std::mutex> lock(sq_mu_);
+  if (plug_depth_ > 0 && --plug_depth_ == 0) SubmitLocked();
 }
 
 void IoUringBackend::Drain() {
@@ -98,105 +156,259 @@ void IoUringBackend::Drain() {
 
 void IoUringBackend::Stop() {
   std::lock_guard<std::mutex> stop_lock(stop_mu_);
-  std::deque<std::unique_ptr<Op>> cancelled;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-    cancelled.swap(queue_);
   }
-  for (auto& op : cancelled) op->done(CompletionFor(op->request, BlockCompletion::Status::kIoError));
+  std::deque<Op*> cancelled;
+  {
+    std::lock_guard<std::mutex> lock(sq_mu_);
+    cancelled.swap(queue_);
+    if (thread_.joinable() && !ring_exit_) {
+      ring_exit_ = true;
+      io_uring_sqe* sqe = NextSqe();
+      io_uring_prep_nop(sqe);
+      io_uring_sqe_set_data64(sqe, kWakeTag);
+      ++sqes_pending_;
+      SubmitLocked(true);
+    }
+  }
+  for (Op* op : cancelled) {
+    std::unique_ptr<Op> owned(op);
+    owned->done(CompletionFor(owned->request, BlockCompletion::Status::kIoError));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     unfinished_ -= cancelled.size();
     if (unfinished_ == 0) idle_cv_.notify_all();
   }
-  if (thread_.joinable()) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-    thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+void IoUringBackend::SubmitLocked(bool force) {
+  if (sqes_pending_ == 0 || (plug_depth_ > 0 && !force)) return;
+  int r;
+  int tries = 0;
+  do r = io_uring_submit(&ring_);
+  while ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && ++tries < 1000);
+  if (r > 0) {
+    submit_calls_.fetch_add(1, std::memory_order_relaxed);
+    sqes_pending_ -= std::min<unsigned>(sqes_pending_, static_cast<unsigned>(r));
   }
 }
 
 io_uring_sqe* IoUringBackend::NextSqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (sqe == nullptr) {  // full: hand what is queued to the kernel first
-    io_uring_submit(&ring_);
+  if (sqe == nullptr) {  // full: hand what is prepared to the kernel first
+    SubmitLocked(true);
     sqe = io_uring_get_sqe(&ring_);
   }
   return sqe;
 }
 
-void IoUringBackend::ArmWakeup() {
-  io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
-  io_uring_sqe_set_data64(sqe, kWakeTag);
+bool IoUringBackend::NeedsSerializing(const Op* op) const {
+  using Type = BlockRequest::Type;
+  const Type t = op->request.type;
+  return direct_ && (t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes);
 }
 
-void IoUringBackend::Start(std::unique_ptr<Op> op) {
+void IoUringBackend::Start(Op* op) {
+  using Type = BlockRequest::Type;
+  using S = BlockCompletion::Status;
+  const BlockRequest& r = op->request;
+  S st = CheckBlockRequest(r, size_bytes_, read_only_);
+  if (st != S::kOk || (r.type != Type::kFlush && r.length == 0)) {
+    // Completed by the ring thread (never inside Submit) through a NOP.
+    op->stage = Op::Stage::kImmediate;
+    op->immediate = st;
+    io_uring_sqe* sqe = NextSqe();
+    io_uring_prep_nop(sqe);
+    io_uring_sqe_set_data(sqe, op);
+    ++sqes_pending_;
+    return;
+  }
+  if (r.type == Type::kRead) op->buf.resize(r.length);
+  if ((r.type == Type::kDiscard && !punch_hole_ok_) || (r.type == Type::kWriteZeroes && !zero_range_ok_))
+    op->writing_zeros = true;
+  if (direct_ && r.type != Type::kFlush) {
+    const void* own = r.type == Type::kRead ? op->buf.data() : r.data.data();
+    op->plan = PlanDirectIo(r.type, r.offset, r.length, own, size_bytes_, align_);
+    const bool transfer = r.type == Type::kRead || r.type == Type::kWrite;
+    if (transfer && op->plan.bounce && !op->plan.buffered) {
+      op->bounce = AlignedBuffer(op->plan.end - op->plan.begin, align_.memory);
+      op->rmw_reading = op->plan.rmw;
+      if (r.type == Type::kWrite && !op->plan.rmw)
+        std::memcpy(op->bounce.data(), r.data.data(), r.length);  // aligned range, unaligned memory
+    }
+    if (NeedsSerializing(op)) {
+      op->serialized = true;
+      if (!serializer_.Add(op, op->plan.begin, op->plan.end, op->plan.rmw)) return;  // queued when its turn comes
+    }
+  }
+  Queue(op);
+}
+
+IoUringBackend::Call IoUringBackend::NextCall(const Op* op) const {
   using Type = BlockRequest::Type;
   const BlockRequest& r = op->request;
-  BlockCompletion::Status st = CheckBlockRequest(r, size_bytes_, read_only_);
-  Op* raw = op.release();
-  ++in_ring_;  // until Finish, whichever path
-  if (st != BlockCompletion::Status::kOk) return Finish(raw, st);
-  if (r.type != Type::kFlush && r.length == 0) return Finish(raw, BlockCompletion::Status::kOk);
-  if (r.type == Type::kRead) raw->buf.resize(r.length);
-  if ((r.type == Type::kDiscard && !punch_hole_ok_) || (r.type == Type::kWriteZeroes && !zero_range_ok_))
-    raw->writing_zeros = true;
-  Queue(raw);
+  Call c;
+  if (op->writing_zeros) {
+    c.kind = HostOp::Kind::kWrite;
+    c.fd = direct_ ? buffered_fd_ : fd_;  // the zero buffer is not aligned
+    c.buf = ZeroBuffer();
+    c.offset = r.offset + op->progress;
+    c.length = std::min(r.length - op->progress, kZeroChunk);
+    return c;
+  }
+  switch (r.type) {
+    case Type::kFlush:
+      c.what = Call::What::kFsync;
+      c.kind = HostOp::Kind::kFlush;
+      c.fd = fd_;
+      return c;
+    case Type::kDiscard:
+    case Type::kWriteZeroes:
+      c.what = Call::What::kFallocate;
+      c.kind = r.type == Type::kDiscard ? HostOp::Kind::kDiscard : HostOp::Kind::kWriteZeroes;
+      c.fd = fd_;
+      c.offset = r.offset;
+      c.length = r.length;
+      return c;
+    case Type::kRead:
+    case Type::kWrite:
+      break;
+  }
+  const bool write = r.type == Type::kWrite;
+  if (direct_ && op->plan.bounce && !op->plan.buffered) {
+    c.kind = write && !op->rmw_reading ? HostOp::Kind::kWrite : HostOp::Kind::kRead;
+    c.fd = fd_;
+    c.buf = op->bounce.data() + op->progress;
+    c.offset = op->plan.begin + op->progress;
+    c.length = op->plan.end - op->plan.begin - op->progress;
+    c.granularity = align_.offset;
+    return c;
+  }
+  c.kind = write ? HostOp::Kind::kWrite : HostOp::Kind::kRead;
+  c.fd = direct_ && op->plan.buffered ? buffered_fd_ : fd_;
+  c.buf = (write ? r.data.data() : op->buf.data()) + op->progress;
+  c.offset = r.offset + op->progress;
+  c.length = r.length - op->progress;
+  c.granularity = direct_ && !op->plan.buffered ? align_.offset : 1;
+  return c;
 }
 
 void IoUringBackend::Queue(Op* op) {
-  using Type = BlockRequest::Type;
-  const BlockRequest& r = op->request;
+  Call c = NextCall(op);
   io_uring_sqe* sqe = NextSqe();
-  const uint64_t at = r.offset + op->progress;
-  const uint64_t left = r.length - op->progress;
-  if (op->writing_zeros) {
-    io_uring_prep_write(sqe, fd_, ZeroBuffer(), static_cast<unsigned>(std::min(left, kZeroChunk)), at);
-  } else {
-    switch (r.type) {
-      case Type::kRead:
-        io_uring_prep_read(sqe, fd_, op->buf.data() + op->progress, static_cast<unsigned>(left), at);
+  io_uring_sqe_set_data(sqe, op);
+  ++sqes_pending_;
+  if (injector_ && !op->skip_inject) {
+    const Fault f = injector_->Decide(HostOp{c.kind, c.offset, c.length, c.granularity, op->retry});
+    switch (f.kind) {
+      case Fault::Kind::kNone:
         break;
-      case Type::kWrite:
-        io_uring_prep_write(sqe, fd_, r.data.data() + op->progress, static_cast<unsigned>(left), at);
-        break;
-      case Type::kFlush:
-        io_uring_prep_fsync(sqe, fd_, IORING_FSYNC_DATASYNC);
-        break;
-      case Type::kDiscard:
-        io_uring_prep_fallocate(sqe, fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(r.offset),
-                                static_cast<off_t>(r.length));
-        break;
-      case Type::kWriteZeroes:
-        io_uring_prep_fallocate(sqe, fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(r.offset),
-                                static_cast<off_t>(r.length));
+      case Fault::Kind::kError:
+      case Fault::Kind::kAgain:
+        // The call is not made; a NOP carries its "result" to OnCompletion.
+        op->stage = Op::Stage::kNop;
+        op->injected_res = f.kind == Fault::Kind::kAgain ? -EAGAIN : -f.error;
+        io_uring_prep_nop(sqe);
+        io_uring_sqe_set_data(sqe, op);
+        return;
+      case Fault::Kind::kDelay:
+        op->stage = Op::Stage::kTimeout;
+        op->delay.tv_sec = static_cast<int64_t>(f.delay_ns / 1000'000'000);
+        op->delay.tv_nsec = static_cast<long long>(f.delay_ns % 1000'000'000);
+        io_uring_prep_timeout(sqe, &op->delay, 0, 0);
+        io_uring_sqe_set_data(sqe, op);
+        return;
+      case Fault::Kind::kShort:
+        c.length = f.length;
         break;
     }
+  }
+  op->skip_inject = false;
+  op->stage = Op::Stage::kIo;
+  const BlockRequest& r = op->request;
+  switch (c.what) {
+    case Call::What::kTransfer:
+      if (c.kind == HostOp::Kind::kWrite)
+        io_uring_prep_write(sqe, c.fd, c.buf, static_cast<unsigned>(c.length), c.offset);
+      else
+        io_uring_prep_read(sqe, c.fd, const_cast<uint8_t*>(c.buf), static_cast<unsigned>(c.length), c.offset);
+      break;
+    case Call::What::kFsync:
+      io_uring_prep_fsync(sqe, c.fd, IORING_FSYNC_DATASYNC);
+      break;
+    case Call::What::kFallocate:
+      io_uring_prep_fallocate(sqe, c.fd,
+                              r.type == BlockRequest::Type::kDiscard ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+                                                                      : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+                              static_cast<off_t>(c.offset), static_cast<off_t>(c.length));
+      break;
   }
   io_uring_sqe_set_data(sqe, op);
 }
 
-void IoUringBackend::OnCompletion(Op* op, int res) {
+bool IoUringBackend::OnCompletion(Op* op, int res) {
   using Type = BlockRequest::Type;
   using S = BlockCompletion::Status;
+  switch (op->stage) {
+    case Op::Stage::kImmediate:  // op->immediate holds the status
+      return true;
+    case Op::Stage::kTimeout:  // the injected delay is over (res is -ETIME)
+      op->skip_inject = true;
+      Queue(op);
+      return false;
+    case Op::Stage::kNop:
+      res = op->injected_res;
+      break;
+    case Op::Stage::kIo:
+      break;
+  }
+  op->immediate = S::kIoError;  // the status if finished below without success
   const Type type = op->request.type;
-  if (res == -EINTR || res == -EAGAIN) return Queue(op);
+  // ECANCELED: the kernel cancels requests of a submitting thread that
+  // exits; ours are still wanted, so they go again from this thread.
+  if (res == -EINTR || res == -EAGAIN || res == -ECANCELED) {
+    op->retry = true;
+    Queue(op);
+    return false;
+  }
+  op->retry = false;
   const bool transfer = op->writing_zeros || type == Type::kRead || type == Type::kWrite;
   if (!transfer) {
     if ((res == -EOPNOTSUPP || res == -ENOSYS) && (type == Type::kDiscard || type == Type::kWriteZeroes)) {
       // The file system lacks the mode: remember, and write zeros instead.
       (type == Type::kDiscard ? punch_hole_ok_ : zero_range_ok_) = false;
       op->writing_zeros = true;
-      return Queue(op);
+      Queue(op);
+      return false;
     }
-    return Finish(op, res < 0 ? S::kIoError : S::kOk);
+    if (res >= 0) op->immediate = S::kOk;
+    return true;
   }
-  if (res <= 0) return Finish(op, S::kIoError);  // error, or end of file inside the image
+  if (res <= 0) return true;  // error, or end of file inside the image
   op->progress += static_cast<uint64_t>(res);
-  if (op->progress < op->request.length) return Queue(op);
-  Finish(op, S::kOk);
+  const bool bounced = direct_ && op->plan.bounce && !op->plan.buffered && !op->writing_zeros;
+  const uint64_t phase = bounced ? op->plan.end - op->plan.begin : op->request.length;
+  if (op->progress < phase) {
+    Queue(op);
+    return false;
+  }
+  if (bounced) {
+    const uint64_t skip = op->request.offset - op->plan.begin;
+    if (op->rmw_reading) {  // the widened range is in: patch it and write it back
+      std::memcpy(op->bounce.data() + skip, op->request.data.data(), op->request.length);
+      op->rmw_reading = false;
+      op->progress = 0;
+      Queue(op);
+      return false;
+    }
+    if (type == Type::kRead) std::memcpy(op->buf.data(), op->bounce.data() + skip, op->request.length);
+  }
+  op->immediate = S::kOk;
+  return true;
 }
 
 void IoUringBackend::Finish(Op* op, BlockCompletion::Status status) {
@@ -206,44 +418,56 @@ void IoUringBackend::Finish(Op* op, BlockCompletion::Status status) {
     c.data = std::move(owned->buf);
   DoneCallback done = std::move(owned->done);
   owned.reset();  // release the request's buffers before the callback runs
-  --in_ring_;
   done(std::move(c));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (--unfinished_ == 0) idle_cv_.notify_all();
 }
 
 void IoUringBackend::RingLoop() {
-  ArmWakeup();
+  std::vector<std::pair<Op*, int>> completed;
+  std::vector<Op*> finished;
+  std::vector<const void*> ready;
   for (;;) {
-    std::deque<std::unique_ptr<Op>> starting;
-    bool stopping;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      while (!queue_.empty() && in_ring_ + starting.size() < kQueueDepth) {
-        starting.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      stopping = stopping_;
-    }
-    for (auto& op : starting) Start(std::move(op));
-    if (stopping && in_ring_ == 0) break;  // Stop() cancelled the rest
-    io_uring_submit_and_wait(&ring_, 1);
-    io_uring_cqe* cqe;
+    io_uring_cqe* cqe = nullptr;
+    int r = io_uring_wait_cqe(&ring_, &cqe);
+    if (r < 0 && r != -EINTR && r != -EAGAIN) break;  // the ring is unusable: nothing more will come
+    completed.clear();
     unsigned head, seen = 0;
-    std::vector<std::pair<Op*, int>> completed;
-    bool rearm = false;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++seen;
-      if (io_uring_cqe_get_data64(cqe) == kWakeTag)
-        rearm = true;
-      else
+      if (io_uring_cqe_get_data64(cqe) != kWakeTag)
         completed.emplace_back(static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res);
     }
     io_uring_cq_advance(&ring_, seen);
-    if (rearm) ArmWakeup();
-    for (auto& [op, res] : completed) OnCompletion(op, res);
+    finished.clear();
+    bool exit = false;
+    {
+      std::lock_guard<std::mutex> lock(sq_mu_);
+      for (auto& [op, res] : completed)
+        if (OnCompletion(op, res)) finished.push_back(op);
+      for (Op* op : finished) {
+        --in_ring_;
+        if (op->serialized) {
+          ready.clear();
+          serializer_.Remove(op, &ready);
+          for (const void* w : ready) Queue(static_cast<Op*>(const_cast<void*>(w)));
+        }
+      }
+      while (in_ring_ < kQueueDepth && !queue_.empty()) {
+        Op* op = queue_.front();
+        queue_.pop_front();
+        ++in_ring_;
+        Start(op);
+      }
+      SubmitLocked(true);
+      exit = ring_exit_ && in_ring_ == 0;
+    }
+    for (Op* op : finished) Finish(op, op->immediate);
+    if (!finished.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      unfinished_ -= finished.size();
+      if (unfinished_ == 0) idle_cv_.notify_all();
+    }
+    if (exit) break;
   }
-  // The wake-up read is still armed: io_uring_queue_exit cancels it.
 }
 
 }  // namespace tapvm

@@ -2,8 +2,7 @@
 
 #include <fstream>
 
-#include "emulator/block/backends/io_uring_backend.h"
-#include "emulator/block/backends/thread_pool_backend.h"
+#include "emulator/block/backends/open_block_backend.h"
 #include "emulator/net/backends/dgram_backend.h"
 #include "emulator/net/backends/tap_backend.h"
 
@@ -13,18 +12,35 @@ namespace {
 constexpr unsigned kBlockThreads = 4;
 }  // namespace
 
+Status BlockBackendOptionsFor(const DriveConfig& d, BlockBackendOptions* out) {
+  BlockBackendOptions o;
+  o.path = d.file;
+  o.read_only = d.read_only;
+  o.aio = d.aio == DriveConfig::Aio::kIoUring ? BlockAio::kIoUring : BlockAio::kThreads;
+  o.cache = d.cache;
+  o.threads = kBlockThreads;
+  std::string rules = d.inject;
+  if (!d.inject_file.empty()) {
+    std::vector<uint8_t> text;
+    TAPVM_RETURN_IF_ERROR(ReadWholeFile(d.inject_file, &text).WithPrefix("--drive inject-file: "));
+    rules += "\n" + std::string(text.begin(), text.end());
+  }
+  if (!d.inject.empty() || !d.inject_file.empty()) {
+    Status st = FaultInjector::Create(rules, d.inject_seed, &o.injector);
+    if (!st.ok()) return st.WithPrefix(d.inject_file.empty() ? "--drive inject: " : "--drive " + d.inject_file + ": ");
+  }
+  *out = std::move(o);
+  return Status::Ok();
+}
+
 Status HostBackends::OpenDrives(const MachineConfig& config, std::unique_ptr<HostBackends>* out) {
   std::unique_ptr<HostBackends> b(new HostBackends());
   for (const DriveConfig& d : config.drives) {
-    if (d.aio == DriveConfig::Aio::kIoUring) {
-      std::unique_ptr<IoUringBackend> u;
-      TAPVM_RETURN_IF_ERROR(IoUringBackend::Open(d.file, d.read_only, &u));
-      b->drives_.push_back(std::move(u));
-    } else {
-      std::unique_ptr<ThreadPoolBackend> t;
-      TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(d.file, d.read_only, kBlockThreads, &t));
-      b->drives_.push_back(std::move(t));
-    }
+    BlockBackendOptions o;
+    TAPVM_RETURN_IF_ERROR(BlockBackendOptionsFor(d, &o));
+    std::unique_ptr<BlockBackend> backend;
+    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(o, &backend));
+    b->drives_.push_back(std::move(backend));
   }
   *out = std::move(b);
   return Status::Ok();
