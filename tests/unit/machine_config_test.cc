@@ -127,3 +127,37 @@ TEST(MachineConfigTest, FirstDifferenceNamesWhatTheGuestWouldSee) {
 
 }  // namespace
 }  // namespace tapvm
+
+namespace tapvm {
+namespace {
+
+// cache=, inject=, inject-file=, inject-seed= (drive_host_options.h).
+TEST(MachineConfigTest, DriveHostOptions) {
+  DriveConfig d;
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=d.img,cache=none,inject=read:eio:offset=1M-2M;flush:eio:once,"
+                                        "inject-seed=7,inject-file=/tmp/rules",
+                                        &d)
+                  .ok());
+  EXPECT_EQ(d.cache, BlockCache::kNone);
+  EXPECT_EQ(d.inject, "read:eio:offset=1M-2M;flush:eio:once");
+  EXPECT_EQ(d.inject_seed, 7u);
+  EXPECT_EQ(d.inject_file, "/tmp/rules");
+  DriveConfig back;
+  ASSERT_TRUE(MachineConfig::ParseDrive(MachineConfig::DriveSpec(d), &back).ok());
+  EXPECT_EQ(back, d);
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=d.img,cache=writeback", &d).ok());
+  EXPECT_EQ(d.cache, BlockCache::kWriteback);
+  EXPECT_EQ(MachineConfig::DriveSpec(d), "file=d.img");
+
+  Status st = MachineConfig::ParseDrive("file=d.img,cache=unsafe", &d);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'unsafe'"), std::string::npos) << st.message();
+  st = MachineConfig::ParseDrive("file=d.img,inject=read:eio;write:boom", &d);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'write:boom'"), std::string::npos) << st.message();
+  EXPECT_FALSE(MachineConfig::ParseDrive("file=d.img,inject-seed=-1", &d).ok());
+  EXPECT_FALSE(MachineConfig::ParseDrive("file=d.img,inject-file=", &d).ok());
+}
+
+}  // namespace
+}  // namespace tapvm

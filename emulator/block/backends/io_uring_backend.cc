@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,7 +17,7 @@ namespace tapvm {
 
 namespace {
 
-constexpr uint64_t kWakeTag = 0;             // user_data of the NOP that wakes the ring thread
+constexpr uint64_t kWakeTag = 0;             // user_data of the eventfd read
 constexpr uint64_t kZeroChunk = 1ull << 20;  // fallback writes at most this much at a time
 
 const uint8_t* ZeroBuffer() {
@@ -90,6 +91,8 @@ Status IoUringBackend::Open(const BlockBackendOptions& options, std::unique_ptr<
     b->ring_.ring_fd = -1;
     return Status::NotSupported(std::string("io_uring unavailable on this host: ") + std::strerror(-rc));
   }
+  b->wake_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (b->wake_fd_ < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
   b->thread_ = std::thread([p = b.get()] { p->RingLoop(); });
   *out = std::move(b);
   return Status::Ok();
@@ -103,50 +106,60 @@ IoUringBackend::IoUringBackend(int fd, uint64_t size_bytes, bool read_only)
 IoUringBackend::~IoUringBackend() {
   Stop();
   if (ring_.ring_fd >= 0) io_uring_queue_exit(&ring_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
   if (buffered_fd_ >= 0) ::close(buffered_fd_);
   ::close(fd_);
 }
 
 void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
+  bool wake = false, taken = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || !thread_.joinable()) {
-      done(CompletionFor(request, BlockCompletion::Status::kIoError));
-      return;
-    }
-    ++unfinished_;
-  }
-  auto* op = new Op();
-  op->request = std::move(request);
-  op->done = std::move(done);
-  {
-    std::lock_guard<std::mutex> lock(sq_mu_);
-    if (!ring_exit_) {
-      if (in_ring_ < kQueueDepth) {
-        ++in_ring_;
-        Start(op);
-        SubmitLocked();
+    if (!stopping_ && thread_.joinable()) {
+      taken = true;
+      auto* op = new Op();
+      op->request = std::move(request);
+      op->done = std::move(done);
+      ++unfinished_;
+      if (plug_depth_ > 0) {
+        plugged_.push_back(op);
       } else {
-        queue_.push_back(op);
+        incoming_.push_back(op);
+        wake = ring_sleeping_;
+        ring_sleeping_ = false;
       }
-      return;
     }
   }
-  // Stop won the race: the ring thread is leaving.
-  std::unique_ptr<Op> owned(op);
-  owned->done(CompletionFor(owned->request, BlockCompletion::Status::kIoError));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (--unfinished_ == 0) idle_cv_.notify_all();
+  if (!taken) {  // stopped; request and done were left alone
+    done(CompletionFor(request, BlockCompletion::Status::kIoError));
+    return;
+  }
+  if (wake) {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
 }
 
 void IoUringBackend::Plug() {
-  std::lock_guard<std::mutex> lock(sq_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ++plug_depth_;
 }
 
 void IoUringBackend::Unplug() {
-  std::lock_guard<std::mutex> lock(sq_mu_);
-  if (plug_depth_ > 0 && --plug_depth_ == 0) SubmitLocked();
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (plug_depth_ == 0 || --plug_depth_ > 0 || plugged_.empty()) return;
+    // The whole batch at once, so the ring thread takes it in one go.
+    for (Op* op : plugged_) incoming_.push_back(op);
+    plugged_.clear();
+    wake = ring_sleeping_;
+    ring_sleeping_ = false;
+  }
+  if (wake) {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
 }
 
 void IoUringBackend::Drain() {
@@ -156,22 +169,13 @@ void IoUringBackend::Drain() {
 
 void IoUringBackend::Stop() {
   std::lock_guard<std::mutex> stop_lock(stop_mu_);
+  std::deque<Op*> cancelled;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-  }
-  std::deque<Op*> cancelled;
-  {
-    std::lock_guard<std::mutex> lock(sq_mu_);
-    cancelled.swap(queue_);
-    if (thread_.joinable() && !ring_exit_) {
-      ring_exit_ = true;
-      io_uring_sqe* sqe = NextSqe();
-      io_uring_prep_nop(sqe);
-      io_uring_sqe_set_data64(sqe, kWakeTag);
-      ++sqes_pending_;
-      SubmitLocked(true);
-    }
+    cancelled.swap(incoming_);
+    for (Op* op : plugged_) cancelled.push_back(op);
+    plugged_.clear();
   }
   for (Op* op : cancelled) {
     std::unique_ptr<Op> owned(op);
@@ -182,28 +186,38 @@ void IoUringBackend::Stop() {
     unfinished_ -= cancelled.size();
     if (unfinished_ == 0) idle_cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+    thread_.join();
+  }
 }
 
-void IoUringBackend::SubmitLocked(bool force) {
-  if (sqes_pending_ == 0 || (plug_depth_ > 0 && !force)) return;
+void IoUringBackend::SubmitPrepared(bool wait) {
+  const bool carries_requests = sqes_pending_ > 0;
   int r;
   int tries = 0;
-  do r = io_uring_submit(&ring_);
+  do r = wait ? io_uring_submit_and_wait(&ring_, 1) : io_uring_submit(&ring_);
   while ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && ++tries < 1000);
-  if (r > 0) {
+  if (r >= 0 && carries_requests) {
     submit_calls_.fetch_add(1, std::memory_order_relaxed);
-    sqes_pending_ -= std::min<unsigned>(sqes_pending_, static_cast<unsigned>(r));
+    sqes_pending_ = 0;
   }
 }
 
 io_uring_sqe* IoUringBackend::NextSqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {  // full: hand what is prepared to the kernel first
-    SubmitLocked(true);
+    SubmitPrepared(false);
     sqe = io_uring_get_sqe(&ring_);
   }
   return sqe;
+}
+
+void IoUringBackend::ArmWakeup() {
+  io_uring_sqe* sqe = NextSqe();
+  io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
+  io_uring_sqe_set_data64(sqe, kWakeTag);
 }
 
 bool IoUringBackend::NeedsSerializing(const Op* op) const {
@@ -425,49 +439,66 @@ void IoUringBackend::RingLoop() {
   std::vector<std::pair<Op*, int>> completed;
   std::vector<Op*> finished;
   std::vector<const void*> ready;
+  std::deque<Op*> starting;
+  ArmWakeup();
+  bool wait = false;
   for (;;) {
-    io_uring_cqe* cqe = nullptr;
-    int r = io_uring_wait_cqe(&ring_, &cqe);
-    if (r < 0 && r != -EINTR && r != -EAGAIN) break;  // the ring is unusable: nothing more will come
+    // New requests, as many as the ring has room for; sleep when there is
+    // nothing to do (Submit wakes us only then).
+    bool stop = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!incoming_.empty() && in_ring_ + starting.size() < kQueueDepth) {
+        starting.push_back(incoming_.front());
+        incoming_.pop_front();
+      }
+      stop = stopping_ && in_ring_ == 0 && starting.empty() && incoming_.empty();
+      ring_sleeping_ = wait = starting.empty() && !stop && io_uring_cq_ready(&ring_) == 0;
+    }
+    if (stop) break;  // Stop() cancelled the rest
+    for (Op* op : starting) {
+      ++in_ring_;
+      Start(op);
+    }
+    starting.clear();
+    SubmitPrepared(wait);
+    if (wait) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ring_sleeping_ = false;
+    }
+
     completed.clear();
+    bool rearm = false;
     unsigned head, seen = 0;
+    io_uring_cqe* cqe;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++seen;
-      if (io_uring_cqe_get_data64(cqe) != kWakeTag)
+      if (io_uring_cqe_get_data64(cqe) == kWakeTag)
+        rearm = true;
+      else
         completed.emplace_back(static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res);
     }
     io_uring_cq_advance(&ring_, seen);
+    if (rearm) ArmWakeup();
     finished.clear();
-    bool exit = false;
-    {
-      std::lock_guard<std::mutex> lock(sq_mu_);
-      for (auto& [op, res] : completed)
-        if (OnCompletion(op, res)) finished.push_back(op);
-      for (Op* op : finished) {
-        --in_ring_;
-        if (op->serialized) {
-          ready.clear();
-          serializer_.Remove(op, &ready);
-          for (const void* w : ready) Queue(static_cast<Op*>(const_cast<void*>(w)));
-        }
+    for (auto& [op, res] : completed)
+      if (OnCompletion(op, res)) finished.push_back(op);
+    for (Op* op : finished) {
+      --in_ring_;
+      if (op->serialized) {
+        ready.clear();
+        serializer_.Remove(op, &ready);
+        for (const void* w : ready) Queue(static_cast<Op*>(const_cast<void*>(w)));
       }
-      while (in_ring_ < kQueueDepth && !queue_.empty()) {
-        Op* op = queue_.front();
-        queue_.pop_front();
-        ++in_ring_;
-        Start(op);
-      }
-      SubmitLocked(true);
-      exit = ring_exit_ && in_ring_ == 0;
+      Finish(op, op->immediate);
     }
-    for (Op* op : finished) Finish(op, op->immediate);
     if (!finished.empty()) {
       std::lock_guard<std::mutex> lock(mu_);
       unfinished_ -= finished.size();
       if (unfinished_ == 0) idle_cv_.notify_all();
     }
-    if (exit) break;
   }
+  // The wake-up read is still armed: io_uring_queue_exit cancels it.
 }
 
 }  // namespace tapvm

@@ -1,19 +1,37 @@
 // IoUringBackend: a BlockBackend over a raw image file, served through one
 // io_uring instance (liburing).
 //
-// Submission happens on the caller's thread: Submit prepares the request's
-// SQE and, unless plugged, calls io_uring_submit itself (the kernel often
-// completes a page-cache read right there). Between Plug and Unplug SQEs
-// only accumulate, and Unplug submits them all with one io_uring_submit —
-// virtio-blk brackets each queue notification that way, so one guest kick
-// costs one system call. At most kQueueDepth requests are in the ring;
-// more wait in a host queue and enter as others finish.
+// One ring thread owns the ring: it takes submitted requests (at most
+// kQueueDepth in the ring at a time; more wait in the host queue), turns
+// them into SQEs, submits, reaps completions and calls `done` on that
+// thread. It also issues what follows a completion: the rest of a short
+// transfer, a retry after EINTR / EAGAIN, the write half of a
+// read-modify-write, the zero-writing fallback.
 //
-// One ring thread reaps completions and calls `done` on that thread. It
-// also issues what follows a completion: the rest of a short transfer, a
-// retry after EINTR / EAGAIN (or ECANCELED, which the kernel reports when
-// the thread that submitted exits), the write half of a read-modify-write,
-// the zero-writing fallback, and requests from the host queue.
+// Waking the ring thread: it sleeps in io_uring_enter with a read of an
+// eventfd armed. Submit writes the eventfd only when the ring thread is
+// asleep (or about to be); while it is awake it picks new requests up
+// before sleeping again. Between Plug and Unplug, requests are held back
+// and Unplug hands them over in one go: the ring thread turns them into
+// SQEs and makes one io_uring_submit for the lot — virtio-blk brackets
+// each queue notification that way, so one guest kick costs one
+// submission.
+//
+// Why io_uring writes used to be slower than the thread pool (0.45x here):
+// every Submit wrote the eventfd (a system call, and a wake-up of the ring
+// thread even when it was awake), and each wake-up re-armed the eventfd
+// read and submitted what it found — typically one request. Buffered
+// writes paid most: ext4 cannot do a buffered write without blocking (no
+// FMODE_BUF_WASYNC), so io_uring hands every one to an io-wq worker and
+// each write already crossed three threads (submitter, ring, io-wq);
+// the extra eventfd round trip per request came on top, and on a loaded
+// host every wake-up is a scheduling delay. Now a busy ring thread is
+// never woken, a wake-up takes everything queued, and completions that
+// arrive together are reaped together. (Submitting on the caller's thread
+// was tried too: it is slower still for cached reads — each inline
+// completion then has to wake the ring thread — and the kernel cancels a
+// thread's requests when that thread exits.) tests/bench/
+// block_backend_bench.cc has the figures.
 //
 // Reads and writes are IORING_OP_READ / WRITE; flush is IORING_OP_FSYNC
 // with DATASYNC; discard and write-zeroes are IORING_OP_FALLOCATE
@@ -21,15 +39,6 @@
 // buffer where the file system lacks the mode. Any host error completes
 // the request with kIoError. Same request contract, image size and
 // read-only rules as every BlockBackend (block_backend.h).
-//
-// Why submission is not done by the ring thread (as it once was): every
-// Submit then cost an eventfd write plus a wake-up of the ring thread,
-// which had to come back from io_uring_enter, take the request, submit it
-// and wait again — two context switches per request on top of the I/O.
-// Buffered writes paid it worst: ext4 cannot do a buffered write without
-// blocking (no FMODE_BUF_WASYNC), so io_uring hands every one to an io-wq
-// worker, and the extra hop through our own thread came on top of that.
-// See tests/bench/block_backend_bench.cc for the figures.
 //
 // cache=none opens the image O_DIRECT (direct_io.h: bounce buffers,
 // read-modify-write, serialisation). An optional FaultInjector is asked
@@ -39,8 +48,7 @@
 // SQE, so the kernel really transfers less.
 //
 // The backend owns the descriptors, the ring and the thread; the
-// destructor stops it. Thread-safe as BlockBackend says; Plug/Unplug from
-// the submitting thread.
+// destructor stops it. Thread-safe as BlockBackend says.
 #pragma once
 
 #include <liburing.h>
@@ -86,8 +94,8 @@ class IoUringBackend final : public BlockBackend {
   void Drain() override;
   void Stop() override;
 
-  // io_uring_submit calls that handed the kernel at least one SQE, from
-  // any thread (tests check the batching with it).
+  // io_uring_submit calls that handed the kernel at least one request's
+  // SQE (tests check the batching with it).
   uint64_t submit_calls() const { return submit_calls_.load(); }
 
   // Makes discard and write-zeroes skip fallocate and write zeros, so tests
@@ -102,22 +110,22 @@ class IoUringBackend final : public BlockBackend {
   struct Call;
 
   IoUringBackend(int fd, uint64_t size_bytes, bool read_only);
+  // Everything below runs on the ring thread.
   void RingLoop();
-  // sq_mu_ held: checks a new request and queues its first SQE (or a NOP
-  // that completes it).
+  // Checks a new request and queues its first SQE (or a NOP that
+  // completes it).
   void Start(Op* op);
-  // sq_mu_ held: queues the SQE for the op's next host call, after asking
-  // the injector.
+  // Queues the SQE for the op's next host call, after asking the injector.
   void Queue(Op* op);
   Call NextCall(const Op* op) const;
-  // Ring thread, sq_mu_ held: a CQE for `op`. Returns true when the op is
-  // finished (its status in op->immediate), false when it queued its next
-  // step.
+  // A CQE for `op`. Returns true when the op is finished (its status in
+  // op->immediate), false when it queued its next step.
   bool OnCompletion(Op* op, int res);
-  // sq_mu_ held: io_uring_submit if SQEs are waiting and nothing is plugged.
-  void SubmitLocked(bool force = false);
   io_uring_sqe* NextSqe();
-  // Ring thread, no lock held: completes `op` (calls done) and frees it.
+  void ArmWakeup();
+  // Submits the SQEs prepared; with `wait`, also waits for a completion.
+  void SubmitPrepared(bool wait);
+  // Completes `op` (calls done) and frees it.
   void Finish(Op* op, BlockCompletion::Status status);
   bool NeedsSerializing(const Op* op) const;
 
@@ -132,20 +140,21 @@ class IoUringBackend final : public BlockBackend {
   std::shared_ptr<FaultInjector> injector_;
 
   io_uring ring_{};
+  int wake_fd_ = -1;
+  uint64_t wake_buf_ = 0;  // the eventfd counter, read by the ring
 
-  // Guards the submission side of the ring and what goes with it.
-  std::mutex sq_mu_;
-  unsigned in_ring_ = 0;        // ops started and not finished
-  unsigned sqes_pending_ = 0;   // SQEs prepared, not yet submitted
-  unsigned plug_depth_ = 0;
-  std::deque<Op*> queue_;       // waiting for room in the ring (owned)
+  // Ring thread only.
+  unsigned in_ring_ = 0;       // ops started and not finished
+  unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
   WriteSerializer serializer_;  // cache=none writes in flight
-  bool ring_exit_ = false;      // the ring thread may leave once in_ring_ is 0
   std::atomic<uint64_t> submit_calls_{0};
 
-  // Guards the request count and the stop flag.
   std::mutex mu_;
   std::condition_variable idle_cv_;  // unfinished_ dropped
+  std::deque<Op*> incoming_;         // submitted, not yet taken by the ring thread (owned)
+  std::deque<Op*> plugged_;          // submitted while plugged (owned)
+  unsigned plug_depth_ = 0;
+  bool ring_sleeping_ = false;       // the ring thread sleeps (or is about to): wake it
   uint64_t unfinished_ = 0;          // submitted and not yet done
   bool stopping_ = false;
   std::thread thread_;
