@@ -19,7 +19,7 @@
 //
 //   build/tests/bench/block_backend_bench [--seconds=S] [--rounds=N]
 //       [--dir=DIR] [--image-mib=M] [--only=SUBSTRING] [--no-fio]
-//       [--refill=callback|thread]
+//       [--refill=callback|thread] [--engines=threads,io_uring,fio]
 //   ninja -C build bench_block   (the same with the defaults)
 //
 // The image lives in DIR (default $TMPDIR or /var/tmp): use a real file
@@ -68,6 +68,7 @@ struct Options {
   std::string only;
   bool fio = true;
   bool refill_in_callback = true;
+  std::string engines = "threads,io_uring,fio";
 };
 
 std::string MakeImage(const Options& o) {
@@ -220,6 +221,7 @@ int Main(int argc, char** argv) {
     else if (a.rfind("--image-mib=", 0) == 0) o.image_bytes = std::strtoull(val("--image-mib=").c_str(), nullptr, 10) << 20;
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
+    else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");
     else if (a == "--refill=callback") o.refill_in_callback = true;
     else if (a == "--refill=thread") o.refill_in_callback = false;
     else {
@@ -243,9 +245,11 @@ int Main(int argc, char** argv) {
       if (!o.only.empty() && label.find(o.only) == std::string::npos) continue;
       std::vector<double> thr, uring, fio;
       for (int r = 0; r < o.rounds; ++r) {
-        thr.push_back(RunBackend(BlockAio::kThreads, cache, w, path, o));
-        uring.push_back(RunBackend(BlockAio::kIoUring, cache, w, path, o));
-        if (o.fio) fio.push_back(RunFio(cache, w, path, o));
+        if (o.engines.find("threads") != std::string::npos)
+          thr.push_back(RunBackend(BlockAio::kThreads, cache, w, path, o));
+        if (o.engines.find("io_uring") != std::string::npos)
+          uring.push_back(RunBackend(BlockAio::kIoUring, cache, w, path, o));
+        if (o.fio && o.engines.find("fio") != std::string::npos) fio.push_back(RunFio(cache, w, path, o));
       }
       const double t = Median(thr), u = Median(uring), f = Median(fio);
       std::printf("%-18s %-9s %12.0f %12.0f %12.0f %10.2f %10s\n", w.name, BlockCacheName(cache), t, u, f,

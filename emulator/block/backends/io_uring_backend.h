@@ -128,6 +128,7 @@ class IoUringBackend final : public BlockBackend {
   // Completes `op` (calls done) and frees it.
   void Finish(Op* op, BlockCompletion::Status status);
   bool NeedsSerializing(const Op* op) const;
+  AlignedBuffer TakeBounce(uint64_t size);
 
   const int fd_;
   const uint64_t size_bytes_;
@@ -147,6 +148,7 @@ class IoUringBackend final : public BlockBackend {
   unsigned in_ring_ = 0;       // ops started and not finished
   unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
   WriteSerializer serializer_;  // cache=none writes in flight
+  std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
   std::atomic<uint64_t> submit_calls_{0};
 
   std::mutex mu_;

@@ -142,9 +142,12 @@ BlockCompletion ThreadPoolBackend::Serve(BlockRequest& request) {
   bool ok = true;
   switch (request.type) {
     case Type::kRead:
-      c.data.resize(request.length);
-      ok = direct_ ? TransferDirect(request, c.data.data())
-                   : TransferFully(false, fd_, c.data.data(), request.length, request.offset, 1);
+      if (direct_) {
+        ok = ReadDirect(request, &c.data);
+      } else {
+        c.data.resize(request.length);
+        ok = TransferFully(false, fd_, c.data.data(), request.length, request.offset, 1);
+      }
       if (!ok) c.data.clear();
       break;
     case Type::kWrite:
@@ -226,21 +229,58 @@ bool ThreadPoolBackend::TransferFully(bool write, int fd, uint8_t* buf, uint64_t
   return true;
 }
 
+namespace {
+
+// Each worker keeps its last bounce buffer (up to 4 MiB): an allocation
+// per request, for large ones an mmap with its page faults, costs more
+// than the I/O of a cached block.
+AlignedBuffer& WorkerBounce(uint64_t size, uint64_t alignment) {
+  thread_local AlignedBuffer spare;
+  if (spare.size() < size || reinterpret_cast<uintptr_t>(spare.data()) % alignment != 0) {
+    spare = AlignedBuffer(size, alignment);
+  }
+  return spare;
+}
+
+void TrimWorkerBounce(AlignedBuffer& b) {
+  if (b.size() > (4u << 20)) b = AlignedBuffer();
+}
+
+}  // namespace
+
+bool ThreadPoolBackend::ReadDirect(BlockRequest& request, std::vector<uint8_t>* out) {
+  // A vector cannot be asked for alignment: always through the bounce
+  // buffer, and the result is copied out of it (never zeroed first).
+  static const void* const kUnaligned = reinterpret_cast<const void*>(1);
+  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, kUnaligned, size_bytes_, align_);
+  if (plan.buffered) {
+    out->resize(request.length);
+    return TransferFully(false, buffered_fd_, out->data(), request.length, request.offset, 1);
+  }
+  const uint64_t span = plan.end - plan.begin, skip = request.offset - plan.begin;
+  AlignedBuffer& bounce = WorkerBounce(span, align_.memory);
+  const bool ok = TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset);
+  if (ok) out->assign(bounce.data() + skip, bounce.data() + skip + request.length);
+  TrimWorkerBounce(bounce);
+  return ok;
+}
+
 bool ThreadPoolBackend::TransferDirect(BlockRequest& request, uint8_t* buf) {
   const bool write = request.type == BlockRequest::Type::kWrite;
   const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, buf, size_bytes_, align_);
   if (plan.buffered) return TransferFully(write, buffered_fd_, buf, request.length, request.offset, 1);
   if (!plan.bounce) return TransferFully(write, fd_, buf, request.length, request.offset, align_.offset);
   const uint64_t span = plan.end - plan.begin, skip = request.offset - plan.begin;
-  AlignedBuffer bounce(span, align_.memory);
-  if ((!write || plan.rmw) && !TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset))
-    return false;
-  if (!write) {
-    std::memcpy(buf, bounce.data() + skip, request.length);
-    return true;
+  AlignedBuffer& bounce = WorkerBounce(span, align_.memory);
+  bool ok = true;
+  if (!write || plan.rmw) ok = TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset);
+  if (ok && !write) std::memcpy(buf, bounce.data() + skip, request.length);
+  if (ok && write) {
+    std::memcpy(bounce.data() + skip, buf, request.length);
+    ok = TransferFully(true, fd_, bounce.data(), span, plan.begin, align_.offset);
   }
-  std::memcpy(bounce.data() + skip, buf, request.length);
-  return TransferFully(true, fd_, bounce.data(), span, plan.begin, align_.offset);
+  TrimWorkerBounce(bounce);
+  return ok;
 }
 
 // Only requests that will reach the file are serialised (a rejected one

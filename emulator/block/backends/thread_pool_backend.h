@@ -82,8 +82,10 @@ class ThreadPoolBackend final : public BlockBackend {
   // EINTR and EAGAIN retry. `granularity`: what O_DIRECT needs lengths to
   // be a multiple of (1 when buffered), for injected short transfers.
   bool TransferFully(bool write, int fd, uint8_t* buf, uint64_t length, uint64_t offset, uint64_t granularity);
-  // A read or write under cache=none.
+  // A write under cache=none (from the request's data), and a read (into
+  // *out).
   bool TransferDirect(BlockRequest& request, uint8_t* buf);
+  bool ReadDirect(BlockRequest& request, std::vector<uint8_t>* out);
   // Asks the injector about a host call: false (errno set) when the call
   // is to fail unmade; otherwise it may shorten *length, or sleep first.
   bool Consult(HostOp op, uint64_t* length);
