@@ -392,9 +392,7 @@ bool IoUringBackend::OnCompletion(Op* op, int res) {
   }
   op->immediate = S::kIoError;  // the status if finished below without success
   const Type type = op->request.type;
-  // ECANCELED: the kernel cancels requests of a submitting thread that
-  // exits; ours are still wanted, so they go again from this thread.
-  if (res == -EINTR || res == -EAGAIN || res == -ECANCELED) {
+  if (res == -EINTR || res == -EAGAIN) {
     op->retry = true;
     Queue(op);
     return false;

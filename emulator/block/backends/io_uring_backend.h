@@ -17,21 +17,28 @@
 // each queue notification that way, so one guest kick costs one
 // submission.
 //
-// Why io_uring writes used to be slower than the thread pool (0.45x here):
-// every Submit wrote the eventfd (a system call, and a wake-up of the ring
-// thread even when it was awake), and each wake-up re-armed the eventfd
-// read and submitted what it found — typically one request. Buffered
-// writes paid most: ext4 cannot do a buffered write without blocking (no
-// FMODE_BUF_WASYNC), so io_uring hands every one to an io-wq worker and
-// each write already crossed three threads (submitter, ring, io-wq);
-// the extra eventfd round trip per request came on top, and on a loaded
-// host every wake-up is a scheduling delay. Now a busy ring thread is
-// never woken, a wake-up takes everything queued, and completions that
-// arrive together are reaped together. (Submitting on the caller's thread
-// was tried too: it is slower still for cached reads — each inline
-// completion then has to wake the ring thread — and the kernel cancels a
-// thread's requests when that thread exits.) tests/bench/
-// block_backend_bench.cc has the figures.
+// Why io_uring writes are slower than the thread pool under
+// cache=writeback, and what helps: ext4 cannot do a buffered write without
+// blocking (no FMODE_BUF_WASYNC), so io_uring punts every buffered write
+// to an io-wq worker, and io-wq hashes writes to one inode so that a
+// single worker runs them one after another; that worker also posts each
+// completion and wakes the ring thread inside the serial path (perf: 62%
+// ext4_block_write_begin, 12% try_to_wake_up from the iou-wrk thread).
+// Four pool workers doing pwrite pay their system call and wake-up costs
+// in parallel (i_rwsem still serialises the copy). fio's io_uring engine
+// hits the same wall (about 0.7x a four-job psync run on the same file).
+// What this backend does about it: submissions are batched (a busy ring
+// thread is never woken; a wake-up, or one Unplug, hands over everything
+// queued; one io_uring_submit per batch), completions that arrive together
+// are reaped together, and cache=none avoids io-wq altogether — O_DIRECT
+// writes are issued asynchronously in the submitting call, and io_uring
+// beats the pool there (its queue depth is not capped by a thread count).
+// Forcing IOSQE_ASYNC, or waiting for several completions at once, made
+// buffered writes slower; a SINGLE_ISSUER|DEFER_TASKRUN ring made no
+// measurable difference. Submitting from the caller's thread was slower
+// for cached reads (each inline completion then wakes the ring thread) and
+// lets the kernel cancel requests when the submitting thread exits.
+// tests/bench/block_backend_bench.cc measures all of it against fio.
 //
 // Reads and writes are IORING_OP_READ / WRITE; flush is IORING_OP_FSYNC
 // with DATASYNC; discard and write-zeroes are IORING_OP_FALLOCATE
