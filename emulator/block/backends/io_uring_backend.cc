@@ -21,6 +21,7 @@ constexpr uint64_t kWakeTag = 0;             // user_data of the eventfd read
 constexpr uint64_t kZeroChunk = 1ull << 20;  // fallback writes at most this much at a time
 // Stands for "the backend's own buffer, not aligned" in PlanDirectIo.
 const void* const kUnaligned = reinterpret_cast<const void*>(1);
+constexpr uint64_t kAsyncReadBytes = 128 << 10;  // buffered reads this large go to io-wq
 constexpr size_t kSpareBounces = 16;         // bounce buffers kept for reuse
 constexpr uint64_t kMaxSpareBounce = 4 << 20;  // larger ones are freed
 
@@ -358,8 +359,14 @@ void IoUringBackend::Queue(Op* op) {
     case Call::What::kTransfer:
       if (c.kind == HostOp::Kind::kWrite)
         io_uring_prep_write(sqe, c.fd, c.buf, static_cast<unsigned>(c.length), c.offset);
-      else
+      else {
         io_uring_prep_read(sqe, c.fd, const_cast<uint8_t*>(c.buf), static_cast<unsigned>(c.length), c.offset);
+        // A large buffered read served from the page cache would be copied
+        // inline, by this one thread; handed to io-wq (which runs reads in
+        // parallel, unlike writes to one file) the copies of several
+        // requests overlap. 1 MiB reads: 0.40x -> 0.55x the thread pool.
+        if (!direct_ && c.length >= kAsyncReadBytes) io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+      }
       break;
     case Call::What::kFsync:
       io_uring_prep_fsync(sqe, c.fd, IORING_FSYNC_DATASYNC);
