@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "emulator/block/backends/open_block_backend.h"
+#include "emulator/machine/backends/host_backends.h"
+#include "emulator/machine/machine_config.h"
 #include "tests/unit/block_test_util.h"
 
 namespace tapvm {
@@ -251,6 +253,39 @@ TEST(OpenBlockBackendTest, BadOptionsAreRefused) {
   BlockAio aio;
   EXPECT_NE(ParseBlockCache("directsync", &cache).message().find("'directsync'"), std::string::npos);
   EXPECT_NE(ParseBlockAio("native", &aio).message().find("'native'"), std::string::npos);
+}
+
+// A drive's inject-file is read when the drive opens; its rules join the
+// inject= ones, and a bad one is named with the file.
+TEST(OpenBlockBackendTest, DriveInjectFile) {
+  TempImage rules_file(0);
+  const std::string text = "# faults for the test\nread:eio:offset=1M-2M\nflush:eio:once ; write:short\n";
+  {
+    std::vector<uint8_t> bytes(text.begin(), text.end());
+    rules_file.WriteRaw(0, bytes);
+  }
+  DriveConfig d;
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=x.img,inject=any:eagain:every=5,inject-seed=3,inject-file=" +
+                                            rules_file.path(),
+                                        &d)
+                  .ok());
+  BlockBackendOptions o;
+  Status st = BlockBackendOptionsFor(d, &o);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_NE(o.injector, nullptr);
+  EXPECT_EQ(o.injector->num_rules(), 4u);
+  EXPECT_EQ(o.path, "x.img");
+
+  TempImage bad_file(0);
+  const std::string bad = "read:eio\nwrite:explode\n";
+  bad_file.WriteRaw(0, std::vector<uint8_t>(bad.begin(), bad.end()));
+  d.inject_file = bad_file.path();
+  st = BlockBackendOptionsFor(d, &o);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'write:explode'"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(bad_file.path()), std::string::npos) << st.message();
+  d.inject_file = "/nonexistent/rules";
+  EXPECT_FALSE(BlockBackendOptionsFor(d, &o).ok());
 }
 
 }  // namespace
