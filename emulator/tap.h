@@ -132,6 +132,12 @@ class EventTap {
 
   // Requests (CPU thread). The answer, if any, arrives as an input.
   virtual void SubmitBlock(BlockRequest request) = 0;
+  // Bracket the SubmitBlock calls of one queue notification of block
+  // device `dev` (BlockBackend::Plug), so a backend can hand them to the
+  // host in one go. Host-side hints, not events: never journaled, ignored
+  // by replay; a decorator passes them on. Default: nothing.
+  virtual void PlugBlock(TapDeviceId dev) {}
+  virtual void UnplugBlock(TapDeviceId dev) {}
   virtual void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) = 0;
   // Asks for up to `max_bytes` of entropy; answered by an EntropyIn.
   virtual void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) = 0;

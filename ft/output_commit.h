@@ -80,6 +80,8 @@ class OutputCommitTap : public EventTap {
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { inner_->AttachDevice(dev, sink); }
   void SubmitBlock(BlockRequest request) override { inner_->SubmitBlock(std::move(request)); }
+  void PlugBlock(TapDeviceId dev) override { inner_->PlugBlock(dev); }
+  void UnplugBlock(TapDeviceId dev) override { inner_->UnplugBlock(dev); }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override { inner_->RequestEntropy(dev, max_bytes); }
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;

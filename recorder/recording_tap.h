@@ -44,6 +44,9 @@ class RecordingTap : public EventTap {
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
+  // Host-side batching hints: passed on, not journaled.
+  void PlugBlock(TapDeviceId dev) override { inner_->PlugBlock(dev); }
+  void UnplugBlock(TapDeviceId dev) override { inner_->UnplugBlock(dev); }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override;
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;

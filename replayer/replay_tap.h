@@ -114,6 +114,13 @@ class ReplayTap : public EventTap {
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
+  // Batching hints reach the live tap once gone live; replay ignores them.
+  void PlugBlock(TapDeviceId dev) override {
+    if (EventTap* l = Live()) l->PlugBlock(dev);
+  }
+  void UnplugBlock(TapDeviceId dev) override {
+    if (EventTap* l = Live()) l->UnplugBlock(dev);
+  }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override;
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;

@@ -64,6 +64,16 @@ class BlockBackend {
   // from another thread may keep it waiting.
   virtual void Drain() = 0;
 
+  // A batching hint, not a request: between Plug() and the matching
+  // Unplug() the caller is about to Submit several requests (all that one
+  // guest notification made available), and the backend may hold them
+  // back and hand them to the host together at Unplug (io_uring: one
+  // io_uring_submit for the lot). Calls pair up and may nest; a backend
+  // must not hold a request past the outermost Unplug. Called from the
+  // submitting thread. The default does nothing.
+  virtual void Plug() {}
+  virtual void Unplug() {}
+
   // Stops the backend: requests not yet started complete with kIoError,
   // requests being served finish, and no `done` runs after Stop returns.
   // Idempotent; destructors of implementations call it.

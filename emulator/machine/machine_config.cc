@@ -3,6 +3,8 @@
 #include <cctype>
 #include <map>
 
+#include "emulator/machine/drive_host_options.h"
+
 namespace tapvm {
 
 namespace {
@@ -85,9 +87,12 @@ Status MachineConfig::ParseDrive(const std::string& spec, DriveConfig* out) {
         return Status::InvalidArgument("--drive: id must start with a letter and hold only letters, digits, '-', "
                                        "'.' and '_', at most 64 characters (got '" + value + "')");
       d.id = value;
+    } else if (ParseDriveHostOption(key, value, &d, &st)) {
+      if (!st.ok()) return st;
     } else {
       return Status::InvalidArgument("--drive: unknown option '" + key +
-                                     "' (known: file, readonly, format, aio, id, throttling.*)");
+                                     "' (known: file, readonly, format, aio, id, cache, inject, inject-file, "
+                                     "inject-seed, throttling.*)");
     }
   }
   if (d.file.empty()) return Status::InvalidArgument("--drive needs file=PATH (got '" + spec + "')");
@@ -128,6 +133,7 @@ std::string MachineConfig::DriveSpec(const DriveConfig& d) {
   std::string s = "file=" + d.file;
   if (d.read_only) s += ",readonly=on";
   if (d.aio == DriveConfig::Aio::kIoUring) s += ",aio=io_uring";
+  s += DriveHostOptionsSpec(d);
   s += ThrottleSpec(d.throttle);
   if (!d.id.empty()) s += ",id=" + d.id;
   return s;

@@ -23,6 +23,7 @@
 
 #include "emulator/base/status.h"
 #include "emulator/block/throttle_config.h"
+#include "emulator/block/block_options.h"
 
 namespace tapvm {
 
@@ -32,6 +33,7 @@ namespace tapvm {
 inline constexpr uint32_t kStateDigestVersion = 3;
 
 // One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring][,id=NAME]`
+// `[,cache=writeback|none][,inject=RULES][,inject-file=PATH][,inject-seed=N]`
 // [,throttling.*=...] (emulator/block/throttle_config.h).
 struct DriveConfig {
   std::string file;
@@ -41,6 +43,11 @@ struct DriveConfig {
   // The name the host calls it by (the QMP control socket); empty: "drive<index>". Letters, digits,
   // '-', '.', '_', starting with a letter (QEMU's rule for ids). The guest never sees it.
   std::string id{};
+  // Host-side options (drive_host_options.h): cache mode and fault injection.
+  BlockCache cache = BlockCache::kWriteback;
+  std::string inject = {};       // fault rules (emulator/block/inject.h), checked when parsed
+  std::string inject_file = {};  // a file of rules, read when the drive opens
+  uint64_t inject_seed = 0;
   friend bool operator==(const DriveConfig&, const DriveConfig&) = default;
 };
 

@@ -23,9 +23,9 @@ expect() {  # expect RC PATTERN ARGS...
   echo "ok: reblock $* -> $rc: $(head -n 1 "$work/out")"
 }
 expect 2 "aio must be threads or io_uring" "$work/bare.tapj" --aio posix
-expect 2 "cache writeback or none" "$work/bare.tapj" --cache unsafe
-expect 2 "cache=none is not available in this build" "$work/bare.tapj" --cache none
-expect 2 "fault injection (inject=eio) is not available in this build" "$work/bare.tapj" --inject eio
+expect 2 "cache must be writeback or none (got 'unsafe')" "$work/bare.tapj" --cache unsafe
+expect 2 "inject rule 'eio'" "$work/bare.tapj" --inject eio
+expect 2 "inject rule 'read:melt:every=2'" "$work/bare.tapj" --inject "read:short:every=3;read:melt:every=2"
 expect 2 "no such file" "$work/missing.tapj"
 expect 2 "not a tapvm journal" "$work/junk.tapj"
 expect 2 "the recorded machine has no disk" "$work/bare.tapj"

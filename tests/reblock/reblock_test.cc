@@ -19,13 +19,21 @@
 #include <set>
 #include <thread>
 
-#include "emulator/block/backends/block_backend_factory.h"
+#include "emulator/block/backends/open_block_backend.h"
 #include "journal/reader.h"
 #include "journal/writer.h"
 #include "tools/reblock/reblock.h"
 
 namespace tapvm::reblock {
 namespace {
+
+// A thread-pool backend on `path`, as reblock opens by default.
+BlockBackendOptions BackendOn(const std::string& path, bool read_only) {
+  BlockBackendOptions o;
+  o.path = path;
+  o.read_only = read_only;
+  return o;
+}
 
 namespace fs = std::filesystem;
 using Type = BlockRequest::Type;
@@ -138,7 +146,7 @@ class ReblockTest : public ::testing::Test {
     std::vector<RecordedDrive> drives{RecordedDrive{kDev, false, *img}};
     BackendOpener open = [&](const RecordedDrive& d, const std::string& path, std::unique_ptr<BlockBackend>* out) {
       std::unique_ptr<BlockBackend> b;
-      TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BlockBackendChoice{}, path, d.read_only, &b));
+      TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BackendOn(path, d.read_only), &b));
       *out = breaker ? std::make_unique<BreakingBackend>(std::move(b), breaker) : std::move(b);
       return Status::Ok();
     };
@@ -256,7 +264,7 @@ TEST_F(ReblockTest, LostWriteShowsInTheFinalImage) {
       RecordedDrive{kDev, false, *reader->header().FindImage(journal::ImageRole::kDisk, "disk.img")}};
   BackendOpener open = [](const RecordedDrive&, const std::string& path, std::unique_ptr<BlockBackend>* out) {
     std::unique_ptr<BlockBackend> b;
-    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BlockBackendChoice{}, path, false, &b));
+    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BackendOn(path, false), &b));
     class Liar final : public BlockBackend {
      public:
       explicit Liar(std::unique_ptr<BlockBackend> in) : in_(std::move(in)) {}
@@ -408,7 +416,7 @@ TEST_F(ReblockTest, ScheduleKeepsTheRecordedConcurrency) {
   std::map<uint64_t, std::set<uint64_t>> seen;  // request -> what was in flight here when it came
   BackendOpener open = [&](const RecordedDrive&, const std::string& path, std::unique_ptr<BlockBackend>* out) {
     std::unique_ptr<BlockBackend> b;
-    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BlockBackendChoice{}, path, false, &b));
+    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(BackendOn(path, false), &b));
     *out = std::make_unique<SlowBackend>(std::move(b), &seen);
     return Status::Ok();
   };

@@ -94,7 +94,7 @@ TEST(MachineConfigTest, OptionStringsGiveClearErrors) {
   EXPECT_EQ(d.file, "disk.img");
   EXPECT_TRUE(MachineConfig::ParseDrive("file=d.img,readonly=on,format=raw,aio=threads", &d).ok());
   EXPECT_TRUE(d.read_only);
-  EXPECT_NE(MachineConfig::ParseDrive("file=d.img,cache=none", &d).message().find("unknown option 'cache'"),
+  EXPECT_NE(MachineConfig::ParseDrive("file=d.img,cachex=none", &d).message().find("unknown option 'cachex'"),
             std::string::npos);
   EXPECT_NE(MachineConfig::ParseDrive("file=d.img,format=qcow2", &d).message().find("format=raw"), std::string::npos);
   EXPECT_NE(MachineConfig::ParseDrive("readonly=on", &d).message().find("file=PATH"), std::string::npos);
@@ -147,4 +147,38 @@ TEST(MachineConfigTest, DrivesAreNamedByIdOrPosition) {
   EXPECT_NE(st.message().find("'drive2'"), std::string::npos) << st.message();
 }
 
+}  // namespace tapvm
+
+namespace tapvm {
+namespace {
+
+// cache=, inject=, inject-file=, inject-seed= (drive_host_options.h).
+TEST(MachineConfigTest, DriveHostOptions) {
+  DriveConfig d;
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=d.img,cache=none,inject=read:eio:offset=1M-2M;flush:eio:once,"
+                                        "inject-seed=7,inject-file=/tmp/rules",
+                                        &d)
+                  .ok());
+  EXPECT_EQ(d.cache, BlockCache::kNone);
+  EXPECT_EQ(d.inject, "read:eio:offset=1M-2M;flush:eio:once");
+  EXPECT_EQ(d.inject_seed, 7u);
+  EXPECT_EQ(d.inject_file, "/tmp/rules");
+  DriveConfig back;
+  ASSERT_TRUE(MachineConfig::ParseDrive(MachineConfig::DriveSpec(d), &back).ok());
+  EXPECT_EQ(back, d);
+  ASSERT_TRUE(MachineConfig::ParseDrive("file=d.img,cache=writeback", &d).ok());
+  EXPECT_EQ(d.cache, BlockCache::kWriteback);
+  EXPECT_EQ(MachineConfig::DriveSpec(d), "file=d.img");
+
+  Status st = MachineConfig::ParseDrive("file=d.img,cache=unsafe", &d);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'unsafe'"), std::string::npos) << st.message();
+  st = MachineConfig::ParseDrive("file=d.img,inject=read:eio;write:boom", &d);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'write:boom'"), std::string::npos) << st.message();
+  EXPECT_FALSE(MachineConfig::ParseDrive("file=d.img,inject-seed=-1", &d).ok());
+  EXPECT_FALSE(MachineConfig::ParseDrive("file=d.img,inject-file=", &d).ok());
+}
+
+}  // namespace
 }  // namespace tapvm

@@ -195,6 +195,18 @@ TEST_F(VirtioBlkTest, ManyInFlightCompleteInAnyOrder) {
   }
 }
 
+// One kick's requests reach the tap between PlugBlock and UnplugBlock, so
+// a backend can submit them to the host together.
+TEST_F(VirtioBlkTest, OneKickIsOnePluggedBatch) {
+  for (int i = 0; i < 16; ++i) Request(i, B::kTIn, i, {{kData + 0x1000ull * i, 512, true}});
+  driver->Kick(0);
+  EXPECT_EQ(tap.block.size(), 16u);
+  EXPECT_EQ(tap.submitted_plugged, 16u);
+  EXPECT_EQ(tap.plugs, 1);
+  EXPECT_EQ(tap.unplugs, 1);
+  EXPECT_EQ(tap.plug_depth, 0);
+}
+
 TEST_F(VirtioBlkTest, Flush) {
   const uint16_t head = Request(0, B::kTFlush, 0, {});
   driver->Kick(0);

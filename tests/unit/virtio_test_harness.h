@@ -52,7 +52,12 @@ class FakeTap : public EventTap {
   };
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { sinks[dev] = sink; }
-  void SubmitBlock(BlockRequest request) override { block.push_back(std::move(request)); }
+  void SubmitBlock(BlockRequest request) override {
+    if (plug_depth > 0) ++submitted_plugged;
+    block.push_back(std::move(request));
+  }
+  void PlugBlock(TapDeviceId) override { ++plug_depth, ++plugs; }
+  void UnplugBlock(TapDeviceId) override { --plug_depth, ++unplugs; }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override {
     frames.push_back({dev, std::vector<uint8_t>(frame.begin(), frame.end())});
   }
@@ -67,6 +72,8 @@ class FakeTap : public EventTap {
   std::vector<BlockRequest> block;
   std::vector<Frame> frames;
   std::vector<EntropyRequest> entropy;
+  int plug_depth = 0, plugs = 0, unplugs = 0;
+  size_t submitted_plugged = 0;  // SubmitBlock calls made between PlugBlock and UnplugBlock
 };
 
 // Guest RAM (and a small ROM) on a real bus.

@@ -8,7 +8,7 @@
 //
 // Backends come in through one function (BackendOpener), called once per
 // drive with the working image's path: the command line binds it to
-// OpenBlockBackend (emulator/block/backends/block_backend_factory.h) with
+// OpenBlockBackend (emulator/block/backends/open_block_backend.h) with
 // the user's aio, cache and injection rules; tests pass a wrapper that
 // breaks things on purpose.
 //

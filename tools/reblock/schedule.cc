@@ -80,13 +80,17 @@ Status BlockReplayer::Submit(uint64_t seq, uint64_t icount, BlockRequest r) {
   Flight f;
   f.ref = RequestRef{seq, icount, r.dev, r.id, r.type, r.offset, r.length};
   f.drive = static_cast<size_t>(drive - devs_.begin());
-  // Races: wait for an overlapping request still in flight here.
+  // Races: an overlapping request (one of them modifying) that the
+  // recording had in flight together with this one raced there, whatever
+  // the order this replay's host happens to finish them in; here the
+  // earlier one goes first: wait for it while it is still in flight.
   for (bool again = true; again;) {
     again = false;
     for (auto& [k, other] : flights_) {
-      if (other.replayed || other.drive != f.drive || !Overlap(other.ref, f.ref)) continue;
+      if (other.drive != f.drive || !Overlap(other.ref, f.ref)) continue;
       if (!Modifies(other.ref.type) && !Modifies(f.ref.type)) continue;
-      other.raced = f.raced = true;
+      if (!other.recorded) other.raced = f.raced = true;
+      if (other.replayed) continue;
       Pump(true);
       again = true;
       break;

@@ -56,6 +56,8 @@ class BlockWatchTap final : public EventTap {
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
+  void PlugBlock(TapDeviceId dev) override { inner_->PlugBlock(dev); }
+  void UnplugBlock(TapDeviceId dev) override { inner_->UnplugBlock(dev); }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override { inner_->TransmitFrame(dev, frame); }
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override { inner_->RequestEntropy(dev, max_bytes); }
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override { inner_->ConsoleOutput(dev, bytes); }

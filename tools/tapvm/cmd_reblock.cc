@@ -9,7 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "emulator/block/backends/block_backend_factory.h"
+#include "emulator/block/backends/open_block_backend.h"
+#include "emulator/block/block_options.h"
 #include "journal/reader.h"
 #include "tools/reblock/reblock.h"
 #include "tools/tapvm/commands.h"
@@ -23,6 +24,7 @@ struct ReblockCliOptions {
   std::string aio = "threads";
   std::string cache = "writeback";
   std::string inject;
+  uint64_t inject_seed = 0;
   std::string image_dir;
 };
 
@@ -55,14 +57,12 @@ void PrintReport(const reblock::ReblockReport& r, const std::string& aio, const 
 }
 
 int Reblock(const ReblockCliOptions& o) {
-  BlockBackendChoice choice;
-  if (!ParseAio(o.aio, &choice.aio) || !ParseCache(o.cache, &choice.cache)) {
-    std::fprintf(stderr, "tapvm: journal reblock: --aio must be threads or io_uring, --cache writeback or none\n");
-    return kExitUsage;
-  }
-  choice.inject = o.inject;
-  if (Status st = CheckBlockBackendChoice(choice); !st.ok()) {
-    std::fprintf(stderr, "tapvm: journal reblock: %s\n", st.message().c_str());
+  BlockBackendOptions choice;
+  Status bad = ParseBlockAio(o.aio, &choice.aio);
+  if (bad.ok()) bad = ParseBlockCache(o.cache, &choice.cache);
+  if (bad.ok() && !o.inject.empty()) bad = FaultInjector::Create(o.inject, o.inject_seed, &choice.injector);
+  if (!bad.ok()) {
+    std::fprintf(stderr, "tapvm: journal reblock: %s\n", bad.message().c_str());
     return kExitUsage;
   }
   std::unique_ptr<journal::JournalReader> reader;
@@ -77,7 +77,10 @@ int Reblock(const ReblockCliOptions& o) {
   // OpenBlockBackend with the engine.
   reblock::BackendOpener open = [&choice](const reblock::RecordedDrive& d, const std::string& path,
                                           std::unique_ptr<BlockBackend>* out) {
-    return OpenBlockBackend(choice, path, d.read_only, out);
+    BlockBackendOptions one = choice;
+    one.path = path;
+    one.read_only = d.read_only;
+    return OpenBlockBackend(one, out);
   };
   reblock::ReblockOptions ro;
   ro.image_dir = o.image_dir;
@@ -88,6 +91,8 @@ int Reblock(const ReblockCliOptions& o) {
     return kExitUsage;
   }
   PrintReport(report, o.aio, o.cache);
+  if (choice.injector)
+    std::printf("injected    %" PRIu64 " host fault(s)\n", static_cast<uint64_t>(choice.injector->total_fired()));
   if (!o.image_dir.empty()) std::printf("images      kept in %s\n", o.image_dir.c_str());
   if (!report.passed()) {
     std::printf("FAIL: %" PRIu64 " request(s) answered differently from the recording%s\n",
@@ -112,7 +117,10 @@ void AddJournalReblockCommand(CLI::App& journal, int* exit_code) {
   rb->add_option("journal", o->path, "Journal written by `tapvm record`")->required();
   rb->add_option("--aio", o->aio, "Backend: threads or io_uring")->capture_default_str();
   rb->add_option("--cache", o->cache, "Host cache: writeback or none (O_DIRECT)")->capture_default_str();
-  rb->add_option("--inject", o->inject, "Host fault-injection rules for the backend");
+  rb->add_option("--inject", o->inject,
+                 "Host fault-injection rules for the backend, as --drive inject= (emulator/block/inject.h): "
+                 "host faults (short, eagain, delay) must pass unseen, an eio where the recording had none fails");
+  rb->add_option("--inject-seed", o->inject_seed, "Seed of the injection rules' prob= triggers")->capture_default_str();
   rb->add_option("--image-dir", o->image_dir,
                  "Keep the reblocked and the expected images here (driveN.img, driveN.expected.img); default: a "
                  "temporary folder, removed");

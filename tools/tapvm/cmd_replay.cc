@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "emulator/machine/drive_host_options.h"
 #include "journal/hash.h"
 #include "journal/reader.h"
 #include "replayer/event_source.h"
@@ -49,7 +50,7 @@ Status UseDiskCopies(const std::vector<std::string>& specs, RecordedMachine* m) 
                                      " was recorded with (content hash " + hash.ToHex() + ", recorded " +
                                      m->drive_hashes[i].ToHex() + ")");
     m->config.drives[i].file = copy.file;
-    m->config.drives[i].aio = copy.aio;
+    TakeDriveHostOptions(copy, &m->config.drives[i]);  // aio, cache, inject: the user's, not the recording's
     if (!copy.id.empty()) m->config.drives[i].id = copy.id;
   }
   return MachineConfig::CheckDriveNames(m->config.drives);

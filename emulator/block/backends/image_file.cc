@@ -17,10 +17,28 @@ std::string ErrnoText(const std::string& what, int err) { return what + ": " + s
 }  // namespace
 
 Status OpenImageFile(const std::string& path, bool read_only, int* fd_out, uint64_t* size_out) {
-  int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  return OpenImageFile(path, read_only, false, fd_out, size_out);
+}
+
+Status ReopenBuffered(int fd, const std::string& path, bool read_only, int* out) {
+  // Through /proc so that it is the same file even if `path` was renamed.
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  const int flags = (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+  int r = ::open(self.c_str(), flags);
+  if (r < 0) r = ::open(path.c_str(), flags);
+  if (r < 0) return Status::IOError(ErrnoText(path + ": reopening without O_DIRECT", errno));
+  *out = r;
+  return Status::Ok();
+}
+
+Status OpenImageFile(const std::string& path, bool read_only, bool direct, int* fd_out, uint64_t* size_out) {
+  int fd = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (direct ? O_DIRECT : 0));
   if (fd < 0) {
     int err = errno;
     std::string msg = ErrnoText(path, err);
+    if (direct && err == EINVAL)
+      return Status::NotSupported(path + ": the file system does not support O_DIRECT (cache=none); "
+                                  "use cache=writeback for an image there");
     return err == ENOENT ? Status::NotFound(msg) : Status::IOError(msg);
   }
   struct stat st;

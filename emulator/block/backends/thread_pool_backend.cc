@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <utility>
 
 namespace tapvm {
@@ -29,14 +31,30 @@ BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Stat
 
 Status ThreadPoolBackend::Open(const std::string& path, bool read_only, unsigned num_threads,
                                std::unique_ptr<ThreadPoolBackend>* out) {
+  BlockBackendOptions o;
+  o.path = path;
+  o.read_only = read_only;
+  o.threads = num_threads;
+  return Open(o, out);
+}
+
+Status ThreadPoolBackend::Open(const BlockBackendOptions& options, std::unique_ptr<ThreadPoolBackend>* out) {
+  const unsigned num_threads = options.threads;
   if (num_threads == 0 || num_threads > kMaxThreads) {
     return Status::InvalidArgument("thread pool backend: num_threads must be 1.." +
                                    std::to_string(kMaxThreads));
   }
+  const bool direct = options.cache == BlockCache::kNone;
   int fd = -1;
   uint64_t size = 0;
-  TAPVM_RETURN_IF_ERROR(OpenImageFile(path, read_only, &fd, &size));
-  std::unique_ptr<ThreadPoolBackend> backend(new ThreadPoolBackend(fd, size, read_only));
+  TAPVM_RETURN_IF_ERROR(OpenImageFile(options.path, options.read_only, direct, &fd, &size));
+  std::unique_ptr<ThreadPoolBackend> backend(new ThreadPoolBackend(fd, size, options.read_only));
+  backend->injector_ = options.injector;
+  if (direct) {
+    backend->direct_ = true;
+    backend->align_ = ProbeDirectIoAlignment(fd);
+    TAPVM_RETURN_IF_ERROR(ReopenBuffered(fd, options.path, options.read_only, &backend->buffered_fd_));
+  }
   backend->workers_.reserve(num_threads);
   for (unsigned i = 0; i < num_threads; ++i) {
     backend->workers_.emplace_back([b = backend.get()] { b->WorkerLoop(); });
@@ -50,6 +68,7 @@ ThreadPoolBackend::ThreadPoolBackend(int fd, uint64_t size_bytes, bool read_only
 
 ThreadPoolBackend::~ThreadPoolBackend() {
   Stop();
+  if (buffered_fd_ >= 0) ::close(buffered_fd_);
   ::close(fd_);
 }
 
@@ -100,7 +119,10 @@ void ThreadPoolBackend::WorkerLoop() {
     Pending p = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    p.done(Serve(p.request));
+    Serialize(p.request);
+    BlockCompletion c = Serve(p.request);
+    Unserialize(p.request);
+    p.done(std::move(c));
     p = Pending{};  // release the request's buffers and the callback's captures
     lock.lock();
     if (--unfinished_ == 0) idle_cv_.notify_all();
@@ -120,18 +142,29 @@ BlockCompletion ThreadPoolBackend::Serve(BlockRequest& request) {
   bool ok = true;
   switch (request.type) {
     case Type::kRead:
-      c.data.resize(request.length);
-      ok = ReadFully(c.data.data(), request.length, request.offset);
+      if (direct_) {
+        ok = ReadDirect(request, &c.data);
+      } else {
+        c.data.resize(request.length);
+        ok = TransferFully(false, fd_, c.data.data(), request.length, request.offset, 1);
+      }
       if (!ok) c.data.clear();
       break;
     case Type::kWrite:
-      ok = WriteFully(request.data.data(), request.length, request.offset);
+      ok = direct_ ? TransferDirect(request, request.data.data())
+                   : TransferFully(true, fd_, request.data.data(), request.length, request.offset, 1);
       break;
     case Type::kFlush:
       // Nothing was written through a read-only descriptor.
       if (!read_only_) {
         int r;
-        do r = fdatasync(fd_); while (r != 0 && errno == EINTR);
+        bool retry = false;
+        for (;;) {
+          uint64_t unused = 0;
+          r = Consult(HostOp{HostOp::Kind::kFlush, 0, 0, 1, retry}, &unused) ? fdatasync(fd_) : -1;
+          if (r == 0 || (errno != EINTR && errno != EAGAIN)) break;
+          retry = true;
+        }
         ok = r == 0;
       }
       break;
@@ -153,14 +186,39 @@ BlockCompletion ThreadPoolBackend::Serve(BlockRequest& request) {
   return c;
 }
 
-bool ThreadPoolBackend::ReadFully(uint8_t* buf, uint64_t length, uint64_t offset) {
+bool ThreadPoolBackend::Consult(HostOp op, uint64_t* length) {
+  if (!injector_) return true;
+  const Fault f = injector_->Decide(op);
+  switch (f.kind) {
+    case Fault::Kind::kNone: return true;
+    case Fault::Kind::kError: errno = f.error; return false;
+    case Fault::Kind::kAgain: errno = EAGAIN; return false;
+    case Fault::Kind::kShort: *length = f.length; return true;
+    case Fault::Kind::kDelay:
+      std::this_thread::sleep_for(std::chrono::nanoseconds(f.delay_ns));
+      return true;
+  }
+  return true;
+}
+
+bool ThreadPoolBackend::TransferFully(bool write, int fd, uint8_t* buf, uint64_t length, uint64_t offset,
+                                      uint64_t granularity) {
+  bool retry = false;
   while (length > 0) {
-    ssize_t n = pread(fd_, buf, length, static_cast<off_t>(offset));
+    uint64_t ask = length;
+    const HostOp op{write ? HostOp::Kind::kWrite : HostOp::Kind::kRead, offset, length, granularity, retry};
+    ssize_t n = -1;
+    if (Consult(op, &ask))
+      n = write ? pwrite(fd, buf, ask, static_cast<off_t>(offset)) : pread(fd, buf, ask, static_cast<off_t>(offset));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || errno == EAGAIN) {
+        retry = true;
+        continue;
+      }
       return false;
     }
-    if (n == 0) {  // the file shrank under us
+    retry = false;
+    if (n == 0) {  // a read at the end of a file that shrank under us; a write that wrote nothing
       errno = EIO;
       return false;
     }
@@ -171,22 +229,83 @@ bool ThreadPoolBackend::ReadFully(uint8_t* buf, uint64_t length, uint64_t offset
   return true;
 }
 
-bool ThreadPoolBackend::WriteFully(const uint8_t* buf, uint64_t length, uint64_t offset) {
-  while (length > 0) {
-    ssize_t n = pwrite(fd_, buf, length, static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) {
-      errno = EIO;
-      return false;
-    }
-    buf += n;
-    offset += static_cast<uint64_t>(n);
-    length -= static_cast<uint64_t>(n);
+namespace {
+
+// Each worker keeps its last bounce buffer (up to 4 MiB): an allocation
+// per request, for large ones an mmap with its page faults, costs more
+// than the I/O of a cached block.
+AlignedBuffer& WorkerBounce(uint64_t size, uint64_t alignment) {
+  thread_local AlignedBuffer spare;
+  if (spare.size() < size || reinterpret_cast<uintptr_t>(spare.data()) % alignment != 0) {
+    spare = AlignedBuffer(size, alignment);
   }
-  return true;
+  return spare;
+}
+
+void TrimWorkerBounce(AlignedBuffer& b) {
+  if (b.size() > (4u << 20)) b = AlignedBuffer();
+}
+
+}  // namespace
+
+bool ThreadPoolBackend::ReadDirect(BlockRequest& request, std::vector<uint8_t>* out) {
+  // A vector cannot be asked for alignment: always through the bounce
+  // buffer, and the result is copied out of it (never zeroed first).
+  static const void* const kUnaligned = reinterpret_cast<const void*>(1);
+  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, kUnaligned, size_bytes_, align_);
+  if (plan.buffered) {
+    out->resize(request.length);
+    return TransferFully(false, buffered_fd_, out->data(), request.length, request.offset, 1);
+  }
+  const uint64_t span = plan.end - plan.begin, skip = request.offset - plan.begin;
+  AlignedBuffer& bounce = WorkerBounce(span, align_.memory);
+  const bool ok = TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset);
+  if (ok) out->assign(bounce.data() + skip, bounce.data() + skip + request.length);
+  TrimWorkerBounce(bounce);
+  return ok;
+}
+
+bool ThreadPoolBackend::TransferDirect(BlockRequest& request, uint8_t* buf) {
+  const bool write = request.type == BlockRequest::Type::kWrite;
+  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, buf, size_bytes_, align_);
+  if (plan.buffered) return TransferFully(write, buffered_fd_, buf, request.length, request.offset, 1);
+  if (!plan.bounce) return TransferFully(write, fd_, buf, request.length, request.offset, align_.offset);
+  const uint64_t span = plan.end - plan.begin, skip = request.offset - plan.begin;
+  AlignedBuffer& bounce = WorkerBounce(span, align_.memory);
+  bool ok = true;
+  if (!write || plan.rmw) ok = TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset);
+  if (ok && !write) std::memcpy(buf, bounce.data() + skip, request.length);
+  if (ok && write) {
+    std::memcpy(bounce.data() + skip, buf, request.length);
+    ok = TransferFully(true, fd_, bounce.data(), span, plan.begin, align_.offset);
+  }
+  TrimWorkerBounce(bounce);
+  return ok;
+}
+
+// Only requests that will reach the file are serialised (a rejected one
+// has no sensible range).
+static bool SerializedType(const BlockRequest& r) {
+  return r.type != BlockRequest::Type::kRead && r.type != BlockRequest::Type::kFlush;
+}
+
+void ThreadPoolBackend::Serialize(const BlockRequest& request) {
+  if (!direct_ || !SerializedType(request) ||
+      CheckBlockRequest(request, size_bytes_, read_only_) != BlockCompletion::Status::kOk)
+    return;
+  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, request.data.data(),
+                                       size_bytes_, align_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!serializer_.Add(&request, plan.begin, plan.end, plan.rmw))
+    serial_cv_.wait(lock, [&] { return serializer_.Started(&request); });
+}
+
+void ThreadPoolBackend::Unserialize(const BlockRequest& request) {
+  if (!direct_ || !SerializedType(request)) return;
+  std::vector<const void*> ready;
+  std::lock_guard<std::mutex> lock(mu_);
+  serializer_.Remove(&request, &ready);
+  if (!ready.empty()) serial_cv_.notify_all();
 }
 
 bool ThreadPoolBackend::WriteZeros(uint64_t offset, uint64_t length) {
@@ -194,7 +313,9 @@ bool ThreadPoolBackend::WriteZeros(uint64_t offset, uint64_t length) {
   const std::vector<uint8_t> zeros(std::min(length, kChunk), 0);
   while (length > 0) {
     uint64_t n = std::min(length, kChunk);
-    if (!WriteFully(zeros.data(), n, offset)) return false;
+    // Buffered under cache=none too: the zero buffer is not aligned.
+    if (!TransferFully(true, direct_ ? buffered_fd_ : fd_, const_cast<uint8_t*>(zeros.data()), n, offset, 1))
+      return false;
     offset += n;
     length -= n;
   }
@@ -205,9 +326,14 @@ bool ThreadPoolBackend::FallocateOrZero(int mode, std::atomic<bool>* supported, 
                                         uint64_t length) {
   if (length == 0) return true;  // fallocate rejects an empty range
   if (supported->load(std::memory_order_relaxed)) {
+    const HostOp op{(mode & FALLOC_FL_PUNCH_HOLE) ? HostOp::Kind::kDiscard : HostOp::Kind::kWriteZeroes, offset,
+                    length, 1, false};
     int r;
-    do r = fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(length));
-    while (r != 0 && errno == EINTR);
+    for (HostOp o = op;; o.retry = true) {
+      uint64_t unused = length;
+      r = Consult(o, &unused) ? fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(length)) : -1;
+      if (r == 0 || (errno != EINTR && errno != EAGAIN)) break;
+    }
     if (r == 0) return true;
     if (errno != EOPNOTSUPP && errno != ENOSYS) return false;
     spdlog::debug("block: fallocate mode {:#x} not supported here, writing zeros instead", mode);

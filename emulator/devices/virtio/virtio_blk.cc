@@ -79,6 +79,8 @@ void VirtioBlk::Notify(unsigned q) {
 void VirtioBlk::ProcessQueue() {
   bool completed = false;
   VirtqChain chain;
+  // Everything this notification made available goes to the host together.
+  tap_->PlugBlock(dev_);
   for (;;) {
     if (bytes_in_flight_ >= options_.max_bytes_in_flight) {
       deferred_ = true;
@@ -90,6 +92,7 @@ void VirtioBlk::ProcessQueue() {
     }
     completed |= HandleChain(std::move(chain));
   }
+  tap_->UnplugBlock(dev_);
   if (completed) transport_->NotifyUsed(0);
 }
 

@@ -38,6 +38,10 @@
 // A chain without a 16-byte header or without a writable status byte
 // cannot be answered: that is a driver error (DEVICE_NEEDS_RESET).
 //
+// The requests one queue notification makes available are submitted
+// between EventTap::PlugBlock and UnplugBlock, so a backend can hand them
+// to the host in one go (a host-side hint: nothing guest-visible).
+//
 // Host memory is bounded whatever the guest does: the requests at the tap
 // (those orphaned by a reset included, until their completions arrive),
 // each counted as its read/write data plus kRequestCostBytes, may exceed

@@ -3,8 +3,7 @@
 #include <fstream>
 #include <map>
 
-#include "emulator/block/backends/io_uring_backend.h"
-#include "emulator/block/backends/thread_pool_backend.h"
+#include "emulator/block/backends/open_block_backend.h"
 #include "emulator/net/backends/dgram_backend.h"
 #include "emulator/net/backends/tap_backend.h"
 
@@ -14,21 +13,36 @@ namespace {
 constexpr unsigned kBlockThreads = 4;
 }  // namespace
 
+Status BlockBackendOptionsFor(const DriveConfig& d, BlockBackendOptions* out) {
+  BlockBackendOptions o;
+  o.path = d.file;
+  o.read_only = d.read_only;
+  o.aio = d.aio == DriveConfig::Aio::kIoUring ? BlockAio::kIoUring : BlockAio::kThreads;
+  o.cache = d.cache;
+  o.threads = kBlockThreads;
+  std::string rules = d.inject;
+  if (!d.inject_file.empty()) {
+    std::vector<uint8_t> text;
+    TAPVM_RETURN_IF_ERROR(ReadWholeFile(d.inject_file, &text).WithPrefix("--drive inject-file: "));
+    rules += "\n" + std::string(text.begin(), text.end());
+  }
+  if (!d.inject.empty() || !d.inject_file.empty()) {
+    Status st = FaultInjector::Create(rules, d.inject_seed, &o.injector);
+    if (!st.ok()) return st.WithPrefix(d.inject_file.empty() ? "--drive inject: " : "--drive " + d.inject_file + ": ");
+  }
+  *out = std::move(o);
+  return Status::Ok();
+}
+
 Status HostBackends::OpenDrives(const MachineConfig& config, std::unique_ptr<HostBackends>* out) {
   std::unique_ptr<HostBackends> b(new HostBackends());
   std::map<std::string, std::shared_ptr<HostThrottleGroup>> groups;
   for (size_t i = 0; i < config.drives.size(); ++i) {
     const DriveConfig& d = config.drives[i];
+    BlockBackendOptions o;
+    TAPVM_RETURN_IF_ERROR(BlockBackendOptionsFor(d, &o));
     std::unique_ptr<BlockBackend> backend;
-    if (d.aio == DriveConfig::Aio::kIoUring) {
-      std::unique_ptr<IoUringBackend> u;
-      TAPVM_RETURN_IF_ERROR(IoUringBackend::Open(d.file, d.read_only, &u));
-      backend = std::move(u);
-    } else {
-      std::unique_ptr<ThreadPoolBackend> t;
-      TAPVM_RETURN_IF_ERROR(ThreadPoolBackend::Open(d.file, d.read_only, kBlockThreads, &t));
-      backend = std::move(t);
-    }
+    TAPVM_RETURN_IF_ERROR(OpenBlockBackend(o, &backend));
     HostThrottleBackend* throttle = nullptr;
     if (d.throttle.enabled() && d.throttle.clock == ThrottleConfig::Clock::kHost) {
       const std::string name = d.throttle.group.empty() ? "drive" + std::to_string(i) : d.throttle.group;

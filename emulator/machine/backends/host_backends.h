@@ -23,6 +23,7 @@
 #include "emulator/base/status.h"
 #include "emulator/block/backends/host_throttle_backend.h"
 #include "emulator/block/block_backend.h"
+#include "emulator/block/block_options.h"
 #include "emulator/machine/machine_builder.h"
 #include "emulator/machine/machine_config.h"
 #include "emulator/net/net_backend.h"
@@ -67,6 +68,10 @@ class HostBackends {
   std::unique_ptr<EntropySource> entropy_;
 };
 
+// The options a drive's block backend opens with (OpenBlockBackend): its
+// inject-file is read and its rules parsed here (InvalidArgument naming a
+// bad rule, NotFound for a missing file).
+Status BlockBackendOptionsFor(const DriveConfig& d, BlockBackendOptions* out);
 // Reads the firmware, kernel and initrd files `config` names.
 Status ReadBootImages(const MachineConfig& config, BootImages* out);
 // Reads a whole file, with a clear message on failure.

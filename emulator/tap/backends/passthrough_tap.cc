@@ -124,6 +124,14 @@ void PassthroughTap::SubmitBlock(BlockRequest request) {
   });
 }
 
+void PassthroughTap::PlugBlock(TapDeviceId dev) {
+  if (auto it = block_.find(dev); it != block_.end() && it->second) it->second->Plug();
+}
+
+void PassthroughTap::UnplugBlock(TapDeviceId dev) {
+  if (auto it = block_.find(dev); it != block_.end() && it->second) it->second->Unplug();
+}
+
 void PassthroughTap::TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) {
   auto it = net_.find(dev);
   if (it == net_.end() || it->second == nullptr) {

@@ -93,6 +93,8 @@ class PassthroughTap final : public EventTap {
 
   // ------------------------------------------------------- EventTap
   void SubmitBlock(BlockRequest request) override;
+  void PlugBlock(TapDeviceId dev) override;
+  void UnplugBlock(TapDeviceId dev) override;
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
   void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override;
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;
