@@ -1,5 +1,7 @@
 #include "emulator/block/throttle_config.h"
 
+#include "emulator/base/parse_number.h"
+
 namespace tapvm {
 
 namespace {
@@ -7,19 +9,6 @@ namespace {
 constexpr const char* kPrefix = "throttling.";
 constexpr const char* kBucketNames[ThrottleLimits::kBucketCount] = {"bps-total", "bps-read", "bps-write",
                                                                     "iops-total", "iops-read", "iops-write"};
-
-bool ParseNumber(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
-}
 
 Status Bad(const std::string& option, const std::string& what) {
   return Status::InvalidArgument("--drive: " + std::string(kPrefix) + option + " " + what);
@@ -48,7 +37,7 @@ Status ParseThrottleOption(const std::string& key, const std::string& value, Thr
     return Status::Ok();
   }
   uint64_t n = 0;
-  const bool number = ParseNumber(value, &n);
+  const bool number = ParseU64(value, &n);
   auto check = [&](const char* unit) -> Status {
     if (!number) return Bad(name, std::string("must be a whole number of ") + unit + " (got '" + value + "')");
     if (n > kThrottleValueMax) return Bad(name, "must be at most 10^15 (got " + value + ")");

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <map>
 
+#include "emulator/base/parse_number.h"
 #include "emulator/machine/drive_host_options.h"
 
 namespace tapvm {
@@ -38,19 +39,6 @@ bool ParseOnOff(const std::string& v, bool* out) {
   if (v == "on" || v == "true") return *out = true, true;
   if (v == "off" || v == "false") return *out = false, true;
   return false;
-}
-
-bool ParseU64(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
 }
 
 // QEMU's rule for ids: a letter, then letters, digits, '-', '.', '_'.

@@ -5,6 +5,7 @@
 #include "emulator/block/backends/host_throttle_backend.h"
 #include "emulator/block/backends/io_uring_backend.h"
 #include "emulator/block/backends/thread_pool_backend.h"
+#include "tests/unit/block_test_util.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -28,31 +29,7 @@ using S = BlockCompletion::Status;
 using Type = BlockRequest::Type;
 constexpr auto kWait = std::chrono::seconds(2);
 
-// A temporary image file of `size` bytes (zeros), removed on destruction.
-class TempImage {
- public:
-  explicit TempImage(uint64_t size, const char* dir = "/tmp") {
-    path_ = std::string(dir) + "/tapvm_block_test_XXXXXX";
-    int fd = mkstemp(path_.data());
-    EXPECT_GE(fd, 0);
-    EXPECT_EQ(ftruncate(fd, static_cast<off_t>(size)), 0);
-    close(fd);
-  }
-  ~TempImage() { unlink(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
-  std::vector<uint8_t> ReadRaw(uint64_t offset, uint64_t length) const {
-    std::vector<uint8_t> buf(length);
-    int fd = open(path_.c_str(), O_RDONLY);
-    EXPECT_EQ(pread(fd, buf.data(), length, static_cast<off_t>(offset)),
-              static_cast<ssize_t>(length));
-    close(fd);
-    return buf;
-  }
-
- private:
-  std::string path_;
-};
+using blocktest::TempImage;
 
 std::vector<uint8_t> Pattern(uint64_t length, uint8_t seed) {
   std::vector<uint8_t> v(length);
