@@ -11,7 +11,7 @@ constexpr std::chrono::milliseconds kModePoll{10};
 }  // namespace
 
 OutputCommitTap::OutputCommitTap(EventTap* inner, WaitAckedFn wait_acked, ReleasedFn on_released)
-    : inner_(inner), wait_acked_(std::move(wait_acked)), on_released_(std::move(on_released)) {
+    : ForwardingTap(inner), wait_acked_(std::move(wait_acked)), on_released_(std::move(on_released)) {
   thread_ = std::thread([this] { Run(); });
 }
 

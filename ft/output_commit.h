@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "emulator/tap.h"
+#include "emulator/tap/forwarding_tap.h"
 
 namespace tapvm::ft {
 
@@ -52,7 +53,7 @@ struct OutputCommitStats {
   static constexpr size_t kMaxSamples = 1 << 20;
 };
 
-class OutputCommitTap : public EventTap {
+class OutputCommitTap : public ForwardingTap {
  public:
   // Waits until the secondary holds every event up to `seq`; false on
   // timeout (the thread checks its mode and waits again).
@@ -78,30 +79,8 @@ class OutputCommitTap : public EventTap {
   bool WaitIdle(std::chrono::milliseconds timeout);
   OutputCommitStats stats() const;
 
-  void AttachDevice(TapDeviceId dev, TapInputSink* sink) override { inner_->AttachDevice(dev, sink); }
-  void SubmitBlock(BlockRequest request) override { inner_->SubmitBlock(std::move(request)); }
-  void PlugBlock(TapDeviceId dev) override { inner_->PlugBlock(dev); }
-  void UnplugBlock(TapDeviceId dev) override { inner_->UnplugBlock(dev); }
   void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override;
-  void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override { inner_->RequestEntropy(dev, max_bytes); }
   void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override;
-  void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override {
-    inner_->ObserveIo(space, is_write, addr, size, value);
-  }
-  void ObserveIrq(unsigned line, bool level) override { inner_->ObserveIrq(line, level); }
-  void ObserveDigest(const MachineDigest& digest) override { inner_->ObserveDigest(digest); }
-  void set_icount_source(const uint64_t* icount) override {
-    EventTap::set_icount_source(icount);
-    inner_->set_icount_source(icount);
-  }
-  unsigned DeliverDue(uint64_t icount) override { return inner_->DeliverDue(icount); }
-  bool InputPending() const override { return inner_->InputPending(); }
-  uint64_t NextInputIcount() const override { return inner_->NextInputIcount(); }
-  bool WaitForInput(uint64_t host_timeout_ns) override { return inner_->WaitForInput(host_timeout_ns); }
-  void Wake() override { inner_->Wake(); }
-  uint64_t Idle(uint64_t now, uint64_t deadline) override { return inner_->Idle(now, deadline); }
-  bool IdleAnswerReady() const override { return inner_->IdleAnswerReady(); }
-  bool InputPossible() const override { return inner_->InputPossible(); }
 
  private:
   enum class Mode { kCommit, kAlone, kDrop };
@@ -115,7 +94,6 @@ class OutputCommitTap : public EventTap {
   void Hold(bool is_frame, TapDeviceId dev, std::span<const uint8_t> bytes);
   void Run();
 
-  EventTap* inner_;
   WaitAckedFn wait_acked_;
   ReleasedFn on_released_;
   SeqFn seq_;

@@ -24,7 +24,7 @@ class BlockWatchTap::Sink final : public TapInputSink {
   TapInputSink* device_;
 };
 
-BlockWatchTap::BlockWatchTap(EventTap* inner) : inner_(inner) {}
+BlockWatchTap::BlockWatchTap(EventTap* inner) : ForwardingTap(inner) {}
 
 BlockWatchTap::~BlockWatchTap() = default;
 

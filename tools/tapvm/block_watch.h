@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "emulator/tap.h"
+#include "emulator/tap/forwarding_tap.h"
 
 namespace tapvm::cli {
 
@@ -41,7 +42,7 @@ struct BlockStats {
   uint64_t wr_highest_offset = 0;
 };
 
-class BlockWatchTap final : public EventTap {
+class BlockWatchTap final : public ForwardingTap {
  public:
   // `inner` must outlive this tap.
   explicit BlockWatchTap(EventTap* inner);
@@ -56,29 +57,6 @@ class BlockWatchTap final : public EventTap {
 
   void AttachDevice(TapDeviceId dev, TapInputSink* sink) override;
   void SubmitBlock(BlockRequest request) override;
-  void PlugBlock(TapDeviceId dev) override { inner_->PlugBlock(dev); }
-  void UnplugBlock(TapDeviceId dev) override { inner_->UnplugBlock(dev); }
-  void TransmitFrame(TapDeviceId dev, std::span<const uint8_t> frame) override { inner_->TransmitFrame(dev, frame); }
-  void RequestEntropy(TapDeviceId dev, uint32_t max_bytes) override { inner_->RequestEntropy(dev, max_bytes); }
-  void ConsoleOutput(TapDeviceId dev, std::span<const uint8_t> bytes) override { inner_->ConsoleOutput(dev, bytes); }
-  void ObserveIo(IoSpace space, bool is_write, uint64_t addr, unsigned size, uint64_t value) override {
-    inner_->ObserveIo(space, is_write, addr, size, value);
-  }
-  void ObserveIrq(unsigned line, bool level) override { inner_->ObserveIrq(line, level); }
-  void ObserveDigest(const MachineDigest& digest) override { inner_->ObserveDigest(digest); }
-  void set_icount_source(const uint64_t* icount) override {
-    EventTap::set_icount_source(icount);
-    inner_->set_icount_source(icount);
-  }
-  unsigned DeliverDue(uint64_t icount) override { return inner_->DeliverDue(icount); }
-  bool InputPending() const override { return inner_->InputPending(); }
-  uint64_t NextInputIcount() const override { return inner_->NextInputIcount(); }
-  uint64_t StopIcount() const override { return inner_->StopIcount(); }
-  bool WaitForInput(uint64_t host_timeout_ns) override { return inner_->WaitForInput(host_timeout_ns); }
-  void Wake() override { inner_->Wake(); }
-  bool InputPossible() const override { return inner_->InputPossible(); }
-  bool IdleAnswerReady() const override { return inner_->IdleAnswerReady(); }
-  uint64_t Idle(uint64_t now, uint64_t deadline) override { return inner_->Idle(now, deadline); }
 
  private:
   class Sink;
@@ -90,7 +68,6 @@ class BlockWatchTap final : public EventTap {
   };
   void Completed(const BlockCompletion& done);
 
-  EventTap* inner_;
   std::map<TapDeviceId, std::unique_ptr<Sink>> sinks_;
   std::map<TapDeviceId, size_t> drive_index_;
   std::vector<std::unique_ptr<Counters>> drives_;
