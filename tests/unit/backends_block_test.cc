@@ -29,23 +29,10 @@ using S = BlockCompletion::Status;
 using Type = BlockRequest::Type;
 constexpr auto kWait = std::chrono::seconds(2);
 
+using blocktest::Pattern;
+using blocktest::Req;
 using blocktest::TempImage;
 
-std::vector<uint8_t> Pattern(uint64_t length, uint8_t seed) {
-  std::vector<uint8_t> v(length);
-  for (uint64_t i = 0; i < length; ++i) v[i] = static_cast<uint8_t>(seed + i * 7 + (i >> 8));
-  return v;
-}
-
-BlockRequest Req(Type type, uint64_t offset, uint64_t length, uint64_t id = 1) {
-  BlockRequest r;
-  r.dev = 3;
-  r.id = id;
-  r.type = type;
-  r.offset = offset;
-  r.length = length;
-  return r;
-}
 
 BlockRequest WriteReq(uint64_t offset, std::vector<uint8_t> data, uint64_t id = 1) {
   BlockRequest r = Req(Type::kWrite, offset, data.size(), id);
