@@ -5,13 +5,13 @@
 // Both are driven slice by slice (ExecutionEngine::RunSlice) with the same
 // random budgets, so a slice may end anywhere: inside a translated block,
 // at a device access, at a trap. After every slice the two must agree on
-// how it ended, pc and icount; every few slices and at the end, on the
-// whole hart state and the machine digest (RAM and devices). The first
+// how it ended and on the whole hart state; every few slices and at the
+// end, on the machine digest too (RAM and devices). The first
 // difference is reported with the seed that reproduces it, the slice, the
 // differing fields and a listing of the code the slice ran.
 //
 //   engine_diff_fuzz --engine=NAME [--seed=S] [--programs=N] [--seconds=T]
-//                    [--insns=N] [--slices=N] [--list]
+//                    [--insns=N] [--slices=N] [--list] [--verbose]
 //
 // NAME is an engine's name (interpreter, or any EngineKind), or
 // broken:MNEMONIC: the interpreter with that instruction made to write a
@@ -121,14 +121,17 @@ struct Options {
   uint64_t programs = 100;
   double seconds = 0;
   unsigned insns = 400;
-  unsigned slices = 400;
+  unsigned slices = 3000;
   bool list = false;
+  bool verbose = false;
 };
 
 // Runs one program; false (after a report) when the engines differ.
 bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* instructions) {
   test::GenOptions go;
   go.body_insns = o.insns;
+  go.paging = seed & 1;             // seeds take turns: M-mode, S-mode under Sv39,
+  go.interrupts = (seed >> 1) & 1;  // each with and without timer interrupts
   const GenProgram p = test::GenerateProgram(seed, go);
   if (o.list) std::fputs(test::ListBody(p).c_str(), stdout);
   Machine want, got;
@@ -142,15 +145,30 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
   for (unsigned i = 0; i < o.slices; ++i) {
     const unsigned r = static_cast<unsigned>(rng() % 100);
     const uint64_t budget = r < 15 ? 1 + rng() % 4 : r < 80 ? 1 + rng() % 64 : 64 + rng() % 2000;
-    const HartState& ws = want.board->hart().state();
-    const HartState& gs = got.board->hart().state();
+    HartState& ws = want.board->hart().state();
+    HartState& gs = got.board->hart().state();
     const uint64_t start_pc = ws.pc, start_icount = ws.icount;
-    const SliceEnd we = want.engine->RunSlice(budget);
-    const SliceEnd ge = got.engine->RunSlice(budget);
-    const bool full_check = i % 8 == 7 || we != SliceEnd::kBudget || i + 1 == o.slices || ws.pc == end_pc;
     std::string diff;
-    if (we != ge) diff += std::string(" end: ") + EndName(we) + " vs " + EndName(ge) + "\n";
-    if (full_check || diff.size() || ws.pc != gs.pc || ws.icount != gs.icount) {
+    bool full_check = i % 8 == 7 || i + 1 == o.slices;
+    bool stuck = false;
+    if (go.interrupts) {
+      // Hart::Run takes interrupts between slices, at timer deadlines.
+      const StopReason wr = want.board->hart().Run(start_icount + budget);
+      const StopReason gr = got.board->hart().Run(start_icount + budget);
+      if (wr != gr) diff += " stop reason differs\n";
+      if (wr == StopReason::kIdle) ws.waiting = gs.waiting = 0;  // wfi may end at any time
+      stuck = wr == StopReason::kStuck;
+      full_check |= wr != StopReason::kLimit;
+    } else {
+      const SliceEnd we = want.engine->RunSlice(budget);
+      const SliceEnd ge = got.engine->RunSlice(budget);
+      if (we != ge) diff += std::string(" end: ") + EndName(we) + " vs " + EndName(ge) + "\n";
+      full_check |= we != SliceEnd::kBudget;
+    }
+    full_check |= ws.pc == end_pc;
+    // The hart's state digest is cheap: compared after every slice, so a
+    // difference is reported in the slice that made it.
+    if (full_check || diff.size() || want.board->hart().StateDigest() != got.board->hart().StateDigest()) {
       std::vector<std::pair<const char*, uint64_t>> fields;
       VisitHartState(ws, [&](const char* n, auto v) { fields.emplace_back(n, static_cast<uint64_t>(v)); });
       size_t k = 0;
@@ -168,8 +186,9 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
         diff += " the machine digests differ (RAM or devices)\n";
     }
     if (!diff.empty()) {
-      std::printf("DIFFERENCE: engine %s, seed %llu, slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
-                  o.engine.c_str(), static_cast<unsigned long long>(seed), i,
+      std::printf("DIFFERENCE: engine %s, seed %llu (%s%s), slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
+                  o.engine.c_str(), static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
+                  go.interrupts ? ", interrupts" : "", i,
                   static_cast<unsigned long long>(start_pc), static_cast<unsigned long long>(start_icount),
                   static_cast<unsigned long long>(budget), diff.c_str());
       std::printf("code from the slice's start (reproduce: --engine=%s --seed=%llu --programs=1):\n%s",
@@ -177,9 +196,17 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
                   test::ListBody(p, start_pc, start_pc + 64).c_str());
       return false;
     }
-    if (ws.pc == end_pc) break;
+    if (ws.pc == end_pc || stuck) break;
   }
   *instructions += want.board->hart().state().icount;
+  if (o.verbose)
+    std::printf("seed %llu (%s%s): %llu instructions, %llu traps, ends at pc %#llx in %s mode\n",
+                static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
+                go.interrupts ? ", interrupts" : "",
+                static_cast<unsigned long long>(want.board->hart().state().icount),
+                static_cast<unsigned long long>(want.board->hart().state().traps),
+                static_cast<unsigned long long>(want.board->hart().state().pc),
+                want.board->hart().state().priv == Priv::kM ? "M" : "S/U");
   return true;
 }
 
@@ -196,6 +223,7 @@ int Main(int argc, char** argv) {
     else if (is("--insns=")) o.insns = static_cast<unsigned>(std::atoi(val("--insns=").c_str()));
     else if (is("--slices=")) o.slices = static_cast<unsigned>(std::atoi(val("--slices=").c_str()));
     else if (a == "--list") o.list = true;
+    else if (a == "--verbose") o.verbose = true;
     else {
       std::fprintf(stderr, "engine_diff_fuzz: unknown argument '%s' (see the top of engine_diff_fuzz.cc)\n", a.c_str());
       return 2;

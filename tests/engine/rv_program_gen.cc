@@ -1,5 +1,6 @@
 #include "tests/engine/rv_program_gen.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -10,6 +11,8 @@ namespace tapvm::test {
 namespace {
 
 constexpr uint32_t kLoopReg = 28;
+constexpr uint32_t kWindowReg = 29;
+constexpr uint32_t kSatpSlot = 30;  // init table slot (x30 is not loaded from it)
 constexpr uint32_t kOpLoad = 0x03, kOpLoadFp = 0x07, kOpStore = 0x23, kOpStoreFp = 0x27, kOpAmo = 0x2f;
 constexpr uint32_t kOpSystem = 0x73;
 
@@ -50,6 +53,7 @@ class Gen {
     std::vector<uint8_t> data(kGenDataBytes);
     for (auto& b : data) b = static_cast<uint8_t>(rng_());
     p.chunks.push_back({kGenData, std::move(data)});
+    if (o_.paging) p.chunks.push_back({kGenPageTables, PageTables()});
     Body();
     p.chunks.push_back({kGenBody, Layout(&p.body)});
     return p;
@@ -85,13 +89,67 @@ class Gen {
     p.push_back(Addi(2, 2, -static_cast<int32_t>(a2 - kGenRam)));
     p.push_back(Lui(3, kGenClint >> 12));
     p.push_back(Addi(kLoopReg, 0, 0));
-    p.push_back(Jal(0, static_cast<int32_t>(kGenBody - here())));
+    if (o_.interrupts) {
+      p.push_back(Lui(30, 0x2004));                           // mtimecmp
+      p.push_back(Addi(31, 0, static_cast<int32_t>(20 + R(400))));
+      p.push_back(Sd(31, 30, 0));
+      p.push_back(Addi(31, 0, 0x88));                         // MTIE | MSIE
+      p.push_back(Csrrs(0, 0x304, 31));
+      if (!o_.paging) {
+        p.push_back(Addi(31, 0, 8));                          // mstatus.MIE
+        p.push_back(Csrrs(0, 0x300, 31));
+      }
+    }
+    if (!o_.paging) {
+      p.push_back(Jal(0, static_cast<int32_t>(kGenBody - here())));
+      return p;
+    }
+    const uint64_t a31 = here();
+    p.push_back(Auipc(31, (kGenInitTable - kGenRam) >> 12));  // the table again
+    p.push_back(Ld(31, 31, static_cast<int32_t>(8 * kSatpSlot - (a31 - kGenRam))));
+    p.push_back(Csrrw(0, 0x180, 31));                         // satp: Sv39
+    p.push_back(SfenceVma(0, 0));
+    p.push_back(Lui(31, 2));                                  // mstatus.MPP = S
+    p.push_back(Addi(31, 31, -0x800));                        // 0x1800
+    p.push_back(RType(0, 0, 31, 3, 0, 0x73) | (0x300u << 20));  // csrrc x0, mstatus, x31
+    p.push_back(Lui(31, 1));
+    p.push_back(Addi(31, 31, -0x800));                        // 0x800
+    p.push_back(Csrrs(0, 0x300, 31));
+    const uint64_t ab = here();
+    p.push_back(Auipc(31, 1));                                // x31 = kGenBody
+    p.push_back(Addi(31, 31, static_cast<int32_t>(kGenBody - ab) - 0x1000));
+    p.push_back(Csrrw(0, 0x341, 31));                         // mepc
+    p.push_back(kMret);
     return p;
   }
 
-  // Skips the trapping instruction: mepc += 4 if its low bits are 11, else 2.
+  static uint64_t Pte(uint64_t pa, uint64_t flags) { return (pa >> 12) << 10 | flags; }
+  std::vector<uint8_t> PageTables() {
+    constexpr uint64_t V = 1, Rd = 2, W = 4, X = 8, A = 64, D = 128;  // and U = 16, in the random ones
+    std::vector<uint64_t> t(3 * 512, 0);
+    uint64_t* root = t.data();
+    uint64_t* l1 = root + 512;
+    uint64_t* l0 = l1 + 512;
+    root[0] = Pte(kGenPageTables + 0x1000, V);
+    root[2] = Pte(kGenRam & ~((1ull << 30) - 1), V | Rd | W | X | A | D);
+    l1[kGenClint >> 21] = Pte(kGenClint & ~((1ull << 21) - 1), V | Rd | W | A | D);
+    l1[kGenWindow >> 21] = Pte(kGenPageTables + 0x2000, V);
+    for (int i = 0; i < 512; ++i) {
+      const uint64_t pa = kGenData + (static_cast<uint64_t>(i) % (kGenDataBytes >> 12)) * 4096;
+      l0[i] = Pte(pa, Chance(60) ? V | Rd | W | A | D : R(256));  // random: any mix, even reserved ones
+    }
+    std::vector<uint8_t> b(t.size() * 8);
+    std::memcpy(b.data(), t.data(), b.size());
+    return b;
+  }
+
+  // An exception: skips the trapping instruction (mepc += 4 if its low
+  // bits are 11, else 2). An interrupt: mtimecmp = mtime + 16 + (mtime &
+  // 511), msip = 0, S-level pending bits cleared.
   static std::vector<uint32_t> Handler() {
     return {
+        Csrrs(31, 0x342, 0),         // x31 = mcause
+        Branch(4, 31, 0, 4 * 11),    // blt x31, x0: an interrupt
         Csrrs(31, 0x341, 0),         // x31 = mepc
         IType(0, 31, 5, 30, kOpLoad),  // lhu x30, 0(x31)
         Andi(30, 30, 3),
@@ -101,6 +159,17 @@ class Gen {
         Addi(30, 30, 2),
         Add(31, 31, 30),
         Csrrw(0, 0x341, 31),
+        kMret,
+        Lui(30, 0x200c),             // interrupt:
+        Ld(31, 30, -8),              // mtime
+        Andi(30, 31, 0x1ff),
+        Add(31, 31, 30),
+        Addi(31, 31, 16),
+        Lui(30, 0x2004),
+        Sd(31, 30, 0),               // mtimecmp
+        Lui(30, 0x2000),
+        SType(0, 0, 30, 2, kOpStore),  // sw x0, 0(x30): msip
+        Csrrw(0, 0x344, 0),          // mip: clear what software may set
         kMret,
     };
   }
@@ -138,18 +207,29 @@ class Gen {
       if ((i >= 8 && i <= 15 && Chance(60)) || Chance(10))
         t[i] = kGenData + R(kGenDataBytes) / (Chance(70) ? 8 : 1) * (Chance(70) ? 8 : 1);
     }
+    t[kWindowReg] = o_.paging ? kGenWindow + 0x100000 : kGenData + 0x2000;
+    t[kSatpSlot] = (8ull << 60) | (kGenPageTables >> 12);
     for (int i = 0; i < 32; ++i) t[32 + i] = RandomFp();
     std::vector<uint8_t> b(t.size() * 8);
     std::memcpy(b.data(), t.data(), b.size());
     return b;
   }
 
-  static bool Reserved(unsigned reg) { return reg == 2 || reg == 3 || reg == kLoopReg || reg == 30 || reg == 31; }
+  static bool Reserved(unsigned reg) {
+    return reg == 2 || reg == 3 || reg == kLoopReg || reg == kWindowReg || reg == 30 || reg == 31;
+  }
   // A register the body may write (never x0 or a reserved one).
   uint32_t FreeReg() {
     for (;;) {
       uint32_t r = 1 + R(31);
       if (!Reserved(r)) return r;
+    }
+  }
+
+  uint32_t SafeCsr() {
+    for (;;) {
+      const uint32_t csr = kSafeCsrs[R(sizeof kSafeCsrs / sizeof kSafeCsrs[0])];
+      if (csr != 0x180 || !o_.paging) return csr;  // under paging, never satp
     }
   }
 
@@ -196,9 +276,13 @@ class Gen {
       uint32_t w = (static_cast<uint32_t>(rng_()) & ~0x7fu) | opcode;
       if (opcode == 0x53) w = (w & 0x01ffffff) | (funct7 << 25);
       if (opcode == kOpAmo && lr) w &= ~(31u << 20);  // rs2 = 0: lr.w / lr.d
-      if (IsMemory(opcode) && !Chance(10)) w = (w & ~(31u << 15)) | ((Chance(85) ? 2u : 3u) << 15);
+      if (IsMemory(opcode) && !Chance(10)) {
+        const unsigned r = R(100);
+        const uint32_t base = r < 70 ? 2u : r < 82 ? 3u : kWindowReg;
+        w = (w & ~(31u << 15)) | (base << 15);
+      }
       if (opcode == kOpSystem && (w >> 12 & 3) != 0 && !Chance(5))
-        w = (w & 0xfffff) | (kSafeCsrs[R(sizeof kSafeCsrs / sizeof kSafeCsrs[0])] << 20);
+        w = (w & 0xfffff) | (SafeCsr() << 20);
       const DecodedInsn d = Decode(w);
       if (d.op == Op::ILLEGAL || IsControl(d.op)) continue;
       if (OpBreakKind(d.op) == BreakKind::I && Reserved(d.rd)) continue;
@@ -238,6 +322,10 @@ class Gen {
         Plain(Addi(kLoopReg, 0, static_cast<int32_t>(2 + R(7))), 4);
         loop_start = items_.size();
         loop_end = loop_start + 3 + R(12);
+        continue;
+      }
+      if (o_.paging && Chance(4)) {  // x29 to another page of the window
+        Plain(Lui(kWindowReg, static_cast<uint32_t>((kGenWindow >> 12) + R(512))), 4);
         continue;
       }
       const unsigned what = R(100);
@@ -306,7 +394,11 @@ class Gen {
     std::vector<uint8_t> bytes;
     for (size_t i = 0; i < items_.size(); ++i) {
       Item& it = items_[i];
-      const int32_t off = static_cast<int32_t>(addr[std::min(it.target, last)] - addr[i]);
+      // A jump never lands on a loop's closing branch, skipping the
+      // decrement before it (that loop would never end).
+      size_t target = std::min(it.target, last);
+      if (items_[target].kind == Item::Kind::kLoopBack) --target;
+      const int32_t off = static_cast<int32_t>(addr[target] - addr[i]);
       switch (it.kind) {
         case Item::Kind::kPlain: break;
         case Item::Kind::kBranch:
