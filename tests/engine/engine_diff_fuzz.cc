@@ -126,6 +126,108 @@ struct Options {
   bool verbose = false;
 };
 
+// The two machines of one program, and how to drive them one slice at a time.
+class Pair {
+ public:
+  Pair(const GenProgram& p, const test::GenOptions& go, const Options& o, const Factory& make)
+      : go_(go), o_(o), end_pc_(p.body.back().addr) {
+    const Factory reference = [](HartEngineAccess h) { return MakeEngine(EngineKind::kInterpreter, h); };
+    ok_ = Build(p, reference, &want_) && Build(p, make, &got_);
+  }
+  bool ok() const { return ok_; }
+  const HartState& state() const { return want_.board->hart().state(); }
+  bool at_end() const { return state().pc == end_pc_ || stuck_; }
+
+  // Runs one slice of `budget` on both; returns what differs ("" if
+  // nothing). `full` also compares the machine digests.
+  std::string Step(uint64_t budget, bool full) {
+    HartState& ws = want_.board->hart().state();
+    HartState& gs = got_.board->hart().state();
+    std::string diff;
+    if (go_.interrupts) {
+      // Hart::Run takes interrupts between slices, at timer deadlines.
+      const StopReason wr = want_.board->hart().Run(ws.icount + budget);
+      const StopReason gr = got_.board->hart().Run(gs.icount + budget);
+      if (wr != gr) diff += " stop reason differs\n";
+      if (wr == StopReason::kIdle) ws.waiting = gs.waiting = 0;  // wfi may end at any time
+      stuck_ = wr == StopReason::kStuck;
+      full |= wr != StopReason::kLimit;
+    } else {
+      const SliceEnd we = want_.engine->RunSlice(budget);
+      const SliceEnd ge = got_.engine->RunSlice(budget);
+      if (we != ge) diff += std::string(" end: ") + EndName(we) + " vs " + EndName(ge) + "\n";
+      full |= we != SliceEnd::kBudget;
+    }
+    full |= at_end();
+    // The hart's state digest is cheap: compared after every slice, so a
+    // difference is reported in the slice that made it.
+    if (!full && diff.empty() && want_.board->hart().StateDigest() == got_.board->hart().StateDigest()) return diff;
+    std::vector<std::pair<const char*, uint64_t>> fields;
+    VisitHartState(ws, [&](const char* n, auto v) { fields.emplace_back(n, static_cast<uint64_t>(v)); });
+    size_t k = 0;
+    VisitHartState(gs, [&](const char* n, auto v) {
+      char line[160];
+      if (static_cast<uint64_t>(v) != fields[k].second) {
+        std::snprintf(line, sizeof line, " %s%s: interpreter %#llx, %s %#llx\n", n,
+                      k < 64 ? std::to_string(k % 32).c_str() : "", static_cast<unsigned long long>(fields[k].second),
+                      o_.engine.c_str(), static_cast<unsigned long long>(v));
+        diff += line;
+      }
+      ++k;
+    });
+    if (diff.empty() && full && want_.board->ComputeDigest().value != got_.board->ComputeDigest().value)
+      diff += " the machine digests differ (RAM or devices)\n";
+    return diff;
+  }
+
+ private:
+  test::GenOptions go_;
+  const Options& o_;
+  uint64_t end_pc_;
+  Machine want_, got_;
+  bool ok_ = false;
+  bool stuck_ = false;
+};
+
+std::string Hex(uint64_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// After a difference in slice `i` (budgets[i]), finds the shortest budget
+// for that slice which still differs, on fresh machines that replay the
+// slices before it: the last instruction of that budget is where the
+// engines part. Returns a description of it.
+std::string Bisect(const GenProgram& p, const test::GenOptions& go, const Options& o, const Factory& make,
+                   const std::vector<uint64_t>& budgets) {
+  const size_t i = budgets.size() - 1;
+  uint64_t lo = 1, hi = budgets[i];  // hi differs
+  uint64_t start_pc = 0, start_icount = 0;
+  auto differs = [&](uint64_t b) {
+    Pair pair(p, go, o, make);
+    for (size_t k = 0; k < i; ++k) pair.Step(budgets[k], false);
+    start_pc = pair.state().pc;
+    start_icount = pair.state().icount;
+    return !pair.Step(b, true).empty();
+  };
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (differs(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  // Where the last instruction of that budget ran: the pc after a budget
+  // of hi - 1, on the reference.
+  Pair pair(p, go, o, make);
+  for (size_t k = 0; k < i; ++k) pair.Step(budgets[k], false);
+  if (hi > 1) pair.Step(hi - 1, false);
+  const uint64_t pc = pair.state().pc;
+  return "the slice from pc " + Hex(start_pc) + " (icount " + std::to_string(start_icount) +
+         ") differs first with a budget of " + std::to_string(hi) + ": the instruction at pc " + Hex(pc) +
+         " (icount " + std::to_string(pair.state().icount) + ") or the slice end after it\n" +
+         test::ListBody(p, pc, pc + 3);
+}
+
 // Runs one program; false (after a report) when the engines differ.
 bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* instructions) {
   test::GenOptions go;
@@ -134,79 +236,36 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
   go.interrupts = (seed >> 1) & 1;  // each with and without timer interrupts
   const GenProgram p = test::GenerateProgram(seed, go);
   if (o.list) std::fputs(test::ListBody(p).c_str(), stdout);
-  Machine want, got;
-  const Factory reference = [](HartEngineAccess h) { return MakeEngine(EngineKind::kInterpreter, h); };
-  if (!Build(p, reference, &want) || !Build(p, make, &got)) {
+  Pair pair(p, go, o, make);
+  if (!pair.ok()) {
     std::fprintf(stderr, "could not build the machines\n");
     return false;
   }
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull);
-  const uint64_t end_pc = p.body.back().addr;  // `j .`
-  for (unsigned i = 0; i < o.slices; ++i) {
+  std::vector<uint64_t> budgets;
+  for (unsigned i = 0; i < o.slices && !pair.at_end(); ++i) {
     const unsigned r = static_cast<unsigned>(rng() % 100);
-    const uint64_t budget = r < 15 ? 1 + rng() % 4 : r < 80 ? 1 + rng() % 64 : 64 + rng() % 2000;
-    HartState& ws = want.board->hart().state();
-    HartState& gs = got.board->hart().state();
-    const uint64_t start_pc = ws.pc, start_icount = ws.icount;
-    std::string diff;
-    bool full_check = i % 8 == 7 || i + 1 == o.slices;
-    bool stuck = false;
-    if (go.interrupts) {
-      // Hart::Run takes interrupts between slices, at timer deadlines.
-      const StopReason wr = want.board->hart().Run(start_icount + budget);
-      const StopReason gr = got.board->hart().Run(start_icount + budget);
-      if (wr != gr) diff += " stop reason differs\n";
-      if (wr == StopReason::kIdle) ws.waiting = gs.waiting = 0;  // wfi may end at any time
-      stuck = wr == StopReason::kStuck;
-      full_check |= wr != StopReason::kLimit;
-    } else {
-      const SliceEnd we = want.engine->RunSlice(budget);
-      const SliceEnd ge = got.engine->RunSlice(budget);
-      if (we != ge) diff += std::string(" end: ") + EndName(we) + " vs " + EndName(ge) + "\n";
-      full_check |= we != SliceEnd::kBudget;
-    }
-    full_check |= ws.pc == end_pc;
-    // The hart's state digest is cheap: compared after every slice, so a
-    // difference is reported in the slice that made it.
-    if (full_check || diff.size() || want.board->hart().StateDigest() != got.board->hart().StateDigest()) {
-      std::vector<std::pair<const char*, uint64_t>> fields;
-      VisitHartState(ws, [&](const char* n, auto v) { fields.emplace_back(n, static_cast<uint64_t>(v)); });
-      size_t k = 0;
-      VisitHartState(gs, [&](const char* n, auto v) {
-        char line[160];
-        if (static_cast<uint64_t>(v) != fields[k].second) {
-          std::snprintf(line, sizeof line, " %s[%zu]: interpreter %#llx, %s %#llx\n", n, k < 32 ? k : k < 64 ? k - 32 : 0,
-                        static_cast<unsigned long long>(fields[k].second), o.engine.c_str(),
-                        static_cast<unsigned long long>(v));
-          diff += line;
-        }
-        ++k;
-      });
-      if (diff.empty() && full_check && want.board->ComputeDigest().value != got.board->ComputeDigest().value)
-        diff += " the machine digests differ (RAM or devices)\n";
-    }
-    if (!diff.empty()) {
-      std::printf("DIFFERENCE: engine %s, seed %llu (%s%s), slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
-                  o.engine.c_str(), static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
-                  go.interrupts ? ", interrupts" : "", i,
-                  static_cast<unsigned long long>(start_pc), static_cast<unsigned long long>(start_icount),
-                  static_cast<unsigned long long>(budget), diff.c_str());
-      std::printf("code from the slice's start (reproduce: --engine=%s --seed=%llu --programs=1):\n%s",
-                  o.engine.c_str(), static_cast<unsigned long long>(seed),
-                  test::ListBody(p, start_pc, start_pc + 64).c_str());
-      return false;
-    }
-    if (ws.pc == end_pc || stuck) break;
+    budgets.push_back(r < 15 ? 1 + rng() % 4 : r < 80 ? 1 + rng() % 64 : 64 + rng() % 2000);
+    const uint64_t start_pc = pair.state().pc, start_icount = pair.state().icount;
+    const std::string diff = pair.Step(budgets.back(), i % 8 == 7 || i + 1 == o.slices);
+    if (diff.empty()) continue;
+    std::printf("DIFFERENCE: engine %s, seed %llu (%s%s), slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
+                o.engine.c_str(), static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
+                go.interrupts ? ", interrupts" : "", i, static_cast<unsigned long long>(start_pc),
+                static_cast<unsigned long long>(start_icount), static_cast<unsigned long long>(budgets.back()),
+                diff.c_str());
+    std::printf("%s(reproduce: --engine=%s --seed=%llu --programs=1; --list for the whole body)\n",
+                Bisect(p, go, o, make, budgets).c_str(), o.engine.c_str(), static_cast<unsigned long long>(seed));
+    return false;
   }
-  *instructions += want.board->hart().state().icount;
+  const HartState& s = pair.state();
+  *instructions += s.icount;
   if (o.verbose)
     std::printf("seed %llu (%s%s): %llu instructions, %llu traps, ends at pc %#llx in %s mode\n",
                 static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
-                go.interrupts ? ", interrupts" : "",
-                static_cast<unsigned long long>(want.board->hart().state().icount),
-                static_cast<unsigned long long>(want.board->hart().state().traps),
-                static_cast<unsigned long long>(want.board->hart().state().pc),
-                want.board->hart().state().priv == Priv::kM ? "M" : "S/U");
+                go.interrupts ? ", interrupts" : "", static_cast<unsigned long long>(s.icount),
+                static_cast<unsigned long long>(s.traps), static_cast<unsigned long long>(s.pc),
+                s.priv == Priv::kM ? "M" : "S/U");
   return true;
 }
 
