@@ -226,6 +226,14 @@ class Gen {
     }
   }
 
+  // CSRs whose change would take the frame apart (trap vector, return
+  // address, delegation, privilege and translation controls, PMP): never
+  // written by the body, even when it draws a CSR number at random.
+  bool FrameCsr(uint32_t csr) const {
+    return csr == 0x300 || csr == 0x302 || csr == 0x303 || csr == 0x305 || csr == 0x341 ||
+           (csr >= 0x3a0 && csr <= 0x3ef) || (csr == 0x180 && o_.paging);
+  }
+
   uint32_t SafeCsr() {
     for (;;) {
       const uint32_t csr = kSafeCsrs[R(sizeof kSafeCsrs / sizeof kSafeCsrs[0])];
@@ -281,7 +289,7 @@ class Gen {
         const uint32_t base = r < 70 ? 2u : r < 82 ? 3u : kWindowReg;
         w = (w & ~(31u << 15)) | (base << 15);
       }
-      if (opcode == kOpSystem && (w >> 12 & 3) != 0 && !Chance(5))
+      if (opcode == kOpSystem && (w >> 12 & 3) != 0 && (!Chance(5) || FrameCsr(w >> 20)))
         w = (w & 0xfffff) | (SafeCsr() << 20);
       const DecodedInsn d = Decode(w);
       if (d.op == Op::ILLEGAL || IsControl(d.op)) continue;
@@ -396,8 +404,10 @@ class Gen {
       Item& it = items_[i];
       // A jump never lands on a loop's closing branch, skipping the
       // decrement before it (that loop would never end).
+      // Nor on the jalr of an auipc/jalr pair, skipping the auipc (it would
+      // jump through a stale register, anywhere).
       size_t target = std::min(it.target, last);
-      if (items_[target].kind == Item::Kind::kLoopBack) --target;
+      if (items_[target].kind == Item::Kind::kLoopBack || items_[target].kind == Item::Kind::kJalrPair) --target;
       const int32_t off = static_cast<int32_t>(addr[target] - addr[i]);
       switch (it.kind) {
         case Item::Kind::kPlain: break;
