@@ -1,0 +1,137 @@
+// JitEngine: the dispatcher around translated blocks (see jit_engine.h).
+#include "emulator/cpu/jit/jit_engine.h"
+
+#include <cstring>
+
+namespace tapvm::jit {
+
+namespace {
+using DecodedPage = HartEngineAccess::DecodedPage;
+
+// The slot of the instruction at page offset `off`, decoded the way the
+// interpreter decodes it on first execution (interpreter.cc, L_DECODE), so
+// both engines leave a decoded page in the same state.
+DecodedInsn* DecodedSlot(DecodedPage* page, unsigned off) {
+  DecodedInsn* d = &page->insns[off >> 1];
+  if (d->op != Op::DECODE) return d;
+  uint16_t lo;
+  std::memcpy(&lo, page->host + off, 2);
+  if ((lo & 3) == 3 && off == 0xffe) {
+    d->op = Op::CROSS_PAGE;
+    return d;
+  }
+  uint32_t raw = lo;
+  if ((lo & 3) == 3) {
+    uint16_t hi;
+    std::memcpy(&hi, page->host + off + 2, 2);
+    raw |= static_cast<uint32_t>(hi) << 16;
+  }
+  *d = Decode(raw);
+  Op local = LocalJumpVariant(d->op);
+  int64_t target_off = static_cast<int64_t>(off) + d->imm;
+  if (local != d->op && target_off >= 0 && target_off < 4096) d->op = local;
+  return d;
+}
+}  // namespace
+
+JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes)
+    : hart_(hart),
+      interp_(hart),
+      ctx_{0, hart.read_tlb_ref(), hart.write_tlb_ref(), hart},
+      cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
+      jump_cache_(kJumpCacheSize) {
+  scratch_.reserve(kMaxBlockInsns);
+}
+
+SliceEnd JitEngine::RunSlice(uint64_t budget) {
+  HartState& s = hart_.state();
+  uint64_t remaining = budget;
+  while (true) {
+    if (flush_pending_) FlushNow();
+    Block b;
+    bool found = cache_.ok() && Find(s.pc, &b);
+    if (found && b.ninsns != 0 && b.ninsns <= remaining) {
+      uint64_t r = b.fn(&s, &ctx_);
+      if (r == kExitEvent) return SliceEnd::kEvent;
+      if (r == kExitTrap) return SliceEnd::kTrap;
+      remaining -= b.ninsns;
+      if (remaining == 0) return SliceEnd::kBudget;
+      continue;
+    }
+    // The interpreter: one instruction that is not translated (or whose
+    // page the fetch TLB does not hold yet: it fetches), or a budget tail
+    // shorter than the block.
+    uint64_t n = (found && b.ninsns != 0) ? remaining : 1;
+    uint64_t before = s.icount;
+    SliceEnd end = interp_.RunSlice(n);
+    uint64_t ran = s.icount - before;
+    stats_.insns_interpreted += ran;
+    remaining -= ran;
+    if (end != SliceEnd::kBudget) return end;
+    if (remaining == 0) return SliceEnd::kBudget;
+  }
+}
+
+bool JitEngine::Find(uint64_t pc, Block* out) {
+  const HartEngineAccess::FetchEntry& e = hart_.FetchTlbEntry(pc);
+  if (e.tag != (pc & ~0xfffull)) return false;
+  const uint64_t pa = (e.page->pa & ~0xfffull) | (pc & 0xfff);
+  JumpCacheEntry& j = jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
+  if (j.va == pc && j.pa == pa) {
+    *out = j.block;
+    return true;
+  }
+  const Key key{pa, pc};
+  auto it = blocks_.find(key);
+  Block b;
+  if (it != blocks_.end()) {
+    b = it->second;
+  } else {
+    b = Translate(pc, pa, e.page);  // may flush the cache (and the jump cache)
+    blocks_.emplace(key, b);
+  }
+  j = JumpCacheEntry{pc, pa, b};
+  *out = b;
+  return true;
+}
+
+JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* page) {
+  const uint64_t t0 = clock_ ? clock_() : 0;
+  scratch_.clear();
+  uint64_t at = pc;
+  while (scratch_.size() < kMaxBlockInsns && (at & ~0xfffull) == (pc & ~0xfffull)) {
+    const DecodedInsn* d = DecodedSlot(page, at & 0xfff);
+    Op op = CanonicalOp(d->op);
+    if (!IsTranslated(op)) break;
+    scratch_.push_back(*d);
+    scratch_.back().op = op;
+    at += d->len;
+    if (EndsBlock(op)) break;
+  }
+  Block b;
+  if (!scratch_.empty()) {
+    if (cache_.free_bytes() < kMaxBlockBytes) FlushNow();
+    size_t size = translator_.Translate(scratch_.data(), scratch_.size(), pc, cache_.cursor(), cache_.free_bytes());
+    if (size != 0) {
+      b.fn = reinterpret_cast<BlockFn>(cache_.cursor());
+      b.ninsns = static_cast<uint32_t>(scratch_.size());
+      cache_.Commit(size);
+      ++stats_.blocks_translated;
+      stats_.insns_translated += b.ninsns;
+      stats_.code_bytes += size;
+    }
+  }
+  if (clock_) stats_.translate_ns += clock_() - t0;
+  return b;
+}
+
+void JitEngine::FlushNow() {
+  flush_pending_ = false;
+  if (blocks_.empty()) return;
+  blocks_.clear();
+  std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{});
+  cache_.Flush();
+  ++stats_.cache_flushes;
+}
+
+}  // namespace tapvm::jit

@@ -1,0 +1,91 @@
+// JitEngine: the baseline JIT (EngineKind::kJit). Translates basic blocks
+// of the hart's decoded instructions to x86-64 and runs them, with the
+// interpreter's results to the bit and its slice ends to the instruction
+// (engine.h); the interpreter runs whatever is not translated.
+//
+// Dispatch: each block is looked up from the hart's fetch TLB, so every
+// entry into translated code goes through the current translation and
+// permissions; a block is keyed by the physical address it was translated
+// from and by the virtual pc it bakes in. A direct-mapped jump cache in
+// front of the block map is checked against the same fetch TLB entry.
+//
+// Exact counts: a block retires its instructions as constants. Before a
+// block is entered the remaining budget is checked; a budget shorter than
+// the block is run in the interpreter. An instruction that is not
+// translated (CSR, FP, AMO, LR/SC, fence.i, ecall, wfi, xRET...) ends the
+// block before it and the interpreter runs that one instruction (its
+// RunSlice(1) reports whether it ends the slice).
+//
+// Invalidation: OnCodeInvalidated (fence.i, dropped decoded pages) drops
+// every block and flushes the code cache; it may come from inside a slow
+// path, so it only marks the flush, done by the dispatcher before the next
+// lookup, never while translated code runs. OnTranslationFlushed needs
+// nothing: no block is reached without the fetch TLB. The code cache is
+// also flushed whole when full.
+//
+// Not thread-safe: CPU thread only, like the Hart.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "emulator/cpu/engine.h"
+#include "emulator/cpu/hart_engine_access.h"
+#include "emulator/cpu/interpreter.h"
+#include "emulator/cpu/jit/code_cache.h"
+#include "emulator/cpu/jit/translator.h"
+
+namespace tapvm::jit {
+
+class JitEngine final : public ExecutionEngine {
+ public:
+  JitEngine(HartEngineAccess hart, size_t cache_bytes);
+
+  std::string_view name() const override { return EngineKindName(EngineKind::kJit); }
+  SliceEnd RunSlice(uint64_t budget) override;
+  void OnCodeInvalidated() override { flush_pending_ = true; }
+  void OnTranslationFlushed(uint64_t va_page) override {}
+  EngineStats stats() const override { return stats_; }
+  void set_stats_clock(uint64_t (*now_ns)()) override { clock_ = now_ns; }
+
+ private:
+  // ninsns == 0: the instruction at the block's pc is not translated.
+  struct Block {
+    BlockFn fn = nullptr;
+    uint32_t ninsns = 0;
+  };
+  struct Key {
+    uint64_t pa, va;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return (k.pa * 0x9e3779b97f4a7c15ull) ^ (k.va >> 1); }
+  };
+  struct JumpCacheEntry {
+    uint64_t va = ~0ull, pa = ~0ull;
+    Block block;
+  };
+  static constexpr unsigned kJumpCacheSize = 4096;
+
+  // The block at the hart's pc; false when the fetch TLB has no entry for
+  // it (the interpreter then fetches).
+  bool Find(uint64_t pc, Block* out);
+  Block Translate(uint64_t pc, uint64_t pa, HartEngineAccess::DecodedPage* page);
+  void FlushNow();
+
+  HartEngineAccess hart_;
+  Interpreter interp_;
+  JitContext ctx_;
+  CodeCache cache_;
+  Translator translator_;
+  std::unordered_map<Key, Block, KeyHash> blocks_;
+  std::vector<JumpCacheEntry> jump_cache_;
+  std::vector<DecodedInsn> scratch_;
+  bool flush_pending_ = false;
+  EngineStats stats_;
+  uint64_t (*clock_)() = nullptr;
+};
+
+}  // namespace tapvm::jit

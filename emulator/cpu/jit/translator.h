@@ -1,0 +1,75 @@
+// Translator: one basic block of decoded RISC-V instructions to x86-64.
+//
+// A translated block is a function `uint64_t fn(HartState*, JitContext*)`
+// that runs every instruction of the block, or stops early at a trap or a
+// device access, and returns a BlockExit. Guest registers stay in the
+// HartState (no register caching yet). On return, HartState::pc is the next
+// instruction and icount counts what retired; before each slow path call
+// both are exact (engine.h), written as immediates: an instruction's offset
+// in its block is a constant, so its icount is the entry icount plus that
+// offset.
+//
+// What a block contains (the engine builds the list, see IsTranslated):
+// instructions translated natively, ending after a jump or branch, or before
+// anything not translated, a page end or kMaxBlockInsns. Memory accesses
+// look up the hart's data TLB inline (tag + addend, misalignment folded into
+// the tag) and call LoadSlow/StoreSlow out of line on a miss.
+//
+// The block bakes in its virtual pc (auipc, jal, the pc written on exits),
+// so the engine keys it by virtual pc as well as physical address.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "emulator/cpu/decode.h"
+#include "emulator/cpu/hart_engine_access.h"
+#include "emulator/cpu/jit/emitter.h"
+
+namespace tapvm::jit {
+
+// What translated code works with besides the HartState (passed in rsi).
+// Plain data: the generated code reads fields at fixed offsets.
+struct JitContext {
+  // LoadSlow's value, handed back to the generated code.
+  uint64_t slow_value = 0;
+  // The hart's current read and write TLB tables (they change with the data
+  // privilege, so the code loads them at each access).
+  HartEngineAccess::TlbEntry* const* read_tlb;
+  HartEngineAccess::TlbEntry* const* write_tlb;
+  HartEngineAccess hart;
+};
+
+// How a block returned.
+enum BlockExit : uint64_t {
+  kExitNext = 0,   // every instruction retired; pc is the next one
+  kExitEvent = 1,  // a device access ended the slice after its instruction
+  kExitTrap = 2,   // an exception was taken (pc is at its handler)
+};
+
+using BlockFn = uint64_t (*)(HartState* s, JitContext* c);
+
+inline constexpr size_t kMaxBlockInsns = 64;
+// No block's code is larger than this (checked when copying).
+inline constexpr size_t kMaxBlockBytes = 64 * 1024;
+
+// The operation with its same-page variant folded back (BEQ_L -> BEQ):
+// translated code does not need the distinction.
+Op CanonicalOp(Op op);
+// Whether the translator handles `op` (canonical) natively.
+bool IsTranslated(Op op);
+// Whether `op` (canonical) ends a block after itself (jumps and branches).
+bool EndsBlock(Op op);
+
+class Translator {
+ public:
+  // Translates the `n` (>= 1) canonical instructions `insns`, the first at
+  // guest `pc`, into `dst` (where the code will run). Returns the code size,
+  // 0 if it failed or did not fit in `cap`.
+  size_t Translate(const DecodedInsn* insns, size_t n, uint64_t pc, uint8_t* dst, size_t cap);
+
+ private:
+  Emitter e_;
+};
+
+}  // namespace tapvm::jit
