@@ -372,6 +372,7 @@ INSTANTIATE_TEST_SUITE_P(
     AllEngines, EngineContractTest,
     ::testing::Values(
         EngineUnderTest{"interpreter", [](HartEngineAccess h) { return MakeEngine(EngineKind::kInterpreter, h); }},
+        EngineUnderTest{"jit", [](HartEngineAccess h) { return MakeEngine(EngineKind::kJit, h); }},
         EngineUnderTest{"counting", [](HartEngineAccess h) { return std::make_unique<CountingEngine>(h); }},
         EngineUnderTest{"mini", [](HartEngineAccess h) { return std::make_unique<MiniEngine>(h); }}),
     [](const ::testing::TestParamInfo<EngineUnderTest>& info) { return info.param.name; });
