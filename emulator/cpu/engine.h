@@ -70,6 +70,7 @@ struct EngineStats {
   uint64_t blocks_translated = 0;
   uint64_t insns_translated = 0;   // guest instructions in those blocks
   uint64_t code_bytes = 0;         // host code emitted
+  uint64_t links = 0;              // block exits chained to the next block
   uint64_t cache_flushes = 0;      // the code cache dropped whole
   uint64_t insns_interpreted = 0;  // run by the fallback interpreter
   uint64_t translate_ns = 0;       // host time translating (0 without a stats clock)

@@ -168,6 +168,7 @@ TEST(JitTest, RandomProgramsMatchTheInterpreter) {
     EXPECT_GT(want->hart().state().traps, 0u) << "seed " << seed;
     const EngineStats st = got->hart().engine().stats();
     EXPECT_GT(st.blocks_translated, 50u);
+    EXPECT_GT(st.links, 20u) << "blocks chained";
     EXPECT_LT(st.insns_interpreted, 200'000u / 5) << "most instructions run translated";
   }
 }

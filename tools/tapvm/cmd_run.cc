@@ -33,10 +33,10 @@ void PrintEngineStats(const ExecutionEngine& engine) {
   const EngineStats e = engine.stats();
   std::fprintf(stderr,
                "tapvm: stats: engine=%.*s blocks_translated=%" PRIu64 " insns_translated=%" PRIu64
-               " code_bytes=%" PRIu64 " cache_flushes=%" PRIu64 " insns_interpreted=%" PRIu64
+               " code_bytes=%" PRIu64 " links=%" PRIu64 " cache_flushes=%" PRIu64 " insns_interpreted=%" PRIu64
                " translate_seconds=%.3f\n",
                static_cast<int>(engine.name().size()), engine.name().data(), e.blocks_translated, e.insns_translated,
-               e.code_bytes, e.cache_flushes, e.insns_interpreted, static_cast<double>(e.translate_ns) / 1e9);
+               e.code_bytes, e.links, e.cache_flushes, e.insns_interpreted, static_cast<double>(e.translate_ns) / 1e9);
 }
 
 int RunVm(RunOptions& opt) {

@@ -3,6 +3,8 @@
 
 #include <asmjit/x86.h>
 
+#include <cstring>
+
 namespace tapvm::jit {
 
 namespace {
@@ -98,6 +100,20 @@ size_t Emitter::CopyTo(uint8_t* dst, size_t cap) {
 }
 
 Label Emitter::NewLabel() { return Label{impl_->a.newLabel().id()}; }
+size_t Emitter::OffsetOf(Label l) const { return impl_->code.labelOffsetFromBase(l.id); }
+void Emitter::LeaLabel(Reg dst, Label l) { impl_->a.lea(Q(dst), x86::ptr(asmjit::Label(l.id))); }
+Label Emitter::PatchableJump() {
+  impl_->a.db(0xe9);  // jmp rel32, displacement 0: falls through until patched
+  impl_->a.dd(0);
+  Label after = NewLabel();
+  Bind(after);
+  return after;
+}
+
+void PatchJump(uint8_t* after, const uint8_t* target) {
+  int32_t rel = static_cast<int32_t>(target - after);
+  std::memcpy(after - 4, &rel, 4);
+}
 void Emitter::Bind(Label l) { impl_->a.bind(asmjit::Label(l.id)); }
 void Emitter::Jmp(Label l) { impl_->a.jmp(asmjit::Label(l.id)); }
 void Emitter::Jcc(Cond c, Label l) { impl_->a.j(ToCc(c), asmjit::Label(l.id)); }

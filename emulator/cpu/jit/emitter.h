@@ -35,6 +35,11 @@ struct Label {
   uint32_t id;
 };
 
+// Points the PatchableJump that ends at `after` (its label's address) to
+// `target`, which must be within +-2 GiB. Not atomic: only while no thread
+// runs the code.
+void PatchJump(uint8_t* after, const uint8_t* target);
+
 class Emitter {
  public:
   Emitter();
@@ -53,6 +58,14 @@ class Emitter {
 
   Label NewLabel();
   void Bind(Label label);
+  // The offset of a bound label from the start of the function; valid
+  // after CopyTo.
+  size_t OffsetOf(Label label) const;
+  // dst = the address of a label (rip-relative).
+  void LeaLabel(Reg dst, Label label);
+  // A 5-byte `jmp rel32` to the next instruction, which a later patch
+  // (PatchJump) may point elsewhere. Returns a label bound just after it.
+  Label PatchableJump();
   void Jmp(Label label);
   void Jcc(Cond cond, Label label);
   // Calls a C++ function through rax (System V ABI; rsp must be 16-byte

@@ -37,7 +37,7 @@ DecodedInsn* DecodedSlot(DecodedPage* page, unsigned off) {
 JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes)
     : hart_(hart),
       interp_(hart),
-      ctx_{0, hart.read_tlb_ref(), hart.write_tlb_ref(), hart},
+      ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart, &interp_},
       cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
       jump_cache_(kJumpCacheSize) {
   scratch_.reserve(kMaxBlockInsns);
@@ -46,16 +46,26 @@ JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes)
 SliceEnd JitEngine::RunSlice(uint64_t budget) {
   HartState& s = hart_.state();
   uint64_t remaining = budget;
+  uint8_t* link_site = nullptr;  // the last block's exit, to link to the next
   while (true) {
     if (flush_pending_) FlushNow();
+    const uint64_t flushes = flushes_;
     Block b;
     bool found = cache_.ok() && Find(s.pc, &b);
+    if (link_site && found && b.ninsns != 0 && flushes == flushes_) {
+      PatchJump(link_site, b.chain);
+      ++stats_.links;
+    }
+    link_site = nullptr;
     if (found && b.ninsns != 0 && b.ninsns <= remaining) {
-      uint64_t r = b.fn(&s, &ctx_);
+      const uint64_t before = s.icount;
+      ctx_.link_site = nullptr;
+      uint64_t r = b.fn(&s, &ctx_, remaining);
+      remaining -= s.icount - before;  // chained blocks ran too
       if (r == kExitEvent) return SliceEnd::kEvent;
       if (r == kExitTrap) return SliceEnd::kTrap;
-      remaining -= b.ninsns;
       if (remaining == 0) return SliceEnd::kBudget;
+      link_site = ctx_.link_site;
       continue;
     }
     // The interpreter: one instruction that is not translated (or whose
@@ -102,7 +112,7 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
   while (scratch_.size() < kMaxBlockInsns && (at & ~0xfffull) == (pc & ~0xfffull)) {
     const DecodedInsn* d = DecodedSlot(page, at & 0xfff);
     Op op = CanonicalOp(d->op);
-    if (!IsTranslated(op)) break;
+    if (!IsTranslated(op) && !RunsInBlock(op)) break;
     scratch_.push_back(*d);
     scratch_.back().op = op;
     at += d->len;
@@ -111,14 +121,16 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
   Block b;
   if (!scratch_.empty()) {
     if (cache_.free_bytes() < kMaxBlockBytes) FlushNow();
-    size_t size = translator_.Translate(scratch_.data(), scratch_.size(), pc, cache_.cursor(), cache_.free_bytes());
-    if (size != 0) {
+    TranslatedCode code =
+        translator_.Translate(scratch_.data(), scratch_.size(), pc, cache_.cursor(), cache_.free_bytes());
+    if (code.size != 0) {
       b.fn = reinterpret_cast<BlockFn>(cache_.cursor());
+      b.chain = cache_.cursor() + code.chain_offset;
       b.ninsns = static_cast<uint32_t>(scratch_.size());
-      cache_.Commit(size);
+      cache_.Commit(code.size);
       ++stats_.blocks_translated;
       stats_.insns_translated += b.ninsns;
-      stats_.code_bytes += size;
+      stats_.code_bytes += code.size;
     }
   }
   if (clock_) stats_.translate_ns += clock_() - t0;
@@ -131,6 +143,7 @@ void JitEngine::FlushNow() {
   blocks_.clear();
   std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{});
   cache_.Flush();
+  ++flushes_;
   ++stats_.cache_flushes;
 }
 

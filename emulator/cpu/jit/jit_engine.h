@@ -16,6 +16,10 @@
 // block before it and the interpreter runs that one instruction (its
 // RunSlice(1) reports whether it ends the slice).
 //
+// Chaining: a block exit to a constant pc in its own page is patched, the
+// first time it is taken, to jump straight to the next block (translator.h);
+// links live in the code cache and go with it.
+//
 // Invalidation: OnCodeInvalidated (fence.i, dropped decoded pages) drops
 // every block and flushes the code cache; it may come from inside a slow
 // path, so it only marks the flush, done by the dispatcher before the next
@@ -47,13 +51,18 @@ class JitEngine final : public ExecutionEngine {
   SliceEnd RunSlice(uint64_t budget) override;
   void OnCodeInvalidated() override { flush_pending_ = true; }
   void OnTranslationFlushed(uint64_t va_page) override {}
-  EngineStats stats() const override { return stats_; }
+  EngineStats stats() const override {
+    EngineStats s = stats_;
+    s.insns_interpreted += ctx_.interp_insns;
+    return s;
+  }
   void set_stats_clock(uint64_t (*now_ns)()) override { clock_ = now_ns; }
 
  private:
   // ninsns == 0: the instruction at the block's pc is not translated.
   struct Block {
     BlockFn fn = nullptr;
+    uint8_t* chain = nullptr;  // the chain entry (translator.h)
     uint32_t ninsns = 0;
   };
   struct Key {
@@ -84,6 +93,7 @@ class JitEngine final : public ExecutionEngine {
   std::vector<JumpCacheEntry> jump_cache_;
   std::vector<DecodedInsn> scratch_;
   bool flush_pending_ = false;
+  uint64_t flushes_ = 0;  // every FlushNow that dropped code: a link site from before one is stale
   EngineStats stats_;
   uint64_t (*clock_)() = nullptr;
 };

@@ -2,8 +2,9 @@
 // it (interpreter.cc is the reference), guest registers in memory.
 //
 // Host registers: rbx = HartState*, r12 = JitContext*, r13 = icount at block
-// entry (all callee-saved, so they survive slow path calls); rax, rcx, rdx,
-// rsi, rdi are scratch.
+// entry, r14 = the budget left at block entry (all callee-saved, so they
+// survive slow path calls); rax, rcx, rdx, rsi, rdi are scratch. Every block
+// has the same frame, so a chained block returns through its own epilogue.
 #include "emulator/cpu/jit/translator.h"
 
 #include <cstddef>
@@ -13,13 +14,14 @@ namespace tapvm::jit {
 
 namespace {
 
-constexpr Reg kState = Reg::kRbx, kCtx = Reg::kR12, kIcount = Reg::kR13;
+constexpr Reg kState = Reg::kRbx, kCtx = Reg::kR12, kIcount = Reg::kR13, kBudget = Reg::kR14;
 constexpr Reg kA = Reg::kRax, kC = Reg::kRcx, kD = Reg::kRdx;
 
 Mem X(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, x) + 8 * r)}; }
 constexpr Mem kPc{kState, static_cast<int32_t>(offsetof(HartState, pc))};
 constexpr Mem kIcountMem{kState, static_cast<int32_t>(offsetof(HartState, icount))};
 constexpr Mem kSlowValue{kCtx, static_cast<int32_t>(offsetof(JitContext, slow_value))};
+constexpr Mem kLinkSite{kCtx, static_cast<int32_t>(offsetof(JitContext, link_site))};
 constexpr Mem kReadTlb{kCtx, static_cast<int32_t>(offsetof(JitContext, read_tlb))};
 constexpr Mem kWriteTlb{kCtx, static_cast<int32_t>(offsetof(JitContext, write_tlb))};
 
@@ -41,6 +43,18 @@ uint64_t StoreSlowHelper(JitContext* c, uint64_t va, uint64_t value, uint64_t si
   int r = c->hart.StoreSlow(va, static_cast<unsigned>(size), value);
   if (r == 0) c->hart.TakePendingException();
   return static_cast<uint64_t>(r);
+}
+
+// One instruction the translator does not translate (RunsInBlock), by the
+// interpreter, with pc and icount synced.
+uint64_t InterpretHelper(JitContext* c) {
+  ++c->interp_insns;
+  switch (c->interp->RunSlice(1)) {
+    case SliceEnd::kBudget: return kExitNext;
+    case SliceEnd::kEvent: return kExitEvent;
+    case SliceEnd::kTrap: return kExitTrap;
+  }
+  return kExitTrap;
 }
 
 struct MemInfo {
@@ -69,20 +83,30 @@ bool MemAccess(Op op, MemInfo* m) {
 // Emission of one block.
 class BlockWriter {
  public:
-  BlockWriter(Emitter& e, uint64_t pc) : e_(e), pc_(pc) {}
+  BlockWriter(Emitter& e, uint64_t pc, uint32_t ninsns) : e_(e), pc_(pc), ninsns_(ninsns) {}
 
   void Prologue() {
     e_.Push(Reg::kRbx);
     e_.Push(Reg::kR12);
     e_.Push(Reg::kR13);
-    e_.Push(Reg::kRbp);
+    e_.Push(Reg::kR14);
     e_.OpImm(Alu::kSub, Width::k64, Reg::kRsp, 8);  // 16-byte aligned for calls
     e_.Mov(Width::k64, kState, Reg::kRdi);
     e_.Mov(Width::k64, kCtx, Reg::kRsi);
+    e_.Mov(Width::k64, kBudget, Reg::kRdx);
     e_.Load(Width::k64, kIcount, kIcountMem);
     epilogue_ = e_.NewLabel();
     trap_exit_ = e_.NewLabel();
+    bail_ = e_.NewLabel();
+    // Entered here from a chained block: the budget must cover this block.
+    chain_entry_ = e_.NewLabel();
+    e_.Bind(chain_entry_);
+    e_.OpImm(Alu::kCmp, Width::k64, kBudget, static_cast<int32_t>(ninsns_));
+    e_.Jcc(Cond::kLtu, bail_);
+    e_.OpImm(Alu::kSub, Width::k64, kBudget, static_cast<int32_t>(ninsns_));
   }
+
+  Label chain_entry() const { return chain_entry_; }
 
   // Instruction `index` of the block, at guest `pc`.
   void Insn(const DecodedInsn& d, uint32_t index, uint64_t pc);
@@ -92,11 +116,16 @@ class BlockWriter {
 
   void OutOfLine() {
     for (const Slow& s : slow_) EmitSlow(s);
+    e_.Bind(bail_);  // the budget is short: back to the dispatcher, nothing run
+    SetPc(pc_);
+    e_.Store(Width::k64, kIcountMem, kIcount);
+    e_.MovImm(kA, kExitNext);
+    e_.Jmp(epilogue_);
     e_.Bind(trap_exit_);
     e_.MovImm(kA, kExitTrap);
     e_.Bind(epilogue_);
     e_.OpImm(Alu::kAdd, Width::k64, Reg::kRsp, 8);
-    e_.Pop(Reg::kRbp);
+    e_.Pop(Reg::kR14);
     e_.Pop(Reg::kR13);
     e_.Pop(Reg::kR12);
     e_.Pop(Reg::kRbx);
@@ -120,10 +149,24 @@ class BlockWriter {
     e_.Lea(kC, Mem{kIcount, static_cast<int32_t>(retired)});
     e_.Store(Width::k64, kIcountMem, kC);
   }
-  // Leaves the block: pc = next_pc, `retired` instructions counted.
+  // Leaves the block: pc = next_pc, `retired` instructions counted. An
+  // exit to this page can be chained: r13 moves on to the next block's
+  // entry icount, then a patchable jump (to the next block once linked, to
+  // the return below until then).
   void Exit(uint64_t next_pc, uint32_t retired, BlockExit how) {
+    if (how != kExitNext || (next_pc & ~0xfffull) != (pc_ & ~0xfffull)) {
+      SetPc(next_pc);
+      ExitKeepPc(retired, how);
+      return;
+    }
+    e_.Lea(kIcount, Mem{kIcount, static_cast<int32_t>(retired)});
+    Label site = e_.PatchableJump();
+    e_.LeaLabel(kC, site);
+    e_.Store(Width::k64, kLinkSite, kC);
     SetPc(next_pc);
-    ExitKeepPc(retired, how);
+    e_.Store(Width::k64, kIcountMem, kIcount);
+    e_.MovImm(kA, kExitNext);
+    e_.Jmp(epilogue_);
   }
   void ExitKeepPc(uint32_t retired, BlockExit how) {
     SetIcount(retired);
@@ -134,12 +177,23 @@ class BlockWriter {
   void StoreX(unsigned r, Reg src) { e_.Store(Width::k64, X(r), src); }
 
   void Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc);
+  void Interpret(uint32_t index, uint64_t pc) {
+    SetPc(pc);
+    SetIcount(index);
+    e_.Mov(Width::k64, Reg::kRdi, kCtx);
+    e_.CallAbs(reinterpret_cast<const void*>(&InterpretHelper));
+    e_.OpImm(Alu::kCmp, Width::k32, kA, kExitTrap);
+    e_.Jcc(Cond::kEq, trap_exit_);
+    e_.OpImm(Alu::kCmp, Width::k32, kA, kExitEvent);
+    e_.Jcc(Cond::kEq, epilogue_);  // a device access: pc and icount are the interpreter's
+  }
   void EmitSlow(const Slow& s);
   void Divide(const DecodedInsn& d, Width w, bool sign, bool rem);
 
   Emitter& e_;
   uint64_t pc_;
-  Label epilogue_{}, trap_exit_{};
+  uint32_t ninsns_;
+  Label epilogue_{}, trap_exit_{}, bail_{}, chain_entry_{};
   std::vector<Slow> slow_;
 };
 
@@ -275,6 +329,7 @@ void BlockWriter::Insn(const DecodedInsn& d, uint32_t index, uint64_t pc) {
 
   MemInfo m;
   if (MemAccess(d.op, &m)) return Memory(d, m, index, pc);
+  if (RunsInBlock(d.op)) return Interpret(index, pc);
   switch (d.op) {
     case Op::LUI: e_.StoreImm(X(d.rd), d.imm); return;
     case Op::AUIPC:
@@ -397,6 +452,10 @@ bool IsTranslated(Op op) {
   }
 }
 
+bool RunsInBlock(Op op) {
+  return (op >= Op::LR_W && op <= Op::AMOMAXU_D) || (op >= Op::FLW && op <= Op::FMV_D_X);
+}
+
 bool EndsBlock(Op op) {
   switch (op) {
     case Op::JAL: case Op::JALR: case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU:
@@ -406,9 +465,9 @@ bool EndsBlock(Op op) {
   }
 }
 
-size_t Translator::Translate(const DecodedInsn* insns, size_t n, uint64_t pc, uint8_t* dst, size_t cap) {
+TranslatedCode Translator::Translate(const DecodedInsn* insns, size_t n, uint64_t pc, uint8_t* dst, size_t cap) {
   e_.Reset();
-  BlockWriter w(e_, pc);
+  BlockWriter w(e_, pc, static_cast<uint32_t>(n));
   w.Prologue();
   uint64_t at = pc;
   bool ended = false;
@@ -419,7 +478,10 @@ size_t Translator::Translate(const DecodedInsn* insns, size_t n, uint64_t pc, ui
   }
   if (!ended) w.FallThrough(static_cast<uint32_t>(n), at);
   w.OutOfLine();
-  return e_.CopyTo(dst, cap < kMaxBlockBytes ? cap : kMaxBlockBytes);
+  TranslatedCode out;
+  out.size = e_.CopyTo(dst, cap < kMaxBlockBytes ? cap : kMaxBlockBytes);
+  if (out.size) out.chain_offset = e_.OffsetOf(w.chain_entry());
+  return out;
 }
 
 }  // namespace tapvm::jit

@@ -1,17 +1,27 @@
 // Translator: one basic block of decoded RISC-V instructions to x86-64.
 //
-// A translated block is a function `uint64_t fn(HartState*, JitContext*)`
-// that runs every instruction of the block, or stops early at a trap or a
-// device access, and returns a BlockExit. Guest registers stay in the
+// A translated block is a function `uint64_t fn(HartState*, JitContext*,
+// budget)` that runs every instruction of the block, or stops early at a
+// trap or a device access, and returns a BlockExit. The caller makes sure
+// budget >= the block's length.
+//
+// Chaining: an exit to a constant pc in the block's own page can be patched
+// to jump straight into the next block's chain entry (same virtual page,
+// so the same physical page and permissions: no fetch TLB check is needed,
+// and the chain only runs translated code, which changes no mapping). Each
+// block's chain entry checks the remaining budget against its length and
+// returns to the dispatcher (pc = its start) when it is short, so a chain
+// never runs past the budget. Guest registers stay in the
 // HartState (no register caching yet). On return, HartState::pc is the next
 // instruction and icount counts what retired; before each slow path call
 // both are exact (engine.h), written as immediates: an instruction's offset
 // in its block is a constant, so its icount is the entry icount plus that
 // offset.
 //
-// What a block contains (the engine builds the list, see IsTranslated):
-// instructions translated natively, ending after a jump or branch, or before
-// anything not translated, a page end or kMaxBlockInsns. Memory accesses
+// What a block contains (the engine builds the list, see IsTranslated and
+// RunsInBlock): instructions translated natively or run by the interpreter
+// from inside the block, ending after a jump or branch, or before anything
+// else (CSR, xRET, wfi, fences, ecall...), a page end or kMaxBlockInsns. Memory accesses
 // look up the hart's data TLB inline (tag + addend, misalignment folded into
 // the tag) and call LoadSlow/StoreSlow out of line on a miss.
 //
@@ -24,6 +34,7 @@
 
 #include "emulator/cpu/decode.h"
 #include "emulator/cpu/hart_engine_access.h"
+#include "emulator/cpu/interpreter.h"
 #include "emulator/cpu/jit/emitter.h"
 
 namespace tapvm::jit {
@@ -33,11 +44,18 @@ namespace tapvm::jit {
 struct JitContext {
   // LoadSlow's value, handed back to the generated code.
   uint64_t slow_value = 0;
+  // Set by a block exit that could jump straight to the next block (a
+  // constant target in the same page) to the patch site (PatchJump's
+  // `after`); the dispatcher links it once that block is translated.
+  uint8_t* link_site = nullptr;
   // The hart's current read and write TLB tables (they change with the data
   // privilege, so the code loads them at each access).
   HartEngineAccess::TlbEntry* const* read_tlb;
   HartEngineAccess::TlbEntry* const* write_tlb;
   HartEngineAccess hart;
+  // Runs single instructions the translator hands over (RunsInBlock).
+  Interpreter* interp;
+  uint64_t interp_insns = 0;  // how many it ran so, for stats
 };
 
 // How a block returned.
@@ -47,7 +65,12 @@ enum BlockExit : uint64_t {
   kExitTrap = 2,   // an exception was taken (pc is at its handler)
 };
 
-using BlockFn = uint64_t (*)(HartState* s, JitContext* c);
+using BlockFn = uint64_t (*)(HartState* s, JitContext* c, uint64_t budget);
+
+struct TranslatedCode {
+  size_t size = 0;          // 0: translation failed
+  size_t chain_offset = 0;  // of the chain entry from the start
+};
 
 inline constexpr size_t kMaxBlockInsns = 64;
 // No block's code is larger than this (checked when copying).
@@ -58,15 +81,20 @@ inline constexpr size_t kMaxBlockBytes = 64 * 1024;
 Op CanonicalOp(Op op);
 // Whether the translator handles `op` (canonical) natively.
 bool IsTranslated(Op op);
+// Whether a block may contain `op` (canonical) although it is not
+// translated: F, D and A instructions, which neither jump nor end a slice
+// except by a trap or (FP loads and stores) a device access. The block
+// syncs pc and icount and has the interpreter run that one instruction.
+bool RunsInBlock(Op op);
 // Whether `op` (canonical) ends a block after itself (jumps and branches).
 bool EndsBlock(Op op);
 
 class Translator {
  public:
   // Translates the `n` (>= 1) canonical instructions `insns`, the first at
-  // guest `pc`, into `dst` (where the code will run). Returns the code size,
-  // 0 if it failed or did not fit in `cap`.
-  size_t Translate(const DecodedInsn* insns, size_t n, uint64_t pc, uint8_t* dst, size_t cap);
+  // guest `pc`, into `dst` (where the code will run). Returns the code size
+  // (0 if it failed or did not fit in `cap`) and where its chain entry is.
+  TranslatedCode Translate(const DecodedInsn* insns, size_t n, uint64_t pc, uint8_t* dst, size_t cap);
 
  private:
   Emitter e_;
