@@ -61,7 +61,7 @@ class ProgramGen {
                                              {1, 0}, {1, 4}, {1, 5}, {1, 6}, {1, 7}};
     static constexpr uint32_t kImmF3[] = {0, 2, 3, 4, 6, 7};
     static constexpr uint32_t kBranchF3[] = {0, 1, 4, 5, 6, 7};
-    switch (rng_() % 14) {
+    switch (rng_() % 15) {
       case 0: case 1: case 2: {
         const auto& f = kOpF[rng_() % std::size(kOpF)];
         p->push_back(RType(f[0], Rs(), Rs(), f[1], Rd(), 0x33));
@@ -110,6 +110,17 @@ class ProgramGen {
         for (int i = 0; i < skip / 4 - 1; ++i) p->push_back(Addi(Rd(), Rs(), Imm12()));
         break;
       }
+      case 14: {  // run by the interpreter inside a block: AMOs, FP (FS is off for odd seeds: traps)
+        static constexpr uint32_t kAmoF5[] = {0x00, 0x01, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c};
+        int32_t off = 8 * static_cast<int32_t>(rng_() % 16);
+        switch (rng_() % 4) {
+          case 0: p->push_back(RType(kAmoF5[rng_() % std::size(kAmoF5)] << 2, Rs(), kDataReg, 2 + rng_() % 2, Rd(), 0x2f)); break;
+          case 1: p->push_back(IType(off, kDataReg, 3, rng_() % 32, 0x07)); break;          // fld
+          case 2: p->push_back(SType(off, rng_() % 32, kDataReg, 3, 0x27)); break;          // fsd
+          case 3: p->push_back(RType(0x01, rng_() % 32, rng_() % 32, 0, rng_() % 32, 0x53)); break;  // fadd.d rne
+        }
+        break;
+      }
       case 13:  // jalr over one instruction
         p->push_back(Auipc(kJumpReg, 0));
         p->push_back(IType(12, kJumpReg, 0, Rd(), 0x67));
@@ -143,6 +154,7 @@ std::unique_ptr<Board> MakeBoard(MinimalTap* tap, EngineKind engine, const std::
   s.x[kMsipReg] = 0x2000000;
   s.x[kMtimeReg] = 0x200c000;
   s.mtvec = kHandler;
+  if (seed % 2 == 0) s.mstatus |= mstatus::kFS;
   return b;
 }
 
