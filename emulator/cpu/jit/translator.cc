@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "emulator/cpu/jit/fp_helpers.h"
+
 namespace tapvm::jit {
 
 namespace {
@@ -139,6 +141,7 @@ class BlockWriter {
     MemInfo m;
     uint32_t index;
     uint64_t pc;
+    bool interpret = false;  // the interpreter runs it (FpCall), not LoadSlow/StoreSlow
   };
 
   void SetPc(uint64_t pc) {
@@ -177,6 +180,18 @@ class BlockWriter {
   void StoreX(unsigned r, Reg src) { e_.Store(Width::k64, X(r), src); }
 
   void Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc);
+  // An FP helper; when it declines (an illegal instruction), the
+  // interpreter runs the instruction out of line and raises the exception.
+  void FpCall(const DecodedInsn& d, FpHelper fn, uint32_t index, uint64_t pc) {
+    Slow s{e_.NewLabel(), e_.NewLabel(), d, MemInfo{}, index, pc, /*interpret=*/true};
+    e_.MovImm(Reg::kRsi, PackFpOperands(d));
+    e_.Mov(Width::k64, Reg::kRdi, kCtx);
+    e_.CallAbs(reinterpret_cast<const void*>(fn));
+    e_.Test(Width::k32, kA, kA);
+    e_.Jcc(Cond::kNe, s.entry);
+    e_.Bind(s.resume);
+    slow_.push_back(s);
+  }
   void Interpret(uint32_t index, uint64_t pc) {
     SetPc(pc);
     SetIcount(index);
@@ -227,6 +242,11 @@ void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index,
 // The TLB missed: rax = va. pc and icount exact, then the hart's slow path.
 void BlockWriter::EmitSlow(const Slow& s) {
   e_.Bind(s.entry);
+  if (s.interpret) {
+    Interpret(s.index, s.pc);
+    e_.Jmp(s.resume);
+    return;
+  }
   SetPc(s.pc);
   SetIcount(s.index);
   e_.Mov(Width::k64, Reg::kRsi, kA);
@@ -329,6 +349,7 @@ void BlockWriter::Insn(const DecodedInsn& d, uint32_t index, uint64_t pc) {
 
   MemInfo m;
   if (MemAccess(d.op, &m)) return Memory(d, m, index, pc);
+  if (FpHelper fp = FpHelperFor(d.op)) return FpCall(d, fp, index, pc);
   if (RunsInBlock(d.op)) return Interpret(index, pc);
   switch (d.op) {
     case Op::LUI: e_.StoreImm(X(d.rd), d.imm); return;
