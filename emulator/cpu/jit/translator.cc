@@ -20,6 +20,8 @@ constexpr Reg kState = Reg::kRbx, kCtx = Reg::kR12, kIcount = Reg::kR13, kBudget
 constexpr Reg kA = Reg::kRax, kC = Reg::kRcx, kD = Reg::kRdx;
 
 Mem X(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, x) + 8 * r)}; }
+Mem F(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, f) + 8 * r)}; }
+constexpr Mem kMstatus{kState, static_cast<int32_t>(offsetof(HartState, mstatus))};
 constexpr Mem kPc{kState, static_cast<int32_t>(offsetof(HartState, pc))};
 constexpr Mem kIcountMem{kState, static_cast<int32_t>(offsetof(HartState, icount))};
 constexpr Mem kSlowValue{kCtx, static_cast<int32_t>(offsetof(JitContext, slow_value))};
@@ -63,6 +65,7 @@ struct MemInfo {
   unsigned size;
   bool sign;
   bool store;
+  bool fp = false;  // an FP register's load or store: FS must be on
 };
 
 bool MemAccess(Op op, MemInfo* m) {
@@ -78,6 +81,10 @@ bool MemAccess(Op op, MemInfo* m) {
     case Op::SH: *m = {2, false, true}; return true;
     case Op::SW: *m = {4, false, true}; return true;
     case Op::SD: *m = {8, false, true}; return true;
+    case Op::FLW: *m = {4, false, false, true}; return true;
+    case Op::FLD: *m = {8, false, false, true}; return true;
+    case Op::FSW: *m = {4, false, true, true}; return true;
+    case Op::FSD: *m = {8, false, true, true}; return true;
     default: return false;
   }
 }
@@ -142,6 +149,7 @@ class BlockWriter {
     uint32_t index;
     uint64_t pc;
     bool interpret = false;  // the interpreter runs it (FpCall), not LoadSlow/StoreSlow
+    Label fs_off{};          // FP loads and stores with FS off
   };
 
   void SetPc(uint64_t pc) {
@@ -180,6 +188,7 @@ class BlockWriter {
   void StoreX(unsigned r, Reg src) { e_.Store(Width::k64, X(r), src); }
 
   void Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc);
+  void SetLoaded(const DecodedInsn& d, const MemInfo& m);
   // An FP helper; when it declines (an illegal instruction), the
   // interpreter runs the instruction out of line and raises the exception.
   void FpCall(const DecodedInsn& d, FpHelper fn, uint32_t index, uint64_t pc) {
@@ -214,6 +223,12 @@ class BlockWriter {
 
 void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc) {
   Slow s{e_.NewLabel(), e_.NewLabel(), d, m, index, pc};
+  if (m.fp) {  // FS off: the interpreter raises the illegal instruction
+    s.fs_off = e_.NewLabel();
+    e_.Load(Width::k64, kC, kMstatus);
+    e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
+    e_.Jcc(Cond::kEq, s.fs_off);
+  }
   // rax = va; rdx = the TLB entry; rcx = va's tag for this access size.
   LoadX(Width::k64, kA, d.rs1);
   if (d.imm != 0) e_.OpImm(Alu::kAdd, Width::k64, kA, d.imm);
@@ -229,18 +244,39 @@ void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index,
   e_.Jcc(Cond::kNe, s.entry);
   e_.OpMem(Alu::kAdd, Width::k64, kA, Mem{kD, 8});  // host address
   if (m.store) {
-    LoadX(Width::k64, kC, d.rs2);
+    e_.Load(Width::k64, kC, m.fp ? F(d.rs2) : X(d.rs2));
     e_.StoreSized(kA, m.size, kC);
   } else {
     e_.LoadExtend(kC, kA, m.size, m.sign);
-    StoreX(d.rd, kC);
+    SetLoaded(d, m);
   }
   e_.Bind(s.resume);
   slow_.push_back(s);
 }
 
+// rd = the loaded value in rcx (zero- or sign-extended): an integer
+// register, or an FP one (NaN-boxed when single) with FS made dirty.
+// Preserves rax.
+void BlockWriter::SetLoaded(const DecodedInsn& d, const MemInfo& m) {
+  if (!m.fp) return StoreX(d.rd, kC);
+  if (m.size == 4) {
+    e_.MovImm(kD, 0xffffffff00000000ull);
+    e_.Op(Alu::kOr, Width::k64, kC, kD);
+  }
+  e_.Store(Width::k64, F(d.rd), kC);
+  e_.Load(Width::k64, kC, kMstatus);
+  e_.MovImm(kD, mstatus::kFS | mstatus::kSD);
+  e_.Op(Alu::kOr, Width::k64, kC, kD);
+  e_.Store(Width::k64, kMstatus, kC);
+}
+
 // The TLB missed: rax = va. pc and icount exact, then the hart's slow path.
 void BlockWriter::EmitSlow(const Slow& s) {
+  if (s.m.fp) {
+    e_.Bind(s.fs_off);
+    Interpret(s.index, s.pc);
+    e_.Jmp(s.resume);
+  }
   e_.Bind(s.entry);
   if (s.interpret) {
     Interpret(s.index, s.pc);
@@ -252,7 +288,7 @@ void BlockWriter::EmitSlow(const Slow& s) {
   e_.Mov(Width::k64, Reg::kRsi, kA);
   e_.Mov(Width::k64, Reg::kRdi, kCtx);
   if (s.m.store) {
-    LoadX(Width::k64, kD, s.d.rs2);
+    e_.Load(Width::k64, kD, s.m.fp ? F(s.d.rs2) : X(s.d.rs2));
     e_.MovImm(kC, s.m.size);
     e_.CallAbs(reinterpret_cast<const void*>(&StoreSlowHelper));
   } else {
@@ -264,7 +300,7 @@ void BlockWriter::EmitSlow(const Slow& s) {
   if (!s.m.store) {
     e_.Load(Width::k64, kC, kSlowValue);
     e_.Extend(kC, kC, s.m.size, s.m.sign);
-    StoreX(s.d.rd, kC);
+    SetLoaded(s.d, s.m);
   }
   e_.OpImm(Alu::kCmp, Width::k32, kA, 2);
   e_.Jcc(Cond::kNe, s.resume);
