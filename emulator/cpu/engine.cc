@@ -28,7 +28,9 @@ bool ParseEngineKind(std::string_view name, EngineKind* out) {
 std::unique_ptr<ExecutionEngine> MakeEngine(EngineKind kind, HartEngineAccess hart) {
   switch (kind) {
     case EngineKind::kInterpreter: break;
-    case EngineKind::kJit: return std::make_unique<jit::JitEngine>(hart, size_t{hart.config().jit_cache_mb} << 20);
+    case EngineKind::kJit:
+      return std::make_unique<jit::JitEngine>(hart, size_t{hart.config().jit_cache_mb} << 20,
+                                              hart.config().jit_hot_after);
   }
   return std::make_unique<Interpreter>(hart);
 }

@@ -46,8 +46,10 @@ struct HartConfig {
   uint64_t hartid = 0;
   // What runs the instructions. Every engine gives the same results.
   EngineKind engine = EngineKind::kInterpreter;
-  // The JIT's code cache, flushed whole when full.
+  // The JIT's code cache, flushed whole when full, and how many times the
+  // JIT reaches a block before it translates it (1: at once).
   unsigned jit_cache_mb = 64;
+  unsigned jit_hot_after = 8;
   // Mnemonic of an instruction to execute wrongly (mutation testing of the
   // ISA tests, see decode.h); empty for none.
   std::string break_insn;

@@ -12,6 +12,8 @@ shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# The JIT translates at once, so even short programs run translated.
+engine_args() { if [ "$1" = jit ]; then echo "--engine jit --jit-hot-after 1"; else echo "--engine $1"; fi; }
 for elf in "$@"; do
   name=$(basename "$elf" .elf)
   declare -A final=()
@@ -21,11 +23,11 @@ for elf in "$@"; do
     # Console input (itself an input, journaled when it arrives) only for echo.
     if [ "$elf" = "$echo_elf" ]; then input="hello"; else input=""; fi
     printf '%s\n' "$input" | head -c $((${#input} ? ${#input} + 1 : 0)) |
-      "$tapvm" record -o "$j" --engine $rec --digest-interval 1000 --bios "$elf" \
+      "$tapvm" record -o "$j" $(engine_args $rec) --digest-interval 1000 --bios "$elf" \
       --max-insns 50000000 > "$tmp/rec.txt" 2>&1
     grep -q "recorded .* events" "$tmp/rec.txt" || { cat "$tmp/rec.txt"; fail "$name: recording with $rec"; }
     final[$rec]=$(sed -n 's/.*state digest \([0-9a-f]*\).*/\1/p' "$tmp/rec.txt")
-    "$tapvm" replay -q --engine $rep "$j" > "$tmp/rep.txt" 2>&1 || { cat "$tmp/rep.txt"; fail "$name: recorded with $rec, replayed with $rep"; }
+    "$tapvm" replay -q $(engine_args $rep) "$j" > "$tmp/rep.txt" 2>&1 || { cat "$tmp/rep.txt"; fail "$name: recorded with $rec, replayed with $rep"; }
     grep -q "replay matched" "$tmp/rep.txt" || { cat "$tmp/rep.txt"; fail "$name: no match line ($rec -> $rep)"; }
     echo "ok: $name recorded with $rec replays with $rep: $(grep -m1 'replay matched' "$tmp/rep.txt")"
   done

@@ -127,7 +127,7 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
   run->add_flag("--quit-at-eof", opt->quit_at_eof,
                 "When standard input ends, stop (exit 0) once the guest has read all of it and next idles");
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
-  AddEngineOptions(run, &opt->engine, &m.jit_cache_mb);
+  AddEngineOptions(run, &opt->engine, &m.jit_cache_mb, &m.jit_hot_after);
   run->add_option("--time-shift", m.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
@@ -137,7 +137,7 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->group("Testing");
 }
 
-void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb) {
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after) {
   cmd->add_option("--engine", *engine,
                   "What runs the guest's instructions: interp (the interpreter) or jit (translates to x86-64); "
                   "the guest sees no difference, and a journal recorded with one replays with the other")
@@ -146,6 +146,12 @@ void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb
   cmd->add_option("--jit-cache-mb", *jit_cache_mb, "Size of the JIT's code cache in MiB (flushed whole when full)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  cmd->add_option("--jit-hot-after", *jit_hot_after,
+                  "The JIT translates a block the Nth time it reaches it (1: at once; the tests use 1 so short "
+                  "programs run translated)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 30))
+      ->group("Testing");
 }
 
 void Validate(const RunOptions& opt) {

@@ -32,8 +32,8 @@ struct RunOptions {
 
 // Registers the machine options on a subcommand.
 void AddVmOptions(CLI::App* cmd, RunOptions* opt);
-// --engine and --jit-cache-mb (run, record, ft and replay).
-void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb);
+// --engine, --jit-cache-mb and --jit-hot-after (run, record, ft and replay).
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after);
 // Cross-option checks CLI11 cannot express (throws CLI::ValidationError).
 void Validate(const RunOptions& opt);
 // Fills in the defaults and parses the option strings into opt->machine.

@@ -34,12 +34,13 @@ DecodedInsn* DecodedSlot(DecodedPage* page, unsigned off) {
 }
 }  // namespace
 
-JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes)
+JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_after)
     : hart_(hart),
       interp_(hart),
       ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart, &interp_},
       cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
-      jump_cache_(kJumpCacheSize) {
+      jump_cache_(kJumpCacheSize),
+      hot_after_(hot_after == 0 ? 1 : hot_after) {
   scratch_.reserve(kMaxBlockInsns);
 }
 
@@ -52,12 +53,12 @@ SliceEnd JitEngine::RunSlice(uint64_t budget) {
     const uint64_t flushes = flushes_;
     Block b;
     bool found = cache_.ok() && Find(s.pc, &b);
-    if (link_site && found && b.ninsns != 0 && flushes == flushes_) {
+    if (link_site && found && b.fn && flushes == flushes_) {
       PatchJump(link_site, b.chain);
       ++stats_.links;
     }
     link_site = nullptr;
-    if (found && b.ninsns != 0 && b.ninsns <= remaining) {
+    if (found && b.fn && b.ninsns <= remaining) {
       const uint64_t before = s.icount;
       ctx_.link_site = nullptr;
       uint64_t r = b.fn(&s, &ctx_, remaining);
@@ -68,10 +69,15 @@ SliceEnd JitEngine::RunSlice(uint64_t budget) {
       link_site = ctx_.link_site;
       continue;
     }
-    // The interpreter: one instruction that is not translated (or whose
-    // page the fetch TLB does not hold yet: it fetches), or a budget tail
-    // shorter than the block.
-    uint64_t n = (found && b.ninsns != 0) ? remaining : 1;
+    // The interpreter: a budget tail shorter than the block; a stretch of
+    // cold code; or one instruction that is not translated or whose page
+    // the fetch TLB does not hold yet (it fetches).
+    uint64_t n = 1;
+    if (found && b.fn) {
+      n = remaining;
+    } else if (found && b.hits != kUntranslated) {
+      n = remaining < kColdRun ? remaining : kColdRun;
+    }
     uint64_t before = s.icount;
     SliceEnd end = interp_.RunSlice(n);
     uint64_t ran = s.icount - before;
@@ -92,15 +98,16 @@ bool JitEngine::Find(uint64_t pc, Block* out) {
     return true;
   }
   const Key key{pa, pc};
-  auto it = blocks_.find(key);
-  Block b;
-  if (it != blocks_.end()) {
-    b = it->second;
-  } else {
-    b = Translate(pc, pa, e.page);  // may flush the cache (and the jump cache)
-    blocks_.emplace(key, b);
+  Block& entry = blocks_[key];
+  if (entry.fn || entry.hits == kUntranslated || ++entry.hits < hot_after_) {
+    if (entry.fn) j = JumpCacheEntry{pc, pa, entry};
+    *out = entry;
+    return true;
   }
-  j = JumpCacheEntry{pc, pa, b};
+  Block b = Translate(pc, pa, e.page);  // may flush the cache, the map and the jump cache
+  if (!b.fn) b.hits = kUntranslated;
+  blocks_[key] = b;
+  if (b.fn) jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)] = JumpCacheEntry{pc, pa, b};
   *out = b;
   return true;
 }

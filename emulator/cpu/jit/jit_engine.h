@@ -45,7 +45,10 @@ namespace tapvm::jit {
 
 class JitEngine final : public ExecutionEngine {
  public:
-  JitEngine(HartEngineAccess hart, size_t cache_bytes);
+  static constexpr uint32_t kDefaultHotAfter = 8;
+
+  // hot_after: see kDefaultHotAfter (0 counts as 1).
+  JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_after = kDefaultHotAfter);
 
   std::string_view name() const override { return EngineKindName(EngineKind::kJit); }
   SliceEnd RunSlice(uint64_t budget) override;
@@ -59,12 +62,21 @@ class JitEngine final : public ExecutionEngine {
   void set_stats_clock(uint64_t (*now_ns)()) override { clock_ = now_ns; }
 
  private:
-  // ninsns == 0: the instruction at the block's pc is not translated.
+  // fn set: translated. Else cold (hits < kHotAfter: not worth
+  // translating yet) or, with hits == kUntranslated, not translatable.
   struct Block {
     BlockFn fn = nullptr;
     uint8_t* chain = nullptr;  // the chain entry (translator.h)
     uint32_t ninsns = 0;
+    uint32_t hits = 0;
   };
+  // A block is translated when the dispatcher reaches it for the
+  // hot_after-th time (default kDefaultHotAfter); until then the interpreter runs up to kColdRun
+  // instructions from it at a time. Most of a Linux boot runs a few times
+  // only, between fence.i flushes: translating all of it cost more than it
+  // saved.
+  static constexpr uint64_t kColdRun = 64;
+  static constexpr uint32_t kUntranslated = ~0u;
   struct Key {
     uint64_t pa, va;
     bool operator==(const Key&) const = default;
@@ -92,6 +104,7 @@ class JitEngine final : public ExecutionEngine {
   std::unordered_map<Key, Block, KeyHash> blocks_;
   std::vector<JumpCacheEntry> jump_cache_;
   std::vector<DecodedInsn> scratch_;
+  const uint32_t hot_after_;
   bool flush_pending_ = false;
   uint64_t flushes_ = 0;  // every FlushNow that dropped code: a link site from before one is stale
   EngineStats stats_;
