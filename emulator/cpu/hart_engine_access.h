@@ -76,6 +76,8 @@ class HartEngineAccess {
   // each access, never keep the table.
   TlbEntry* const* read_tlb_ref() const { return &hart_->rtlb_; }
   TlbEntry* const* write_tlb_ref() const { return &hart_->wtlb_; }
+  // The same for the fetch TLB (it changes with the privilege).
+  FetchEntry* const* fetch_tlb_ref() const { return &hart_->ftlb_; }
 
   // The host address of the naturally aligned `size` bytes at va for an AMO
   // or SC (translated and PMP-checked for read and write) or an LR (for_lr:

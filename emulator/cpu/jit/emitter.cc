@@ -117,6 +117,7 @@ void PatchJump(uint8_t* after, const uint8_t* target) {
 void Emitter::Bind(Label l) { impl_->a.bind(asmjit::Label(l.id)); }
 void Emitter::Jmp(Label l) { impl_->a.jmp(asmjit::Label(l.id)); }
 void Emitter::Jcc(Cond c, Label l) { impl_->a.j(ToCc(c), asmjit::Label(l.id)); }
+void Emitter::JmpReg(Reg target) { impl_->a.jmp(Q(target)); }
 void Emitter::CallAbs(const void* fn) {
   impl_->a.mov(x86::rax, reinterpret_cast<uint64_t>(fn));
   impl_->a.call(x86::rax);

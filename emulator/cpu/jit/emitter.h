@@ -68,6 +68,7 @@ class Emitter {
   Label PatchableJump();
   void Jmp(Label label);
   void Jcc(Cond cond, Label label);
+  void JmpReg(Reg target);
   // Calls a C++ function through rax (System V ABI; rsp must be 16-byte
   // aligned at the call).
   void CallAbs(const void* fn);

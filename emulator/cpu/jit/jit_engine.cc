@@ -37,11 +37,12 @@ DecodedInsn* DecodedSlot(DecodedPage* page, unsigned off) {
 JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_after)
     : hart_(hart),
       interp_(hart),
-      ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart, &interp_},
+      ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart.fetch_tlb_ref(), nullptr, hart, &interp_},
       cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
       jump_cache_(kJumpCacheSize),
       hot_after_(hot_after == 0 ? 1 : hot_after) {
   scratch_.reserve(kMaxBlockInsns);
+  ctx_.jump_cache = jump_cache_.data();
 }
 
 SliceEnd JitEngine::RunSlice(uint64_t budget) {
@@ -94,20 +95,20 @@ bool JitEngine::Find(uint64_t pc, Block* out) {
   const uint64_t pa = (e.page->pa & ~0xfffull) | (pc & 0xfff);
   JumpCacheEntry& j = jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
   if (j.va == pc && j.pa == pa) {
-    *out = j.block;
+    *out = Block{j.fn, j.chain, j.ninsns, 0};
     return true;
   }
   const Key key{pa, pc};
   Block& entry = blocks_[key];
   if (entry.fn || entry.hits == kUntranslated || ++entry.hits < hot_after_) {
-    if (entry.fn) j = JumpCacheEntry{pc, pa, entry};
+    if (entry.fn) j = JumpCacheEntry{pc, pa, entry.chain, entry.fn, entry.ninsns};
     *out = entry;
     return true;
   }
   Block b = Translate(pc, pa, e.page);  // may flush the cache, the map and the jump cache
   if (!b.fn) b.hits = kUntranslated;
   blocks_[key] = b;
-  if (b.fn) jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)] = JumpCacheEntry{pc, pa, b};
+  if (b.fn) jump_cache_[(pc >> 1) & (kJumpCacheSize - 1)] = JumpCacheEntry{pc, pa, b.chain, b.fn, b.ninsns};
   *out = b;
   return true;
 }

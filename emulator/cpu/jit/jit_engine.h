@@ -84,11 +84,6 @@ class JitEngine final : public ExecutionEngine {
   struct KeyHash {
     size_t operator()(const Key& k) const { return (k.pa * 0x9e3779b97f4a7c15ull) ^ (k.va >> 1); }
   };
-  struct JumpCacheEntry {
-    uint64_t va = ~0ull, pa = ~0ull;
-    Block block;
-  };
-  static constexpr unsigned kJumpCacheSize = 4096;
 
   // The block at the hart's pc; false when the fetch TLB has no entry for
   // it (the interpreter then fetches).

@@ -26,11 +26,16 @@ constexpr Mem kPc{kState, static_cast<int32_t>(offsetof(HartState, pc))};
 constexpr Mem kIcountMem{kState, static_cast<int32_t>(offsetof(HartState, icount))};
 constexpr Mem kSlowValue{kCtx, static_cast<int32_t>(offsetof(JitContext, slow_value))};
 constexpr Mem kLinkSite{kCtx, static_cast<int32_t>(offsetof(JitContext, link_site))};
+constexpr Mem kFetchTlb{kCtx, static_cast<int32_t>(offsetof(JitContext, fetch_tlb))};
+constexpr Mem kJumpCache{kCtx, static_cast<int32_t>(offsetof(JitContext, jump_cache))};
+constexpr int32_t kPagePa = static_cast<int32_t>(offsetof(HartEngineAccess::DecodedPage, pa));
 constexpr Mem kReadTlb{kCtx, static_cast<int32_t>(offsetof(JitContext, read_tlb))};
 constexpr Mem kWriteTlb{kCtx, static_cast<int32_t>(offsetof(JitContext, write_tlb))};
 
 static_assert(sizeof(HartEngineAccess::TlbEntry) == 16 && HartEngineAccess::kTlbSize == 1024,
               "the inline TLB lookup below indexes 16-byte entries with (va >> 8) & 0x3ff0");
+static_assert(sizeof(HartEngineAccess::FetchEntry) == 16 && sizeof(JumpCacheEntry) == 64,
+              "IndirectExit indexes the fetch TLB and the jump cache by shifts");
 
 // Slow paths, called from translated code with pc and icount synced. On an
 // exception they take it, so the code only has to return kExitTrap.
@@ -165,9 +170,15 @@ class BlockWriter {
   // entry icount, then a patchable jump (to the next block once linked, to
   // the return below until then).
   void Exit(uint64_t next_pc, uint32_t retired, BlockExit how) {
-    if (how != kExitNext || (next_pc & ~0xfffull) != (pc_ & ~0xfffull)) {
+    if (how != kExitNext) {
       SetPc(next_pc);
       ExitKeepPc(retired, how);
+      return;
+    }
+    if ((next_pc & ~0xfffull) != (pc_ & ~0xfffull)) {  // another page
+      e_.MovImm(kA, next_pc);
+      e_.Store(Width::k64, kPc, kA);
+      IndirectExit(retired);
       return;
     }
     e_.Lea(kIcount, Mem{kIcount, static_cast<int32_t>(retired)});
@@ -179,6 +190,49 @@ class BlockWriter {
     e_.MovImm(kA, kExitNext);
     e_.Jmp(epilogue_);
   }
+  // An exit to the pc in rax (already in HartState::pc) in another page or
+  // known only at run time: the next block from the jump cache, checked
+  // against the fetch TLB as the dispatcher checks it (so the current
+  // mapping and privilege allow the fetch, and the block was translated
+  // from the physical page they map to), entered at its chain entry; on a
+  // miss, back to the dispatcher.
+  void IndirectExit(uint32_t retired) {
+    const Width k64 = Width::k64;
+    Label miss = e_.NewLabel();
+    e_.Lea(kIcount, Mem{kIcount, static_cast<int32_t>(retired)});
+    e_.Mov(k64, kC, kA);  // rdx = the fetch TLB entry
+    e_.ShiftImm(Shift::kShr, k64, kC, 12);
+    e_.OpImm(Alu::kAnd, Width::k32, kC, HartEngineAccess::kTlbSize - 1);
+    e_.ShiftImm(Shift::kShl, k64, kC, 4);
+    e_.Load(k64, kD, kFetchTlb);
+    e_.Load(k64, kD, Mem{kD, 0});
+    e_.Op(Alu::kAdd, k64, kD, kC);
+    e_.Mov(k64, kC, kA);
+    e_.OpImm(Alu::kAnd, k64, kC, -4096);
+    e_.OpMem(Alu::kCmp, k64, kC, Mem{kD, 0});
+    e_.Jcc(Cond::kNe, miss);
+    e_.Load(k64, kD, Mem{kD, 8});  // rdx = the physical address of pc
+    e_.Load(k64, kD, Mem{kD, kPagePa});
+    e_.Mov(k64, kC, kA);
+    e_.OpImm(Alu::kAnd, Width::k32, kC, 0xfff);
+    e_.Op(Alu::kOr, k64, kD, kC);
+    e_.Mov(k64, kC, kA);  // rcx = the jump cache entry
+    e_.ShiftImm(Shift::kShr, k64, kC, 1);
+    e_.OpImm(Alu::kAnd, Width::k32, kC, kJumpCacheSize - 1);
+    e_.ShiftImm(Shift::kShl, k64, kC, 6);
+    e_.OpMem(Alu::kAdd, k64, kC, kJumpCache);
+    e_.OpMem(Alu::kCmp, k64, kA, Mem{kC, static_cast<int32_t>(offsetof(JumpCacheEntry, va))});
+    e_.Jcc(Cond::kNe, miss);
+    e_.OpMem(Alu::kCmp, k64, kD, Mem{kC, static_cast<int32_t>(offsetof(JumpCacheEntry, pa))});
+    e_.Jcc(Cond::kNe, miss);
+    e_.Load(k64, kC, Mem{kC, static_cast<int32_t>(offsetof(JumpCacheEntry, chain))});
+    e_.JmpReg(kC);
+    e_.Bind(miss);
+    e_.Store(k64, kIcountMem, kIcount);
+    e_.MovImm(kA, kExitNext);
+    e_.Jmp(epilogue_);
+  }
+
   void ExitKeepPc(uint32_t retired, BlockExit how) {
     SetIcount(retired);
     e_.MovImm(kA, how);
@@ -403,9 +457,9 @@ void BlockWriter::Insn(const DecodedInsn& d, uint32_t index, uint64_t pc) {
       if (d.imm != 0) e_.OpImm(Alu::kAdd, k64, kA, d.imm);
       e_.OpImm(Alu::kAnd, k64, kA, -2);
       e_.Store(k64, kPc, kA);
-      e_.MovImm(kA, pc + d.len);
-      StoreX(d.rd, kA);
-      ExitKeepPc(index + 1, kExitNext);
+      e_.MovImm(kC, pc + d.len);
+      StoreX(d.rd, kC);
+      IndirectExit(index + 1);
       return;
     case Op::BEQ: return branch(Cond::kEq);
     case Op::BNE: return branch(Cond::kNe);

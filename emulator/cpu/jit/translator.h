@@ -39,6 +39,22 @@
 
 namespace tapvm::jit {
 
+struct JitContext;
+using BlockFn = uint64_t (*)(HartState* s, JitContext* c, uint64_t budget);
+
+// The engine's jump cache: translated blocks by virtual pc, direct-mapped
+// by (pc >> 1) % kJumpCacheSize, each entry valid only if the fetch TLB
+// still maps pc to `pa`. The dispatcher and translated code (at an exit to
+// a pc in another page or known only at run time) both look it up.
+struct alignas(64) JumpCacheEntry {
+  uint64_t va = ~0ull;
+  uint64_t pa = ~0ull;
+  uint8_t* chain = nullptr;  // the block's chain entry
+  BlockFn fn = nullptr;
+  uint32_t ninsns = 0;
+};
+inline constexpr unsigned kJumpCacheSize = 4096;
+
 // What translated code works with besides the HartState (passed in rsi).
 // Plain data: the generated code reads fields at fixed offsets.
 struct JitContext {
@@ -52,6 +68,8 @@ struct JitContext {
   // privilege, so the code loads them at each access).
   HartEngineAccess::TlbEntry* const* read_tlb;
   HartEngineAccess::TlbEntry* const* write_tlb;
+  HartEngineAccess::FetchEntry* const* fetch_tlb;
+  const JumpCacheEntry* jump_cache;  // kJumpCacheSize entries
   HartEngineAccess hart;
   // Runs single instructions the translator hands over (RunsInBlock).
   Interpreter* interp;
@@ -64,8 +82,6 @@ enum BlockExit : uint64_t {
   kExitEvent = 1,  // a device access ended the slice after its instruction
   kExitTrap = 2,   // an exception was taken (pc is at its handler)
 };
-
-using BlockFn = uint64_t (*)(HartState* s, JitContext* c, uint64_t budget);
 
 struct TranslatedCode {
   size_t size = 0;          // 0: translation failed
