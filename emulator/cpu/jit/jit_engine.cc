@@ -50,8 +50,13 @@ SliceEnd JitEngine::RunSlice(uint64_t budget) {
   uint64_t remaining = budget;
   uint8_t* link_site = nullptr;  // the last block's exit, to link to the next
   while (true) {
-    if (flush_pending_) FlushNow();
-    const uint64_t flushes = flushes_;
+    if (flush_pending_) {
+      // Asked for from inside the last block (a slow path dropped the
+      // decoded pages): its link site went with the code.
+      FlushNow();
+      link_site = nullptr;
+    }
+    const uint64_t flushes = flushes_;  // Find may flush a full cache too
     Block b;
     bool found = cache_.ok() && Find(s.pc, &b);
     if (link_site && found && b.fn && flushes == flushes_) {
