@@ -11,14 +11,24 @@
 //
 // Exact counts: a block retires its instructions as constants. Before a
 // block is entered the remaining budget is checked; a budget shorter than
-// the block is run in the interpreter. An instruction that is not
-// translated (CSR, FP, AMO, LR/SC, fence.i, ecall, wfi, xRET...) ends the
-// block before it and the interpreter runs that one instruction (its
-// RunSlice(1) reports whether it ends the slice).
+// the block is run in the interpreter. An instruction a block cannot hold
+// (CSR, fence.i, sfence.vma, ecall, ebreak, wfi, xRET, an instruction
+// straddling pages) ends the block before it and the interpreter runs that
+// one instruction (its RunSlice(1) reports whether it ends the slice).
+// Cold blocks (reached fewer than hot_after times) are not translated: the
+// interpreter runs up to kColdRun instructions from them.
 //
 // Chaining: a block exit to a constant pc in its own page is patched, the
-// first time it is taken, to jump straight to the next block (translator.h);
-// links live in the code cache and go with it.
+// first time it is taken, to jump straight to the next block; other exits
+// look the next block up in the jump cache from translated code
+// (translator.h). Links live in the code cache and go with it.
+//
+// Self-modifying code: a block decodes its instructions (into the hart's
+// decoded pages, as the interpreter would) when it is translated, i.e.
+// possibly before earlier instructions of the block ran. Code that stores
+// into instructions ahead of it without a fence.i (whose effect the ISA
+// leaves unspecified) may therefore see the old instructions where the
+// interpreter would see the new ones.
 //
 // Invalidation: OnCodeInvalidated (fence.i, dropped decoded pages) drops
 // every block and flushes the code cache; it may come from inside a slow

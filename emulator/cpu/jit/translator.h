@@ -11,19 +11,24 @@
 // and the chain only runs translated code, which changes no mapping). Each
 // block's chain entry checks the remaining budget against its length and
 // returns to the dispatcher (pc = its start) when it is short, so a chain
-// never runs past the budget. Guest registers stay in the
-// HartState (no register caching yet). On return, HartState::pc is the next
-// instruction and icount counts what retired; before each slow path call
-// both are exact (engine.h), written as immediates: an instruction's offset
-// in its block is a constant, so its icount is the entry icount plus that
-// offset.
+// never runs past the budget. An exit to another page, or to a pc known
+// only at run time (jalr), looks the next block up in the jump cache,
+// checked against the fetch TLB, and enters it at its chain entry too.
+//
+// Guest registers stay in the HartState (no register caching yet). On
+// return, HartState::pc is the next instruction and icount counts what
+// retired; before each slow path call both are exact (engine.h), written
+// as immediates: an instruction's offset in its block is a constant, so its
+// icount is the entry icount plus that offset.
 //
 // What a block contains (the engine builds the list, see IsTranslated and
-// RunsInBlock): instructions translated natively or run by the interpreter
-// from inside the block, ending after a jump or branch, or before anything
-// else (CSR, xRET, wfi, fences, ecall...), a page end or kMaxBlockInsns. Memory accesses
-// look up the hart's data TLB inline (tag + addend, misalignment folded into
-// the tag) and call LoadSlow/StoreSlow out of line on a miss.
+// RunsInBlock): RV64IM, loads and stores (FP ones too) translated natively;
+// F and D arithmetic through soft-float helpers (fp_helpers.h); A by the
+// interpreter from inside the block; ending after a jump or branch, or
+// before anything else (CSR, xRET, wfi, fences, ecall...), a page end or
+// kMaxBlockInsns. Memory accesses look up the hart's data TLB inline (tag +
+// addend, misalignment folded into the tag) and call LoadSlow/StoreSlow out
+// of line on a miss.
 //
 // The block bakes in its virtual pc (auipc, jal, the pc written on exits),
 // so the engine keys it by virtual pc as well as physical address.
@@ -98,9 +103,10 @@ Op CanonicalOp(Op op);
 // Whether the translator handles `op` (canonical) natively.
 bool IsTranslated(Op op);
 // Whether a block may contain `op` (canonical) although it is not
-// translated: F, D and A instructions, which neither jump nor end a slice
-// except by a trap or (FP loads and stores) a device access. The block
-// syncs pc and icount and has the interpreter run that one instruction.
+// translated natively: F, D and A instructions, which neither jump nor end
+// a slice except by a trap or (FP loads and stores) a device access. FP
+// arithmetic calls its helper (fp_helpers.h); the rest syncs pc and icount
+// and has the interpreter run that one instruction.
 bool RunsInBlock(Op op);
 // Whether `op` (canonical) ends a block after itself (jumps and branches).
 bool EndsBlock(Op op);
