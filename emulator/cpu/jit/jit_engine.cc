@@ -122,7 +122,15 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
   const uint64_t t0 = clock_ ? clock_() : 0;
   scratch_.clear();
   uint64_t at = pc;
+  bool touched_memory = false;
   while (scratch_.size() < kMaxBlockInsns && (at & ~0xfffull) == (pc & ~0xfffull)) {
+    // The interpreter decodes an instruction when it first runs it. After
+    // an access that may have changed memory (a store, or a device access
+    // with side effects), an instruction not decoded yet is left for a
+    // later block, translated when it is reached: so it is decoded at the
+    // same point, and even code that rewrites itself without fence.i runs
+    // as in the interpreter.
+    if (touched_memory && page->insns[(at & 0xfff) >> 1].op == Op::DECODE) break;
     const DecodedInsn* d = DecodedSlot(page, at & 0xfff);
     Op op = CanonicalOp(d->op);
     if (!IsTranslated(op) && !RunsInBlock(op)) break;
@@ -130,6 +138,7 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
     scratch_.back().op = op;
     at += d->len;
     if (EndsBlock(op)) break;
+    touched_memory = touched_memory || TouchesMemory(op);
   }
   Block b;
   if (!scratch_.empty()) {

@@ -23,12 +23,11 @@
 // look the next block up in the jump cache from translated code
 // (translator.h). Links live in the code cache and go with it.
 //
-// Self-modifying code: a block decodes its instructions (into the hart's
-// decoded pages, as the interpreter would) when it is translated, i.e.
-// possibly before earlier instructions of the block ran. Code that stores
-// into instructions ahead of it without a fence.i (whose effect the ISA
-// leaves unspecified) may therefore see the old instructions where the
-// interpreter would see the new ones.
+// Self-modifying code: a block decodes its instructions into the hart's
+// decoded pages, as the interpreter does, but when it is translated, before
+// earlier instructions of the block ran. So it stops before an instruction
+// not decoded yet that follows a memory access: code rewriting instructions
+// ahead of it, even without fence.i, runs as in the interpreter.
 //
 // Invalidation: OnCodeInvalidated (fence.i, dropped decoded pages) drops
 // every block and flushes the code cache; it may come from inside a slow

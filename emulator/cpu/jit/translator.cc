@@ -218,6 +218,11 @@ bool RunsInBlock(Op op) {
   return (op >= Op::LR_W && op <= Op::AMOMAXU_D) || (op >= Op::FLW && op <= Op::FMV_D_X);
 }
 
+bool TouchesMemory(Op op) {
+  MemInfo m;
+  return MemAccess(op, &m) || (op >= Op::LR_W && op <= Op::AMOMAXU_D);
+}
+
 bool EndsBlock(Op op) {
   switch (op) {
     case Op::JAL: case Op::JALR: case Op::BEQ: case Op::BNE: case Op::BLT: case Op::BGE: case Op::BLTU:

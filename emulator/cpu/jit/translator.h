@@ -108,6 +108,9 @@ bool IsTranslated(Op op);
 // arithmetic calls its helper (fp_helpers.h); the rest syncs pc and icount
 // and has the interpreter run that one instruction.
 bool RunsInBlock(Op op);
+// Whether `op` (canonical) reads or writes memory or a device (loads,
+// stores, A, FP loads and stores).
+bool TouchesMemory(Op op);
 // Whether `op` (canonical) ends a block after itself (jumps and branches).
 bool EndsBlock(Op op);
 
