@@ -18,7 +18,7 @@
 namespace tapvm {
 
 // threads: a pool of workers doing pread/pwrite (ThreadPoolBackend);
-// io_uring: one ring thread (IoUringBackend).
+// io_uring: io_uring rings, each with a thread (IoUringBackend).
 enum class BlockAio : uint8_t { kThreads, kIoUring };
 
 // writeback: buffered I/O through the host page cache; a guest flush is an
@@ -37,8 +37,11 @@ struct BlockBackendOptions {
   BlockAio aio = BlockAio::kThreads;
   BlockCache cache = BlockCache::kWriteback;
   unsigned threads = 4;                      // aio=threads: the pool's size
+  unsigned rings = 0;                        // aio=io_uring: rings (0: IoUringBackend::DefaultRings)
   std::shared_ptr<FaultInjector> injector;   // optional; shared with the caller (stats)
 };
+
+constexpr unsigned kMaxBlockRings = 16;
 
 // "threads" / "io_uring"; anything else is InvalidArgument naming it.
 Status ParseBlockAio(const std::string& text, BlockAio* out);

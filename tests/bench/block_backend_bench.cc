@@ -20,6 +20,7 @@
 //   build/tests/bench/block_backend_bench [--seconds=S] [--rounds=N]
 //       [--dir=DIR] [--image-mib=M] [--only=SUBSTRING] [--no-fio]
 //       [--refill=callback|thread] [--engines=threads,io_uring,fio]
+//       [--rings=N]   (io_uring rings; default: the backend's own choice)
 //   ninja -C build bench_block   (the same with the defaults)
 //
 // The image lives in DIR (default $TMPDIR or /var/tmp): use a real file
@@ -69,6 +70,7 @@ struct Options {
   bool fio = true;
   bool refill_in_callback = true;
   std::string engines = "threads,io_uring,fio";
+  unsigned rings = 0;  // io_uring rings (0: the backend's default)
 };
 
 std::string MakeImage(const Options& o) {
@@ -92,6 +94,7 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
   bo.path = path;
   bo.aio = aio;
   bo.cache = cache;
+  bo.rings = o.rings;
   std::unique_ptr<BlockBackend> b;
   Status st = OpenBlockBackend(bo, &b);
   if (!st.ok()) {
@@ -221,6 +224,7 @@ int Main(int argc, char** argv) {
     else if (a.rfind("--image-mib=", 0) == 0) o.image_bytes = std::strtoull(val("--image-mib=").c_str(), nullptr, 10) << 20;
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
+    else if (a.rfind("--rings=", 0) == 0) o.rings = static_cast<unsigned>(std::atoi(val("--rings=").c_str()));
     else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");
     else if (a == "--refill=callback") o.refill_in_callback = true;
     else if (a == "--refill=thread") o.refill_in_callback = false;

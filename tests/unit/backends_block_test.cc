@@ -106,9 +106,18 @@ const BackendKind kBackends[] = {
        return b;
      }},
     {"io_uring",
-     [](const std::string& path, bool ro, bool no_fallocate, bool) -> std::unique_ptr<BlockBackend> {
+     [](const std::string& path, bool ro, bool no_fallocate, bool one_thread) -> std::unique_ptr<BlockBackend> {
+       // The default spreads requests over several rings (threads).
+       BlockBackendOptions o;
+       o.path = path;
+       o.read_only = ro;
+       o.aio = BlockAio::kIoUring;
+       o.rings = one_thread ? 1 : 0;
        std::unique_ptr<IoUringBackend> b;
-       Status st = IoUringBackend::Open(path, ro, &b);
+       Status st = IoUringBackend::Open(o, &b);
+       if (st.ok() && !one_thread) {
+         EXPECT_GE(b->rings(), 2u);
+       }
        if (st.code() == Status::Code::kNotSupported) return nullptr;  // the fixture skips
        EXPECT_TRUE(st.ok()) << st.ToString();
        if (b && no_fallocate) b->DisableFallocateForTesting();
@@ -341,7 +350,7 @@ TEST(IoUringBackendTest, OpenReportsBadArguments) {
 // queue and every one completes.
 TEST(IoUringBackendTest, RequestsBeyondTheQueueDepthWait) {
   if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
-  constexpr unsigned kRequests = 4 * IoUringBackend::kQueueDepth + 3;
+  constexpr unsigned kRequests = 4 * IoUringRing::kQueueDepth + 3;
   TempImage img(kRequests * 512);
   std::unique_ptr<IoUringBackend> b;
   ASSERT_TRUE(IoUringBackend::Open(img.path(), false, &b).ok());

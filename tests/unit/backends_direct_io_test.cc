@@ -163,17 +163,27 @@ TEST_P(DirectBackend, TmpfsEitherWorksOrSaysToUseWriteback) {
 INSTANTIATE_TEST_SUITE_P(Backends, DirectBackend, ::testing::Values(BlockAio::kThreads, BlockAio::kIoUring),
                          [](const ::testing::TestParamInfo<BlockAio>& info) { return BlockAioName(info.param); });
 
-// What one Plug/Unplug brackets reaches the kernel in one io_uring_submit.
-TEST(IoUringBatchingTest, OnePluggedBatchIsOneSubmit) {
+// What one Plug/Unplug brackets reaches the kernel in one io_uring_submit
+// per ring: a short batch goes whole to one ring, a long one is spread
+// over all of them, one submit each.
+class IoUringBatchingTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(IoUringBatchingTest, OnePluggedBatchIsOneSubmitPerRing) {
+  const unsigned rings = GetParam();
   TempImage img(1 << 20);
+  BlockBackendOptions o;
+  o.path = img.path();
+  o.aio = BlockAio::kIoUring;
+  o.rings = rings;
   std::unique_ptr<IoUringBackend> b;
-  Status st = IoUringBackend::Open(img.path(), false, &b);
+  Status st = IoUringBackend::Open(o, &b);
   if (st.code() == Status::Code::kNotSupported) GTEST_SKIP() << st.ToString();
   ASSERT_TRUE(st.ok());
+  ASSERT_EQ(b->rings(), rings);
   std::atomic<int> ok{0};
   auto count = [&](BlockCompletion c) { ok += c.status == S::kOk; };
   for (int round = 0; round < 3; ++round) {
-    const uint64_t before = b->submit_calls();
+    uint64_t before = b->submit_calls();
     b->Plug();
     for (int i = 0; i < 16; ++i) b->Submit(Req(Type::kRead, 4096 * i, 4096, i), count);
     b->Plug();  // nested: only the outermost Unplug submits
@@ -181,10 +191,18 @@ TEST(IoUringBatchingTest, OnePluggedBatchIsOneSubmit) {
     b->Unplug();
     b->Unplug();
     b->Drain();
+    EXPECT_EQ(b->submit_calls() - before, rings) << "round " << round;
+    before = b->submit_calls();
+    b->Plug();
+    for (int i = 0; i < 3; ++i) b->Submit(Req(Type::kRead, 4096 * i, 4096, 100 + i), count);
+    b->Unplug();
+    b->Drain();
     EXPECT_EQ(b->submit_calls() - before, 1u) << "round " << round;
   }
-  EXPECT_EQ(ok.load(), 3 * 17);
+  EXPECT_EQ(ok.load(), 3 * 20);
 }
+
+INSTANTIATE_TEST_SUITE_P(Rings, IoUringBatchingTest, ::testing::Values(1u, 2u));
 
 }  // namespace
 }  // namespace tapvm

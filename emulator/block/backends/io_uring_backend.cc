@@ -1,74 +1,14 @@
 #include "emulator/block/backends/io_uring_backend.h"
 
-#include <fcntl.h>
-#include <linux/falloc.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <thread>
 #include <utility>
-#include <vector>
 
 #include "emulator/block/backends/image_file.h"
 
 namespace tapvm {
-
-namespace {
-
-constexpr uint64_t kWakeTag = 0;             // user_data of the eventfd read
-constexpr uint64_t kZeroChunk = 1ull << 20;  // fallback writes at most this much at a time
-// Stands for "the backend's own buffer, not aligned" in PlanDirectIo.
-const void* const kUnaligned = reinterpret_cast<const void*>(1);
-constexpr uint64_t kAsyncReadBytes = 128 << 10;  // buffered reads this large go to io-wq
-constexpr size_t kSpareBounces = 16;         // bounce buffers kept for reuse
-constexpr uint64_t kMaxSpareBounce = 4 << 20;  // larger ones are freed
-
-const uint8_t* ZeroBuffer() {
-  static const std::vector<uint8_t> zeros(kZeroChunk, 0);
-  return zeros.data();
-}
-
-BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Status status) {
-  BlockCompletion c;
-  c.dev = request.dev;
-  c.id = request.id;
-  c.status = status;
-  return c;
-}
-
-}  // namespace
-
-struct IoUringBackend::Op {
-  BlockRequest request;
-  DoneCallback done;
-  std::vector<uint8_t> buf;  // kRead: the bytes read
-  uint64_t progress = 0;     // bytes of the current phase transferred (or zeroed)
-  bool writing_zeros = false;
-  // What the SQE out for this op is.
-  enum class Stage : uint8_t { kIo, kImmediate, kNop, kTimeout } stage = Stage::kIo;
-  BlockCompletion::Status immediate = BlockCompletion::Status::kOk;  // kImmediate
-  int injected_res = 0;      // kNop: the result an injected fault stands for
-  __kernel_timespec delay{};  // kTimeout
-  bool skip_inject = false;  // the delay fired: issue the call as decided
-  bool retry = false;        // the next call repeats one that got EAGAIN / EINTR
-  // cache=none.
-  DirectPlan plan;
-  AlignedBuffer bounce;
-  bool rmw_reading = false;  // first half of a read-modify-write
-  bool serialized = false;   // in serializer_
-};
-
-// One host call: what Queue turns into an SQE.
-struct IoUringBackend::Call {
-  enum class What : uint8_t { kTransfer, kFsync, kFallocate } what = What::kTransfer;
-  HostOp::Kind kind = HostOp::Kind::kRead;
-  int fd = -1;
-  const uint8_t* buf = nullptr;
-  uint64_t offset = 0, length = 0;
-  uint64_t granularity = 1;
-};
 
 Status IoUringBackend::Open(const std::string& path, bool read_only, std::unique_ptr<IoUringBackend>* out) {
   BlockBackendOptions o;
@@ -78,73 +18,70 @@ Status IoUringBackend::Open(const std::string& path, bool read_only, std::unique
   return Open(o, out);
 }
 
+unsigned IoUringBackend::DefaultRings(const BlockBackendOptions& options) {
+  if (options.injector) return 1;
+  return std::clamp(std::thread::hardware_concurrency(), 2u, 4u);
+}
+
 Status IoUringBackend::Open(const BlockBackendOptions& options, std::unique_ptr<IoUringBackend>* out) {
+  if (options.rings > kMaxBlockRings)
+    return Status::InvalidArgument("rings=" + std::to_string(options.rings) + ": at most " +
+                                   std::to_string(kMaxBlockRings));
+  if (options.rings > 1 && options.injector)
+    return Status::InvalidArgument("fault injection needs rings=1 (its decisions follow submission order)");
   const bool direct = options.cache == BlockCache::kNone;
-  int fd = -1;
-  uint64_t size = 0;
-  TAPVM_RETURN_IF_ERROR(OpenImageFile(options.path, options.read_only, direct, &fd, &size));
-  std::unique_ptr<IoUringBackend> b(new IoUringBackend(fd, size, options.read_only));
-  b->injector_ = options.injector;
+  std::unique_ptr<IoUringBackend> b(new IoUringBackend());
+  IoUringImage& img = b->image_;
+  TAPVM_RETURN_IF_ERROR(OpenImageFile(options.path, options.read_only, direct, &img.fd, &img.size_bytes));
+  img.read_only = options.read_only;
+  img.injector = options.injector;
   if (direct) {
-    b->direct_ = true;
-    b->align_ = ProbeDirectIoAlignment(fd);
-    TAPVM_RETURN_IF_ERROR(ReopenBuffered(fd, options.path, options.read_only, &b->buffered_fd_));
+    img.direct = true;
+    img.align = ProbeDirectIoAlignment(img.fd);
+    TAPVM_RETURN_IF_ERROR(ReopenBuffered(img.fd, options.path, options.read_only, &img.buffered_fd));
   }
-  // Room for every op's SQE plus the wake-up read, twice over. (A
-  // SINGLE_ISSUER|DEFER_TASKRUN ring made no measurable difference here,
-  // so the ring stays plain and works on older kernels.)
-  int rc = io_uring_queue_init(2 * (kQueueDepth + 1), &b->ring_, 0);
-  if (rc < 0) {
-    b->ring_.ring_fd = -1;
-    return Status::NotSupported(std::string("io_uring unavailable on this host: ") + std::strerror(-rc));
+  const unsigned n = options.rings ? options.rings : DefaultRings(options);
+  img.async_large_reads = n == 1;
+  for (unsigned i = 0; i < n; ++i) {
+    std::unique_ptr<IoUringRing> ring;
+    TAPVM_RETURN_IF_ERROR(IoUringRing::Open(&b->image_, &ring));
+    b->rings_.push_back(std::move(ring));
   }
-  b->wake_fd_ = eventfd(0, EFD_CLOEXEC);
-  if (b->wake_fd_ < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
-  b->thread_ = std::thread([p = b.get()] { p->RingLoop(); });
   *out = std::move(b);
   return Status::Ok();
 }
 
-IoUringBackend::IoUringBackend(int fd, uint64_t size_bytes, bool read_only)
-    : fd_(fd), size_bytes_(size_bytes), read_only_(read_only) {
-  ring_.ring_fd = -1;
-}
-
 IoUringBackend::~IoUringBackend() {
   Stop();
-  if (ring_.ring_fd >= 0) io_uring_queue_exit(&ring_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-  if (buffered_fd_ >= 0) ::close(buffered_fd_);
-  ::close(fd_);
+  rings_.clear();  // before the descriptors they use
+  if (image_.buffered_fd >= 0) ::close(image_.buffered_fd);
+  if (image_.fd >= 0) ::close(image_.fd);
+}
+
+IoUringRing* IoUringBackend::RingFor(const Op* op) {
+  if (IoUringRing::NeedsSerializing(image_, op)) return rings_[0].get();
+  // A request made by a completion callback stays on the callback's ring,
+  // which is awake: no wake-up, and a closed loop keeps to one thread.
+  if (IoUringRing* own = IoUringRing::CurrentFor(&image_)) return own;
+  return rings_[next_ring_++ % rings_.size()].get();
 }
 
 void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
-  bool wake = false, taken = false;
+  Op* op = IoUringRing::NewOp(std::move(request), std::move(done));
+  std::deque<Op*> one;
+  IoUringRing* ring = nullptr;
+  image_.unfinished.fetch_add(1);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && thread_.joinable()) {
-      taken = true;
-      auto* op = new Op();
-      op->request = std::move(request);
-      op->done = std::move(done);
-      ++unfinished_;
-      if (plug_depth_ > 0) {
-        plugged_.push_back(op);
-      } else {
-        incoming_.push_back(op);
-        wake = ring_sleeping_;
-        ring_sleeping_ = false;
-      }
+    if (!stopping_ && plug_depth_ > 0) {
+      plugged_.push_back(op);
+      return;
     }
+    if (!stopping_) ring = RingFor(op);
   }
-  if (!taken) {  // stopped; request and done were left alone
-    done(CompletionFor(request, BlockCompletion::Status::kIoError));
-    return;
-  }
-  if (wake) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-  }
+  if (ring == nullptr) return IoUringRing::Cancel(&image_, op);  // stopped
+  one.push_back(op);
+  ring->Enqueue(&one);  // cancels the op if that ring has just been stopped
 }
 
 void IoUringBackend::Plug() {
@@ -153,26 +90,35 @@ void IoUringBackend::Plug() {
 }
 
 void IoUringBackend::Unplug() {
-  bool wake = false;
+  std::vector<std::deque<Op*>> parts;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (plug_depth_ == 0 || --plug_depth_ > 0 || plugged_.empty()) return;
-    // The whole batch at once, so the ring thread takes it in one go.
-    for (Op* op : plugged_) incoming_.push_back(op);
-    plugged_.clear();
-    wake = ring_sleeping_;
-    ring_sleeping_ = false;
+    parts = SplitBatch();
   }
-  if (wake) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-  }
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (!parts[i].empty()) rings_[i]->Enqueue(&parts[i]);
 }
 
-void IoUringBackend::Drain() {
-  std::unique_lock<std::mutex> lock(mu_);
-  idle_cv_.wait(lock, [this] { return unfinished_ == 0; });
+std::vector<std::deque<IoUringRing::Op*>> IoUringBackend::SplitBatch() {
+  std::vector<std::deque<Op*>> parts(rings_.size());
+  const size_t n = rings_.size();
+  // Whole batches of fewer than kSplitBatch requests go to one ring; larger
+  // ones are cut into runs of consecutive requests, one run per ring, so
+  // their host work (copies, allocations, callbacks) runs in parallel.
+  const size_t runs = plugged_.size() >= kSplitBatch ? std::min(n, plugged_.size() / (kSplitBatch / 2)) : 1;
+  const size_t per_run = (plugged_.size() + runs - 1) / runs;
+  const size_t first = next_ring_++ % n;
+  size_t i = 0;
+  for (Op* op : plugged_) {
+    const size_t ring = IoUringRing::NeedsSerializing(image_, op) ? 0 : (first + i++ / per_run) % n;
+    parts[ring].push_back(op);
+  }
+  plugged_.clear();
+  return parts;
 }
+
+void IoUringBackend::Drain() { image_.WaitIdle(); }
 
 void IoUringBackend::Stop() {
   std::lock_guard<std::mutex> stop_lock(stop_mu_);
@@ -180,358 +126,16 @@ void IoUringBackend::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-    cancelled.swap(incoming_);
-    for (Op* op : plugged_) cancelled.push_back(op);
-    plugged_.clear();
+    cancelled.swap(plugged_);
   }
-  for (Op* op : cancelled) {
-    std::unique_ptr<Op> owned(op);
-    owned->done(CompletionFor(owned->request, BlockCompletion::Status::kIoError));
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    unfinished_ -= cancelled.size();
-    if (unfinished_ == 0) idle_cv_.notify_all();
-  }
-  if (thread_.joinable()) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-    thread_.join();
-  }
+  for (Op* op : cancelled) IoUringRing::Cancel(&image_, op);
+  for (auto& ring : rings_) ring->Stop();
 }
 
-void IoUringBackend::SubmitPrepared(bool wait) {
-  const bool carries_requests = sqes_pending_ > 0;
-  int r;
-  int tries = 0;
-  do r = wait ? io_uring_submit_and_wait(&ring_, 1) : io_uring_submit(&ring_);
-  while ((r == -EINTR || r == -EAGAIN || r == -EBUSY) && ++tries < 1000);
-  if (r >= 0 && carries_requests) {
-    submit_calls_.fetch_add(1, std::memory_order_relaxed);
-    sqes_pending_ = 0;
-  }
-}
-
-io_uring_sqe* IoUringBackend::NextSqe() {
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  if (sqe == nullptr) {  // full: hand what is prepared to the kernel first
-    SubmitPrepared(false);
-    sqe = io_uring_get_sqe(&ring_);
-  }
-  return sqe;
-}
-
-void IoUringBackend::ArmWakeup() {
-  io_uring_sqe* sqe = NextSqe();
-  io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof wake_buf_, 0);
-  io_uring_sqe_set_data64(sqe, kWakeTag);
-}
-
-bool IoUringBackend::NeedsSerializing(const Op* op) const {
-  using Type = BlockRequest::Type;
-  const Type t = op->request.type;
-  return direct_ && (t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes);
-}
-
-void IoUringBackend::Start(Op* op) {
-  using Type = BlockRequest::Type;
-  using S = BlockCompletion::Status;
-  const BlockRequest& r = op->request;
-  S st = CheckBlockRequest(r, size_bytes_, read_only_);
-  if (st != S::kOk || (r.type != Type::kFlush && r.length == 0)) {
-    // Completed by the ring thread (never inside Submit) through a NOP.
-    op->stage = Op::Stage::kImmediate;
-    op->immediate = st;
-    io_uring_sqe* sqe = NextSqe();
-    io_uring_prep_nop(sqe);
-    io_uring_sqe_set_data(sqe, op);
-    ++sqes_pending_;
-    return;
-  }
-  // Under cache=none a read always goes through a bounce buffer (a vector
-  // cannot be asked for alignment), and the result vector is filled from
-  // it at the end, not zeroed first.
-  if (r.type == Type::kRead && !direct_) op->buf.resize(r.length);
-  if ((r.type == Type::kDiscard && !punch_hole_ok_) || (r.type == Type::kWriteZeroes && !zero_range_ok_))
-    op->writing_zeros = true;
-  if (direct_ && r.type != Type::kFlush) {
-    const void* own = r.type == Type::kRead ? kUnaligned : r.data.data();
-    op->plan = PlanDirectIo(r.type, r.offset, r.length, own, size_bytes_, align_);
-    if (r.type == Type::kRead && op->plan.buffered) op->buf.resize(r.length);
-    const bool transfer = r.type == Type::kRead || r.type == Type::kWrite;
-    if (transfer && op->plan.bounce && !op->plan.buffered) {
-      op->bounce = TakeBounce(op->plan.end - op->plan.begin);
-      op->rmw_reading = op->plan.rmw;
-      if (r.type == Type::kWrite && !op->plan.rmw)
-        std::memcpy(op->bounce.data(), r.data.data(), r.length);  // aligned range, unaligned memory
-    }
-    if (NeedsSerializing(op)) {
-      op->serialized = true;
-      if (!serializer_.Add(op, op->plan.begin, op->plan.end, op->plan.rmw)) return;  // queued when its turn comes
-    }
-  }
-  Queue(op);
-}
-
-IoUringBackend::Call IoUringBackend::NextCall(const Op* op) const {
-  using Type = BlockRequest::Type;
-  const BlockRequest& r = op->request;
-  Call c;
-  if (op->writing_zeros) {
-    c.kind = HostOp::Kind::kWrite;
-    c.fd = direct_ ? buffered_fd_ : fd_;  // the zero buffer is not aligned
-    c.buf = ZeroBuffer();
-    c.offset = r.offset + op->progress;
-    c.length = std::min(r.length - op->progress, kZeroChunk);
-    return c;
-  }
-  switch (r.type) {
-    case Type::kFlush:
-      c.what = Call::What::kFsync;
-      c.kind = HostOp::Kind::kFlush;
-      c.fd = fd_;
-      return c;
-    case Type::kDiscard:
-    case Type::kWriteZeroes:
-      c.what = Call::What::kFallocate;
-      c.kind = r.type == Type::kDiscard ? HostOp::Kind::kDiscard : HostOp::Kind::kWriteZeroes;
-      c.fd = fd_;
-      c.offset = r.offset;
-      c.length = r.length;
-      return c;
-    case Type::kRead:
-    case Type::kWrite:
-      break;
-  }
-  const bool write = r.type == Type::kWrite;
-  if (direct_ && op->plan.bounce && !op->plan.buffered) {
-    c.kind = write && !op->rmw_reading ? HostOp::Kind::kWrite : HostOp::Kind::kRead;
-    c.fd = fd_;
-    c.buf = op->bounce.data() + op->progress;
-    c.offset = op->plan.begin + op->progress;
-    c.length = op->plan.end - op->plan.begin - op->progress;
-    c.granularity = align_.offset;
-    return c;
-  }
-  c.kind = write ? HostOp::Kind::kWrite : HostOp::Kind::kRead;
-  c.fd = direct_ && op->plan.buffered ? buffered_fd_ : fd_;
-  c.buf = (write ? r.data.data() : op->buf.data()) + op->progress;
-  c.offset = r.offset + op->progress;
-  c.length = r.length - op->progress;
-  c.granularity = direct_ && !op->plan.buffered ? align_.offset : 1;
-  return c;
-}
-
-void IoUringBackend::Queue(Op* op) {
-  Call c = NextCall(op);
-  io_uring_sqe* sqe = NextSqe();
-  io_uring_sqe_set_data(sqe, op);
-  ++sqes_pending_;
-  if (injector_ && !op->skip_inject) {
-    const Fault f = injector_->Decide(HostOp{c.kind, c.offset, c.length, c.granularity, op->retry});
-    switch (f.kind) {
-      case Fault::Kind::kNone:
-        break;
-      case Fault::Kind::kError:
-      case Fault::Kind::kAgain:
-        // The call is not made; a NOP carries its "result" to OnCompletion.
-        op->stage = Op::Stage::kNop;
-        op->injected_res = f.kind == Fault::Kind::kAgain ? -EAGAIN : -f.error;
-        io_uring_prep_nop(sqe);
-        io_uring_sqe_set_data(sqe, op);
-        return;
-      case Fault::Kind::kDelay:
-        op->stage = Op::Stage::kTimeout;
-        op->delay.tv_sec = static_cast<int64_t>(f.delay_ns / 1000'000'000);
-        op->delay.tv_nsec = static_cast<long long>(f.delay_ns % 1000'000'000);
-        io_uring_prep_timeout(sqe, &op->delay, 0, 0);
-        io_uring_sqe_set_data(sqe, op);
-        return;
-      case Fault::Kind::kShort:
-        c.length = f.length;
-        break;
-    }
-  }
-  op->skip_inject = false;
-  op->stage = Op::Stage::kIo;
-  const BlockRequest& r = op->request;
-  switch (c.what) {
-    case Call::What::kTransfer:
-      if (c.kind == HostOp::Kind::kWrite)
-        io_uring_prep_write(sqe, c.fd, c.buf, static_cast<unsigned>(c.length), c.offset);
-      else {
-        io_uring_prep_read(sqe, c.fd, const_cast<uint8_t*>(c.buf), static_cast<unsigned>(c.length), c.offset);
-        // A large buffered read served from the page cache would be copied
-        // inline, by this one thread; handed to io-wq (which runs reads in
-        // parallel, unlike writes to one file) the copies of several
-        // requests overlap. 1 MiB reads: 0.40x -> 0.55x the thread pool.
-        if (!direct_ && c.length >= kAsyncReadBytes) io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
-      }
-      break;
-    case Call::What::kFsync:
-      io_uring_prep_fsync(sqe, c.fd, IORING_FSYNC_DATASYNC);
-      break;
-    case Call::What::kFallocate:
-      io_uring_prep_fallocate(sqe, c.fd,
-                              r.type == BlockRequest::Type::kDiscard ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
-                                                                      : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
-                              static_cast<off_t>(c.offset), static_cast<off_t>(c.length));
-      break;
-  }
-  io_uring_sqe_set_data(sqe, op);
-}
-
-bool IoUringBackend::OnCompletion(Op* op, int res) {
-  using Type = BlockRequest::Type;
-  using S = BlockCompletion::Status;
-  switch (op->stage) {
-    case Op::Stage::kImmediate:  // op->immediate holds the status
-      return true;
-    case Op::Stage::kTimeout:  // the injected delay is over (res is -ETIME)
-      op->skip_inject = true;
-      Queue(op);
-      return false;
-    case Op::Stage::kNop:
-      res = op->injected_res;
-      break;
-    case Op::Stage::kIo:
-      break;
-  }
-  op->immediate = S::kIoError;  // the status if finished below without success
-  const Type type = op->request.type;
-  if (res == -EINTR || res == -EAGAIN) {
-    op->retry = true;
-    Queue(op);
-    return false;
-  }
-  op->retry = false;
-  const bool transfer = op->writing_zeros || type == Type::kRead || type == Type::kWrite;
-  if (!transfer) {
-    if ((res == -EOPNOTSUPP || res == -ENOSYS) && (type == Type::kDiscard || type == Type::kWriteZeroes)) {
-      // The file system lacks the mode: remember, and write zeros instead.
-      (type == Type::kDiscard ? punch_hole_ok_ : zero_range_ok_) = false;
-      op->writing_zeros = true;
-      Queue(op);
-      return false;
-    }
-    if (res >= 0) op->immediate = S::kOk;
-    return true;
-  }
-  if (res <= 0) return true;  // error, or end of file inside the image
-  op->progress += static_cast<uint64_t>(res);
-  const bool bounced = direct_ && op->plan.bounce && !op->plan.buffered && !op->writing_zeros;
-  const uint64_t phase = bounced ? op->plan.end - op->plan.begin : op->request.length;
-  if (op->progress < phase) {
-    Queue(op);
-    return false;
-  }
-  if (bounced) {
-    const uint64_t skip = op->request.offset - op->plan.begin;
-    if (op->rmw_reading) {  // the widened range is in: patch it and write it back
-      std::memcpy(op->bounce.data() + skip, op->request.data.data(), op->request.length);
-      op->rmw_reading = false;
-      op->progress = 0;
-      Queue(op);
-      return false;
-    }
-    if (type == Type::kRead)
-      op->buf.assign(op->bounce.data() + skip, op->bounce.data() + skip + op->request.length);
-  }
-  op->immediate = S::kOk;
-  return true;
-}
-
-AlignedBuffer IoUringBackend::TakeBounce(uint64_t size) {
-  // Reusing buffers saves an allocation (for large ones an mmap, page
-  // faults and an munmap) per request.
-  for (size_t i = 0; i < spare_.size(); ++i) {
-    if (spare_[i].size() >= size) {
-      AlignedBuffer b = std::move(spare_[i]);
-      spare_.erase(spare_.begin() + static_cast<ptrdiff_t>(i));
-      return b;
-    }
-  }
-  return AlignedBuffer(size, align_.memory);
-}
-
-void IoUringBackend::Finish(Op* op, BlockCompletion::Status status) {
-  std::unique_ptr<Op> owned(op);
-  if (owned->bounce.data() && owned->bounce.size() <= kMaxSpareBounce) {
-    if (spare_.size() >= kSpareBounces) spare_.erase(spare_.begin());
-    spare_.push_back(std::move(owned->bounce));
-  }
-  BlockCompletion c = CompletionFor(owned->request, status);
-  if (status == BlockCompletion::Status::kOk && owned->request.type == BlockRequest::Type::kRead)
-    c.data = std::move(owned->buf);
-  DoneCallback done = std::move(owned->done);
-  owned.reset();  // release the request's buffers before the callback runs
-  done(std::move(c));
-}
-
-void IoUringBackend::RingLoop() {
-  std::vector<std::pair<Op*, int>> completed;
-  std::vector<Op*> finished;
-  std::vector<const void*> ready;
-  std::deque<Op*> starting;
-  ArmWakeup();
-  bool wait = false;
-  for (;;) {
-    // New requests, as many as the ring has room for; sleep when there is
-    // nothing to do (Submit wakes us only then).
-    bool stop = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      while (!incoming_.empty() && in_ring_ + starting.size() < kQueueDepth) {
-        starting.push_back(incoming_.front());
-        incoming_.pop_front();
-      }
-      stop = stopping_ && in_ring_ == 0 && starting.empty() && incoming_.empty();
-      ring_sleeping_ = wait = starting.empty() && !stop && io_uring_cq_ready(&ring_) == 0;
-    }
-    if (stop) break;  // Stop() cancelled the rest
-    for (Op* op : starting) {
-      ++in_ring_;
-      Start(op);
-    }
-    starting.clear();
-    SubmitPrepared(wait);
-    if (wait) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ring_sleeping_ = false;
-    }
-
-    completed.clear();
-    bool rearm = false;
-    unsigned head, seen = 0;
-    io_uring_cqe* cqe;
-    io_uring_for_each_cqe(&ring_, head, cqe) {
-      ++seen;
-      if (io_uring_cqe_get_data64(cqe) == kWakeTag)
-        rearm = true;
-      else
-        completed.emplace_back(static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res);
-    }
-    io_uring_cq_advance(&ring_, seen);
-    if (rearm) ArmWakeup();
-    finished.clear();
-    for (auto& [op, res] : completed)
-      if (OnCompletion(op, res)) finished.push_back(op);
-    for (Op* op : finished) {
-      --in_ring_;
-      if (op->serialized) {
-        ready.clear();
-        serializer_.Remove(op, &ready);
-        for (const void* w : ready) Queue(static_cast<Op*>(const_cast<void*>(w)));
-      }
-      Finish(op, op->immediate);
-    }
-    if (!finished.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      unfinished_ -= finished.size();
-      if (unfinished_ == 0) idle_cv_.notify_all();
-    }
-  }
-  // The wake-up read is still armed: io_uring_queue_exit cancels it.
+uint64_t IoUringBackend::submit_calls() const {
+  uint64_t n = 0;
+  for (const auto& ring : rings_) n += ring->submit_calls();
+  return n;
 }
 
 }  // namespace tapvm

@@ -1,0 +1,156 @@
+// IoUringRing: one io_uring instance and the thread that owns it. An
+// IoUringBackend (io_uring_backend.h) serves an image through one or more
+// of them; this is where the requests are actually carried out.
+//
+// The ring thread takes the ops handed to it (at most kQueueDepth in the
+// ring at a time; more wait in its queue), turns them into SQEs, submits,
+// reaps completions and calls `done` on that thread. It also issues what
+// follows a completion: the rest of a short transfer, a retry after EINTR
+// / EAGAIN, the write half of a read-modify-write, the zero-writing
+// fallback.
+//
+// Waking the ring thread: it sleeps in io_uring_enter with a read of an
+// eventfd armed. Enqueue writes the eventfd only when the ring thread is
+// asleep (or about to be); while it is awake it picks new ops up before
+// sleeping again. Everything one Enqueue hands over is submitted with one
+// io_uring_submit.
+//
+// Reads and writes are IORING_OP_READ / WRITE; flush is IORING_OP_FSYNC
+// with DATASYNC; discard and write-zeroes are IORING_OP_FALLOCATE
+// (PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE), falling back to writes from a zero
+// buffer where the file system lacks the mode (learned once, for every
+// ring of the image). Any host error completes the request with kIoError.
+//
+// cache=none: the image is open O_DIRECT (direct_io.h: bounce buffers,
+// read-modify-write). Writes are serialised per ring (WriteSerializer), so
+// the backend sends every cache=none write to one ring. An optional
+// FaultInjector is asked before every host call: an injected error or
+// EAGAIN becomes a NOP whose completion carries that result into the
+// normal completion path; a delay is an IORING_OP_TIMEOUT before the call;
+// a short transfer shortens the SQE, so the kernel really transfers less.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "emulator/base/status.h"
+#include "emulator/block/backends/direct_io.h"
+#include "emulator/block/block_backend.h"
+#include "emulator/block/inject.h"
+
+namespace tapvm {
+
+// What every ring serving one image shares. The backend owns it and
+// outlives its rings.
+struct IoUringImage {
+  int fd = -1;
+  int buffered_fd = -1;  // cache=none: the image's partial last block, the zero fallback
+  uint64_t size_bytes = 0;
+  bool read_only = false;
+  bool direct = false;  // cache=none
+  DirectIoAlignment align;
+  std::atomic<bool> punch_hole_ok{true};
+  std::atomic<bool> zero_range_ok{true};
+  std::shared_ptr<FaultInjector> injector;
+  // Large buffered reads go to io-wq (IOSQE_ASYNC), so that their
+  // page-cache copies overlap; worth it only with a single ring.
+  bool async_large_reads = true;
+
+  // Requests submitted to the backend whose `done` has not returned yet,
+  // over every ring; Drain waits for zero.
+  std::atomic<uint64_t> unfinished{0};
+  std::mutex idle_mu;
+  std::condition_variable idle_cv;
+  // `n` requests are done (their callbacks returned).
+  void Finished(uint64_t n);
+  void WaitIdle();
+};
+
+class IoUringRing {
+ public:
+  static constexpr unsigned kQueueDepth = 64;
+
+  // A request in a ring's care. Created by NewOp, owned by whoever holds
+  // it until Enqueue, then by the ring.
+  struct Op;
+  static Op* NewOp(BlockRequest request, BlockBackend::DoneCallback done);
+  // Completes `op` with kIoError without running it, frees it, and counts
+  // it finished in `image`.
+  static void Cancel(IoUringImage* image, Op* op);
+  // Whether `op` must go to the ring that serialises cache=none writes.
+  static bool NeedsSerializing(const IoUringImage& image, const Op* op);
+
+  // Sets up a ring for `image` and starts its thread. NotSupported when
+  // the host has no io_uring (old kernel, or disabled by sysctl/seccomp).
+  static Status Open(IoUringImage* image, std::unique_ptr<IoUringRing>* out);
+  ~IoUringRing();  // Stop()s
+  IoUringRing(const IoUringRing&) = delete;
+  IoUringRing& operator=(const IoUringRing&) = delete;
+
+  // Hands every op in `ops` to the ring thread (ops is left empty), to be
+  // submitted together. After Stop the ops are cancelled instead.
+  void Enqueue(std::deque<Op*>* ops);
+  // The ring whose thread is calling (from inside a `done` callback) if it
+  // serves `image`, else nullptr.
+  static IoUringRing* CurrentFor(const IoUringImage* image);
+
+  // Cancels the ops not yet started, lets those in the ring finish, joins
+  // the thread. Idempotent.
+  void Stop();
+
+  // io_uring_submit calls that handed the kernel at least one request's SQE.
+  uint64_t submit_calls() const { return submit_calls_.load(); }
+
+ private:
+  struct Call;
+
+  explicit IoUringRing(IoUringImage* image) : image_(image) {}
+  // Everything below runs on the ring thread.
+  void RingLoop();
+  // Checks a new request and queues its first SQE (or a NOP that
+  // completes it).
+  void Start(Op* op);
+  // Queues the SQE for the op's next host call, after asking the injector.
+  void Queue(Op* op);
+  Call NextCall(const Op* op) const;
+  // A CQE for `op`. Returns true when the op is finished (its status in
+  // op->immediate), false when it queued its next step.
+  bool OnCompletion(Op* op, int res);
+  io_uring_sqe* NextSqe();
+  void ArmWakeup();
+  // Submits the SQEs prepared; with `wait`, also waits for a completion.
+  void SubmitPrepared(bool wait);
+  // Completes `op` (calls done) and frees it.
+  void Finish(Op* op, BlockCompletion::Status status);
+  AlignedBuffer TakeBounce(uint64_t size);
+
+  static thread_local IoUringRing* current_;  // the ring of this ring thread
+  IoUringImage* const image_;
+  io_uring ring_{};
+  int wake_fd_ = -1;
+  uint64_t wake_buf_ = 0;  // the eventfd counter, read by the ring
+
+  // Ring thread only.
+  unsigned in_ring_ = 0;       // ops started and not finished
+  unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
+  WriteSerializer serializer_;  // cache=none writes in flight
+  std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
+  std::atomic<uint64_t> submit_calls_{0};
+
+  std::mutex mu_;
+  std::deque<Op*> incoming_;    // enqueued, not yet taken by the ring thread (owned)
+  bool ring_sleeping_ = false;  // the ring thread sleeps (or is about to): wake it
+  bool stopping_ = false;
+  std::thread thread_;
+  std::mutex stop_mu_;  // serialises Stop (join) callers
+};
+
+}  // namespace tapvm
