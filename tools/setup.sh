@@ -10,6 +10,8 @@ packages=(
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev liburing-dev liblmdb-dev
   capnproto libcapnp-dev libfdt-dev libcurl4-openssl-dev nlohmann-json3-dev
+  # the JIT's x86-64 assembler (emulator/cpu/jit)
+  libasmjit-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # bare-metal RISC-V test programs

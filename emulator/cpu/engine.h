@@ -64,6 +64,18 @@ enum class SliceEnd : uint8_t {
   kTrap,
 };
 
+// What an engine did, for --stats (all zero for the interpreter). Host
+// figures, never seen by the guest and never part of a digest.
+struct EngineStats {
+  uint64_t blocks_translated = 0;
+  uint64_t insns_translated = 0;   // guest instructions in those blocks
+  uint64_t code_bytes = 0;         // host code emitted
+  uint64_t links = 0;              // block exits chained to the next block
+  uint64_t cache_flushes = 0;      // the code cache dropped whole
+  uint64_t insns_interpreted = 0;  // run by the fallback interpreter
+  uint64_t translate_ns = 0;       // host time translating (0 without a stats clock)
+};
+
 class ExecutionEngine {
  public:
   // Passed to OnTranslationFlushed when every translation was dropped.
@@ -87,13 +99,24 @@ class ExecutionEngine {
   // SUM/MXR change, Hart::FlushCaches. Drop everything that baked in a
   // virtual-to-physical mapping or its permissions.
   virtual void OnTranslationFlushed(uint64_t va_page) {}
+
+  // Statistics (see EngineStats).
+  virtual EngineStats stats() const { return {}; }
+  // A host clock (nanoseconds) an engine may time its own work with, for
+  // stats() only. Supplied from outside emulator/, which reads no host
+  // clock itself; nullptr (the default) turns timing off.
+  virtual void set_stats_clock(uint64_t (*now_ns)()) {}
 };
 
 // The engines a machine can be configured with (HartConfig::engine).
-enum class EngineKind : uint8_t { kInterpreter };
+// kJit translates basic blocks to x86-64 host code (cpu/jit/).
+enum class EngineKind : uint8_t { kInterpreter, kJit };
 
 // The name of each kind, the same as its engine's name().
 std::string_view EngineKindName(EngineKind kind);
+// The kind named `name` ("interpreter" or its short form "interp", "jit");
+// false if none.
+bool ParseEngineKind(std::string_view name, EngineKind* out);
 
 // Creates the engine of `kind` for the hart behind `hart`.
 std::unique_ptr<ExecutionEngine> MakeEngine(EngineKind kind, HartEngineAccess hart);

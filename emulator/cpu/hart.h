@@ -46,6 +46,10 @@ struct HartConfig {
   uint64_t hartid = 0;
   // What runs the instructions. Every engine gives the same results.
   EngineKind engine = EngineKind::kInterpreter;
+  // The JIT's code cache, flushed whole when full, and how many times the
+  // JIT reaches a block before it translates it (1: at once).
+  unsigned jit_cache_mb = 64;
+  unsigned jit_hot_after = 8;
   // Mnemonic of an instruction to execute wrongly (mutation testing of the
   // ISA tests, see decode.h); empty for none.
   std::string break_insn;
@@ -110,6 +114,7 @@ class Hart : public HartPort {
 
   // The engine running this hart's instructions.
   const ExecutionEngine& engine() const { return *engine_; }
+  ExecutionEngine& engine() { return *engine_; }
   // Replaces the engine with one that `make` builds around the access it is
   // given: for engines that are no EngineKind (tests, experiments). Call
   // between runs, never from inside one.

@@ -70,6 +70,15 @@ class HartEngineAccess {
   template <typename T>
   int Store(uint64_t va, T value) const { return hart_->Store(va, value); }
 
+  // Where the hart keeps its current read and write TLB tables (kTlbSize
+  // entries each; they change with the data privilege and MPRV), for an
+  // engine that looks the TLB up in generated code: read the pointer at
+  // each access, never keep the table.
+  TlbEntry* const* read_tlb_ref() const { return &hart_->rtlb_; }
+  TlbEntry* const* write_tlb_ref() const { return &hart_->wtlb_; }
+  // The same for the fetch TLB (it changes with the privilege).
+  FetchEntry* const* fetch_tlb_ref() const { return &hart_->ftlb_; }
+
   // The host address of the naturally aligned `size` bytes at va for an AMO
   // or SC (translated and PMP-checked for read and write) or an LR (for_lr:
   // for read). RAM only. nullptr: exception pending (address-misaligned if

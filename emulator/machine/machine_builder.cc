@@ -15,6 +15,9 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
   bc.ram_size = config.ram_size;
   bc.hart.time_shift = config.time_shift;
   bc.hart.break_insn = config.break_insn;
+  bc.hart.engine = config.engine;
+  bc.hart.jit_cache_mb = config.jit_cache_mb;
+  bc.hart.jit_hot_after = config.jit_hot_after;
   bc.digest_interval = config.digest_interval;
   std::unique_ptr<Board> board;
   TAPVM_RETURN_IF_ERROR(Board::Create(bc, tap, &board));

@@ -24,6 +24,7 @@
 #include "emulator/base/status.h"
 #include "emulator/block/throttle_config.h"
 #include "emulator/block/block_options.h"
+#include "emulator/cpu/engine.h"
 
 namespace tapvm {
 
@@ -79,6 +80,13 @@ struct MachineConfig {
   bool console_waits = true;
   // Testing aid: this instruction executes wrongly (see cpu/decode.h).
   std::string break_insn;
+  // What runs the instructions (--engine), the JIT's code cache size
+  // (--jit-cache-mb) and translation threshold (--jit-hot-after). Host choices the guest cannot see: not in Encode, not
+  // compared by FirstDifference, so a journal recorded with one engine
+  // replays with another.
+  EngineKind engine = EngineKind::kInterpreter;
+  unsigned jit_cache_mb = 64;
+  unsigned jit_hot_after = 8;
   // The digest definition the configuration was recorded with (Decode
   // fills it; a new configuration has this build's).
   uint32_t digest_version = kStateDigestVersion;

@@ -13,7 +13,8 @@
 //   engine_diff_fuzz --engine=NAME [--seed=S] [--programs=N] [--seconds=T]
 //                    [--insns=N] [--slices=N] [--list] [--verbose]
 //
-// NAME is an engine's name (interpreter, or any EngineKind), or
+// NAME is an engine's name (interpreter, or any EngineKind), jit-at-once
+// (the JIT translating each block the first time it is reached), or
 // broken:MNEMONIC: the interpreter with that instruction made to write a
 // wrong result (bit 0 of its integer rd flipped), which the fuzzer must
 // catch; CTest runs that as proof that the fuzzer can fail. Programs
@@ -32,6 +33,7 @@
 #include "emulator/cpu/engine.h"
 #include "emulator/cpu/hart_engine_access.h"
 #include "emulator/cpu/interpreter.h"
+#include "emulator/cpu/jit/jit_engine.h"
 #include "emulator/machine/board.h"
 #include "emulator/tap/minimal_tap.h"
 #include "tests/engine/rv_program_gen.h"
@@ -70,6 +72,10 @@ class BrokenEngine final : public ExecutionEngine {
 using Factory = std::function<std::unique_ptr<ExecutionEngine>(HartEngineAccess)>;
 
 bool FactoryFor(const std::string& name, Factory* out) {
+  if (name == "jit-at-once") {  // the JIT translating every block the first time (most of a program runs translated)
+    *out = [](HartEngineAccess h) { return std::make_unique<jit::JitEngine>(h, size_t{64} << 20, 1); };
+    return true;
+  }
   if (name.rfind("broken:", 0) == 0) {
     const std::string m = name.substr(7);
     *out = [m](HartEngineAccess h) { return std::make_unique<BrokenEngine>(h, m); };

@@ -103,11 +103,13 @@ Status Record(const MachineConfig& config, const BootImages& images, const Round
   return Status::Ok();
 }
 
-Status Replay(const std::string& path, RoundTripResult* r) {
+Status Replay(const std::string& path, EngineKind engine, RoundTripResult* r) {
   std::unique_ptr<journal::JournalReader> reader;
   TAPVM_RETURN_IF_ERROR(journal::JournalReader::Open(path, &reader));
   RecordedMachine m;
   TAPVM_RETURN_IF_ERROR(LoadRecordedMachine(reader.get(), &m));
+  m.config.engine = engine;
+  m.config.jit_hot_after = 1;
   const journal::JournalHeader h = reader->header();
   JournalEventSource source(reader.get());
   Board* board_ptr = nullptr;
@@ -177,7 +179,7 @@ RoundTripResult RecordAndReplay(const MachineConfig& config, const BootImages& i
   {
     RecordSide side;
     r.status = Record(config, images, options, path, &side, &r);
-    if (r.status.ok()) r.status = Replay(path, &r);
+    if (r.status.ok()) r.status = Replay(path, options.replay_engine, &r);
   }
   if (temporary) {
     std::error_code ec;

@@ -33,6 +33,10 @@ struct RoundTripOptions {
   std::vector<ConsoleStep> script;
   std::string initial_input;  // console input waiting when the machine starts
   std::string journal_path;  // where to record (a temporary file when empty; removed at the end)
+  // The replay's engine (the recording runs the config's): a journal must
+  // replay with either. The JIT translates at once here (hot after 1), so
+  // short programs run translated.
+  EngineKind replay_engine = EngineKind::kInterpreter;
 };
 
 struct RoundTripResult {

@@ -18,6 +18,7 @@
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 #include "tools/tapvm/vm_control.h"
+#include "tools/tapvm/vm_options.h"
 
 namespace tapvm::cli {
 
@@ -30,6 +31,9 @@ struct ReplayOptions {
   std::vector<std::string> drives;  // copies of the recorded disks
   bool quiet = false;
   std::string break_insn;  // testing aid: overrides the recording's
+  std::string engine = "interp";  // not part of a recording: the user's choice
+  unsigned jit_cache_mb = 64;
+  unsigned jit_hot_after = 8;
   std::string qmp;
 };
 
@@ -67,6 +71,9 @@ int Replay(const ReplayOptions& o) {
   st = LoadRecordedMachine(reader.get(), &m);
   if (st.ok() && !o.drives.empty()) st = UseDiskCopies(o.drives, &m);
   if (!o.break_insn.empty()) m.config.break_insn = o.break_insn;
+  if (st.ok() && !ParseEngineKind(o.engine, &m.config.engine)) st = Status::InvalidArgument("unknown engine " + o.engine);
+  m.config.jit_cache_mb = o.jit_cache_mb;
+  m.config.jit_hot_after = o.jit_hot_after;
   if (st.ok() && !o.qmp.empty()) st = VmControl::CheckSpec(o.qmp);
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
@@ -173,6 +180,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
                   "Testing aid: execute this instruction (mnemonic) wrongly in the replay, as a change of "
                   "guest-visible behaviour would, to show the replay finds it")
       ->group("Testing");
+  AddEngineOptions(rep, &o->engine, &o->jit_cache_mb, &o->jit_hot_after);
   AddQmpOption(rep, &o->qmp);
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,23 @@
 namespace tapvm::cli {
 
 namespace {
+
+// The JIT's translation timer (statistics only; the machine never reads it).
+uint64_t HostNowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+void PrintEngineStats(const ExecutionEngine& engine) {
+  const EngineStats e = engine.stats();
+  std::fprintf(stderr,
+               "tapvm: stats: engine=%.*s blocks_translated=%" PRIu64 " insns_translated=%" PRIu64
+               " code_bytes=%" PRIu64 " links=%" PRIu64 " cache_flushes=%" PRIu64 " insns_interpreted=%" PRIu64
+               " translate_seconds=%.3f\n",
+               static_cast<int>(engine.name().size()), engine.name().data(), e.blocks_translated, e.insns_translated,
+               e.code_bytes, e.links, e.cache_flushes, e.insns_interpreted, static_cast<double>(e.translate_ns) / 1e9);
+}
 
 int RunVm(RunOptions& opt) {
   Status st = Resolve(&opt);
@@ -83,6 +101,7 @@ int RunVm(RunOptions& opt) {
       return kExitUsage;
     }
   }
+  if (opt.stats) vm->board().hart().engine().set_stats_clock(&HostNowNs);
   SessionLimits limits;
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
   limits.timeout_s = opt.timeout_s;
@@ -111,6 +130,7 @@ int RunVm(RunOptions& opt) {
     std::fprintf(stderr, "tapvm: stats: icount=%" PRIu64 " seconds=%.3f mips=%.1f digest=%016" PRIx64 "\n", s.icount,
                  outcome.seconds, outcome.seconds > 0 ? static_cast<double>(s.icount) / outcome.seconds / 1e6 : 0.0,
                  board.ComputeDigest().value);
+  if (opt.stats) PrintEngineStats(board.hart().engine());
   return ReportOutcome(s, outcome);
 }
 

@@ -79,6 +79,8 @@ Status Resolve(RunOptions* opt) {
   std::string memory = opt->memory.empty() ? (m.is_linux() ? "256M" : "128M") : opt->memory;
   if (!ParseSize(memory, &m.ram_size) || (m.ram_size & 0xfff) || m.ram_size > (64ull << 30))
     return Status::InvalidArgument("bad memory size '" + memory + "' (use e.g. 256M or 1G, at most 64G)");
+  if (!ParseEngineKind(opt->engine, &m.engine))
+    return Status::InvalidArgument("unknown engine '" + opt->engine + "' (use interp or jit)");
   m.rng = !opt->no_rng;
   m.console_waits = !opt->console_immediate;
   for (const std::string& d : opt->drives) {
@@ -125,12 +127,30 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
   run->add_flag("--quit-at-eof", opt->quit_at_eof,
                 "When standard input ends, stop (exit 0) once the guest has read all of it and next idles");
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
+  AddEngineOptions(run, &opt->engine, &m.jit_cache_mb, &m.jit_hot_after);
   run->add_option("--time-shift", m.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
   run->add_option("--break-insn", m.break_insn,
                   "Testing aid: execute this instruction (mnemonic, e.g. add, c.addi, fadd.d) wrongly, to show a test "
                   "program can fail")
+      ->group("Testing");
+}
+
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after) {
+  cmd->add_option("--engine", *engine,
+                  "What runs the guest's instructions: interp (the interpreter) or jit (translates to x86-64); "
+                  "the guest sees no difference, and a journal recorded with one replays with the other")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"interp", "interpreter", "jit"}));
+  cmd->add_option("--jit-cache-mb", *jit_cache_mb, "Size of the JIT's code cache in MiB (flushed whole when full)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--jit-hot-after", *jit_hot_after,
+                  "The JIT translates a block the Nth time it reaches it (1: at once; the tests use 1 so short "
+                  "programs run translated)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 30))
       ->group("Testing");
 }
 

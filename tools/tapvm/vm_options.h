@@ -17,6 +17,7 @@ struct RunOptions {
   MachineConfig machine;
   std::vector<std::string> drives, netdevs;  // option strings, parsed into `machine`
   std::string memory;
+  std::string engine = "interp";  // --engine, parsed into machine.engine
   uint64_t max_insns = 0;
   bool stats = false;
   bool no_rng = false;
@@ -31,6 +32,8 @@ struct RunOptions {
 
 // Registers the machine options on a subcommand.
 void AddVmOptions(CLI::App* cmd, RunOptions* opt);
+// --engine, --jit-cache-mb and --jit-hot-after (run, record, ft and replay).
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after);
 // Cross-option checks CLI11 cannot express (throws CLI::ValidationError).
 void Validate(const RunOptions& opt);
 // Fills in the defaults and parses the option strings into opt->machine.
