@@ -15,11 +15,10 @@
 // compares Hart::StateDigest (and, every `digest_interval` instructions and
 // at the end, the whole machine's digest: RAM and devices).
 //
-// A checkpoint is compared only when both machines have consumed the same
-// events there: the main machine may take an input or an idle step at the
-// checkpoint's icount after its snapshot (a run never waits at its limit),
-// which the replay, having that event already, takes before stopping. Such
-// a checkpoint is skipped (counted), never reported falsely.
+// Each checkpoint is also a marker event in the stream (cosim_link.h), so
+// the reference never waits for the main machine's next real event to
+// check, and takes at a checkpoint exactly the events the main machine had
+// taken when it stopped there.
 //
 // The first difference stops both machines: the report names the window
 // (the last matching check and this one), both pcs, and the architectural
@@ -79,7 +78,7 @@ class Cosim {
   const std::string& report() const { return report_; }
   // One line: what was checked.
   std::string Summary() const;
-  // For --stats, after Finish: "cosim_checks=N cosim_skipped=N ...".
+  // For --stats, after Finish: "cosim_checks=N ...".
   std::string Stats() const;
 
  private:
@@ -103,7 +102,7 @@ class Cosim {
   // Written by the reference thread; read after it is joined.
   std::string report_;
   std::atomic<bool> failed_{false};
-  uint64_t checks_ = 0, skipped_ = 0, full_checks_ = 0;
+  uint64_t checks_ = 0, full_checks_ = 0;
   uint64_t last_ok_ = 0;  // icount of the last matching check (0: reset)
 };
 

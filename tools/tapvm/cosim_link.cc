@@ -2,12 +2,15 @@
 
 #include <chrono>
 
+#include "journal/tap_events.h"
+
 namespace tapvm::cli {
 
 Status CosimLink::Append(journal::Event e) {
   // The journal first: its errors are the recording's, and stop the guest.
   Status st;
   if (also_) st = also_->Append(e);
+  last_seq_ = e.seq;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (reference_done_ || closed_) return st;
@@ -15,6 +18,20 @@ Status CosimLink::Append(journal::Event e) {
   }
   reader_cv_.notify_one();
   return st;
+}
+
+void CosimLink::AppendMarker(uint64_t icount, const MachineDigest& digest) {
+  journal::Event e;
+  e.seq = last_seq_;  // not a recorded event: reports name the one before it
+  e.icount = icount;
+  e.body = journal::TapEvents::Digested(digest);
+  ++markers_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reference_done_ || closed_) return;
+    events_.push_back(std::move(e));
+  }
+  reader_cv_.notify_one();
 }
 
 Status CosimLink::Next(journal::Event* e, bool* end) {

@@ -13,6 +13,17 @@
 // checkpoints: its architectural state at an icount, which the reference
 // runs to and compares.
 //
+// Check markers: at each checkpoint the main thread also queues a state
+// digest event of its own at the checkpoint's icount (AppendMarker; never
+// journaled), which the reference, having compared, reports too and so
+// consumes. A replay reads one event ahead; without a marker it would wait
+// for the main machine's next real event, which a stretch of pure
+// computation may not make for billions of instructions, and no check
+// could be made meanwhile. The marker also fences the checkpoint: events
+// the main machine makes at that same icount after stopping there (an
+// input taken, an idle step at the next run's start) come after it, so
+// the reference cannot take them before comparing.
+//
 // Contract:
 // - Events and checkpoints come out in the order they were queued.
 // - Next() blocks while no event is queued and the link is open; after
@@ -23,6 +34,8 @@
 //   the reference is itself blocked in Next() (the reference reads one
 //   event ahead, possibly past the pending checkpoints: waiting then would
 //   deadlock), nor after ReferenceDone(), nor once `stop_waiting` says so.
+//   With a marker per checkpoint the reference can wait in Next() only
+//   once it has caught up, so the bound holds.
 // - After ReferenceDone() events are dropped (nothing reads them).
 // Thread-safe: Append, PushCheckpoint and Close from the main thread; Next,
 // NextCheckpoint and ReferenceDone from the reference thread.
@@ -62,6 +75,12 @@ class CosimLink : public EventSink, public EventSource {
 
   // EventSink (main thread).
   Status Append(journal::Event e) override;
+  // Main thread: queues a check marker (see above) with `digest` at
+  // `icount`; for the reference only.
+  void AppendMarker(uint64_t icount, const MachineDigest& digest);
+  // Markers queued so far: the reference consumes these besides the
+  // recording's events.
+  uint64_t markers() const { return markers_; }
   // EventSource (reference thread).
   Status Next(journal::Event* e, bool* end) override;
   bool closed_cleanly() const override;
@@ -93,6 +112,8 @@ class CosimLink : public EventSink, public EventSource {
   bool reader_waiting_ = false;  // the reference is blocked in Next()
   bool reference_done_ = false;
   size_t max_lag_ = 0;
+  uint64_t markers_ = 0;  // main thread only
+  uint64_t last_seq_ = 0;  // of the last recorded event: a marker's seq in reports
 };
 
 }  // namespace tapvm::cli
