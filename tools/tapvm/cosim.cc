@@ -134,7 +134,10 @@ bool Cosim::Check(const CosimCheckpoint& c) {
   if (board.hart().StateDigest() != c.hart_digest) {
     Fail("architectural state differs at icount " + std::to_string(c.icount) + ", " + Window(c.icount) + ":\n  " +
          under_test + " pc " + Hex(c.hart.pc) + ", interpreter pc " + Hex(s.pc) + "\n  fields (" + under_test +
-         " vs interpreter):\n" + DescribeHartDifference(c.hart, s));
+         " vs interpreter):\n" + DescribeHartDifference(c.hart, s) +
+         (c.icount - last_ok_ > 1 ? "  (a run with --cosim-interval 1 narrows the window to one instruction, when the "
+                                    "guest's inputs are the same)\n"
+                                  : ""));
     return false;
   }
   MachineDigest marker = HartOnly(board.hart().StateDigest());
