@@ -2,7 +2,7 @@
 """End-to-end tests of a Linux guest on tapvm (ctest runs each by name).
 
 usage: linux_tests.py TAPVM GUEST_DIR TEST
-tests: shell, disk, disk_io_uring, net_rng, udp_counter, panic, stuck
+tests: shell, disk, disk_io_uring, net_rng, udp_counter, panic, stuck, cosim
 """
 import os
 import shutil
@@ -205,6 +205,41 @@ def test_stuck(tapvm, guest_dir):
     rc = g.wait_exit(60)
     assert rc == 124 and "time limit" in g.stderr, (rc, g.stderr)
     print("stuck: --max-insns and --timeout end the run with status 124 and a message")
+
+
+def test_cosim(tapvm, guest_dir):
+    """--engine cosim on an interactive guest: console input, a disk, the
+    network and the entropy device reach the JIT machine from the host and
+    the interpreter's reference through the event stream; every check must
+    match and poweroff must end tapvm with status 0."""
+    tmp = tempfile.mkdtemp(prefix="tapvm-cosim-")
+    vm_port = free_udp_port()
+    peer = NetPeer(vm_port)
+    g = None
+    try:
+        disk = os.path.join(tmp, "disk.img")
+        shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
+        g = boot_to_shell(tapvm, guest_dir, ["--engine", "cosim", "--stats", "--drive", f"file={disk}",
+                                             "--netdev", peer.netdev(vm_port)])
+        _, rc = g.run("mkdir -p /mnt && mount -t ext2 /dev/vda /mnt && "
+                      "dd if=/dev/hwrng of=/mnt/r.bin bs=512 count=8 2>/dev/null && sync && umount /mnt")
+        assert rc == 0, "disk and hwrng work failed"
+        _, rc = g.run("ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up")
+        assert rc == 0, "could not configure eth0"
+        out, _ = g.run("echo ping-from-guest | nc -u -w 3 10.0.2.2 7")
+        assert "echo:ping-from-guest" in out, f"no echo over UDP: {out!r}"
+        g.send("poweroff -f")
+        rc = g.wait_exit(300)
+        assert rc == 0, f"tapvm exited {rc}; stderr: {g.stderr}"
+        assert "matched the interpreter" in g.stderr, g.stderr
+        line = [x for x in g.stderr.splitlines() if "cosim_checks=" in x]
+        assert line, g.stderr
+        print("cosim: " + line[0])
+    finally:
+        peer.close()
+        if g:
+            g.kill()
+        shutil.rmtree(tmp)
 
 
 def main():

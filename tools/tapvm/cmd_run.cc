@@ -13,6 +13,7 @@
 #include "recorder/journal_pump.h"
 #include "recorder/recording.h"
 #include "tools/tapvm/commands.h"
+#include "tools/tapvm/cosim.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 #include "tools/tapvm/vm_control.h"
@@ -68,8 +69,19 @@ int RunVm(RunOptions& opt) {
       return kExitUsage;
     }
   }
+  // Co-simulation: the machine records into the cosim link (and through
+  // it into the journal), which the interpreter's reference replays.
+  std::unique_ptr<Cosim> cosim;
+  EventSink* sink = journal.get();
+  if (opt.cosim) {
+    CosimOptions co;
+    co.interval = opt.cosim_interval;
+    co.digest_interval = opt.cosim_digest_interval;
+    cosim = std::make_unique<Cosim>(co, journal.get(), config.engine);
+    sink = cosim->sink();
+  }
   std::unique_ptr<Vm> vm;
-  st = Vm::CreateLive(config, images, journal.get(), &vm);
+  st = Vm::CreateLive(config, images, sink, &vm);
   if (!st.ok()) {
     spdlog::error("{}", st.ToString());
     if (journal) {  // nothing was recorded: leave no file behind
@@ -78,6 +90,7 @@ int RunVm(RunOptions& opt) {
     }
     return kExitUsage;
   }
+  if (cosim) cosim->StartReference(*vm, images);
   if (journal) {
     // A journal that cannot be written ends the recording at once.
     Board* board = &vm->board();
@@ -106,6 +119,7 @@ int RunVm(RunOptions& opt) {
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
   limits.timeout_s = opt.timeout_s;
   limits.quit_at_eof = opt.quit_at_eof;
+  if (cosim) limits.run = [c = cosim.get()](uint64_t max, bool bound) { return c->RunMain(max, bound); };
   SessionOutcome outcome = RunSession(*vm, limits);
   if (control) {
     control->MachineEnded(EndReason(outcome));
@@ -113,8 +127,11 @@ int RunVm(RunOptions& opt) {
   }
   Board& board = vm->board();
   const HartState& s = board.hart().state();
+  // The final state digest is the recording's last event; a cosim reports
+  // it itself, with its final check.
+  const bool cosim_ok = cosim ? cosim->Finish(outcome.result) : true;
   if (journal) {
-    board.ReportFinalDigest();  // the recording's last event
+    if (!cosim) board.ReportFinalDigest();
     Status js = vm->recording()->status();
     if (js.ok()) js = journal->Close(s.icount, EndReason(outcome));
     if (!js.ok()) {
@@ -131,6 +148,14 @@ int RunVm(RunOptions& opt) {
                  outcome.seconds, outcome.seconds > 0 ? static_cast<double>(s.icount) / outcome.seconds / 1e6 : 0.0,
                  board.ComputeDigest().value);
   if (opt.stats) PrintEngineStats(board.hart().engine());
+  if (opt.stats && cosim) std::fprintf(stderr, "tapvm: stats: %s\n", cosim->Stats().c_str());
+  if (cosim) {
+    if (!cosim_ok) {
+      std::fprintf(stderr, "tapvm: cosim DIVERGED: %s\n", cosim->report().c_str());
+      return kExitDiverged;
+    }
+    std::fprintf(stderr, "tapvm: %s\n", cosim->Summary().c_str());
+  }
   return ReportOutcome(s, outcome);
 }
 
@@ -140,7 +165,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand(
       "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
-  AddVmOptions(run, opt.get());
+  AddVmOptions(run, opt.get(), /*cosim=*/true);
   AddQmpOption(run, &opt->qmp);
   run->callback([opt, exit_code] {
     Validate(*opt);
@@ -160,7 +185,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
                      "Journal a digest of the whole machine state (hart, RAM, devices) every N instructions (0: none)")
       ->capture_default_str()
       ->check(CountValidator(false));
-  AddVmOptions(record, rec.get());
+  AddVmOptions(record, rec.get(), /*cosim=*/true);
   AddQmpOption(record, &rec->qmp);
   record->callback([rec, exit_code] {
     Validate(*rec);

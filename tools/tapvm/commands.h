@@ -13,6 +13,7 @@ namespace tapvm::cli {
 inline constexpr int kExitUsage = 2;        // bad command line or input file
 inline constexpr int kExitNoProgress = 124;  // limit reached, idle or stuck guest
 inline constexpr int kExitJournal = 3;       // the journal could not be written (disk full...)
+inline constexpr int kExitDiverged = 4;      // --engine cosim: the engine under test and the interpreter differ
 
 // An instruction or event count on the command line: decimal digits only
 // (CLI11 would otherwise take "-5" for an unsigned option), and > 0 when

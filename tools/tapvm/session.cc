@@ -60,7 +60,8 @@ SessionOutcome RunSession(Vm& vm, const SessionLimits& limits) {
     });
   }
   auto t0 = std::chrono::steady_clock::now();
-  out.result = board.Run(limits.max_icount, /*bound_idle_time=*/limits.max_icount != UINT64_MAX);
+  const bool bound_idle_time = limits.max_icount != UINT64_MAX;
+  out.result = limits.run ? limits.run(limits.max_icount, bound_idle_time) : board.Run(limits.max_icount, bound_idle_time);
   signals::ClearStopHandler();
   out.signal = signals::StopSignal();
   out.input_ended = input_ended.load();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "emulator/machine/board.h"
 #include "tools/tapvm/vm.h"
@@ -19,6 +20,9 @@ struct SessionLimits {
   double timeout_s = 0;              // --timeout (0: none)
   bool terminal = true;              // read the console from standard input
   bool quit_at_eof = false;          // end the run once the guest has read all of it and idles
+  // How the board is run: Board::Run(max_icount, bound_idle_time) when
+  // empty; a co-simulation runs it in chunks with a check after each.
+  std::function<RunResult(uint64_t max_icount, bool bound_idle_time)> run;
 };
 
 struct SessionOutcome {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "tools/tapvm/commands.h"
 
@@ -79,8 +80,10 @@ Status Resolve(RunOptions* opt) {
   std::string memory = opt->memory.empty() ? (m.is_linux() ? "256M" : "128M") : opt->memory;
   if (!ParseSize(memory, &m.ram_size) || (m.ram_size & 0xfff) || m.ram_size > (64ull << 30))
     return Status::InvalidArgument("bad memory size '" + memory + "' (use e.g. 256M or 1G, at most 64G)");
-  if (!ParseEngineKind(opt->engine, &m.engine))
-    return Status::InvalidArgument("unknown engine '" + opt->engine + "' (use interp or jit)");
+  opt->cosim = opt->engine == "cosim";
+  const std::string& engine = opt->cosim ? opt->cosim_engine : opt->engine;
+  if (!ParseEngineKind(engine, &m.engine))
+    return Status::InvalidArgument("unknown engine '" + engine + "' (use interp or jit)");
   m.rng = !opt->no_rng;
   m.console_waits = !opt->console_immediate;
   for (const std::string& d : opt->drives) {
@@ -97,7 +100,7 @@ Status Resolve(RunOptions* opt) {
   return Status::Ok();
 }
 
-void AddVmOptions(CLI::App* run, RunOptions* opt) {
+void AddVmOptions(CLI::App* run, RunOptions* opt, bool cosim) {
   MachineConfig& m = opt->machine;
   run->add_option("--bios", m.firmware,
                   "Firmware or program run in M-mode from reset: an ELF, or a raw binary loaded at the RAM base "
@@ -127,7 +130,23 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
   run->add_flag("--quit-at-eof", opt->quit_at_eof,
                 "When standard input ends, stop (exit 0) once the guest has read all of it and next idles");
   run->add_flag("--stats", opt->stats, "Print instruction count, time, MIPS and the machine state digest at the end");
-  AddEngineOptions(run, &opt->engine, &m.jit_cache_mb, &m.jit_hot_after);
+  AddEngineOptions(run, &opt->engine, &m.jit_cache_mb, &m.jit_hot_after, cosim);
+  if (cosim) {
+    run->add_option("--cosim-engine", opt->cosim_engine,
+                    "With --engine cosim: the engine under test, checked against the interpreter")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"interp", "interpreter", "jit"}));
+    run->add_option("--cosim-interval", opt->cosim_interval,
+                    "With --engine cosim: compare the architectural state every N instructions (1: after every "
+                    "instruction)")
+        ->capture_default_str()
+        ->check(CountValidator(true));
+    run->add_option("--cosim-digest-interval", opt->cosim_digest_interval,
+                    "With --engine cosim: compare the whole machine's digest (RAM, devices) every N instructions "
+                    "(0: at the end only)")
+        ->capture_default_str()
+        ->check(CountValidator(false));
+  }
   run->add_option("--time-shift", m.time_shift, "mtime advances once every 2^N instructions")
       ->capture_default_str()
       ->check(CLI::Range(0, 16));
@@ -137,12 +156,17 @@ void AddVmOptions(CLI::App* run, RunOptions* opt) {
       ->group("Testing");
 }
 
-void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after) {
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after,
+                      bool cosim) {
+  std::vector<std::string> engines = {"interp", "interpreter", "jit"};
+  if (cosim) engines.push_back("cosim");
   cmd->add_option("--engine", *engine,
-                  "What runs the guest's instructions: interp (the interpreter) or jit (translates to x86-64); "
-                  "the guest sees no difference, and a journal recorded with one replays with the other")
+                  std::string("What runs the guest's instructions: interp (the interpreter) or jit (translates to "
+                              "x86-64); the guest sees no difference, and a journal recorded with one replays with "
+                              "the other") +
+                      (cosim ? "; cosim runs --cosim-engine and checks it against the interpreter as it goes" : ""))
       ->capture_default_str()
-      ->check(CLI::IsMember({"interp", "interpreter", "jit"}));
+      ->check(CLI::IsMember(engines));
   cmd->add_option("--jit-cache-mb", *jit_cache_mb, "Size of the JIT's code cache in MiB (flushed whole when full)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));

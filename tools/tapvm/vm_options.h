@@ -18,6 +18,12 @@ struct RunOptions {
   std::vector<std::string> drives, netdevs;  // option strings, parsed into `machine`
   std::string memory;
   std::string engine = "interp";  // --engine, parsed into machine.engine
+  // --engine cosim (run and record): machine.engine is the engine under
+  // test (--cosim-engine), checked against the interpreter (cosim.h).
+  bool cosim = false;
+  std::string cosim_engine = "jit";
+  uint64_t cosim_interval = 10'000;
+  uint64_t cosim_digest_interval = 50'000'000;
   uint64_t max_insns = 0;
   bool stats = false;
   bool no_rng = false;
@@ -30,10 +36,13 @@ struct RunOptions {
   std::string qmp;  // --qmp: the control socket (run and record)
 };
 
-// Registers the machine options on a subcommand.
-void AddVmOptions(CLI::App* cmd, RunOptions* opt);
-// --engine, --jit-cache-mb and --jit-hot-after (run, record, ft and replay).
-void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after);
+// Registers the machine options on a subcommand; with `cosim`, --engine
+// cosim and its options too (run and record).
+void AddVmOptions(CLI::App* cmd, RunOptions* opt, bool cosim = false);
+// --engine, --jit-cache-mb and --jit-hot-after (run, record, ft and replay);
+// with `cosim`, --engine also takes cosim.
+void AddEngineOptions(CLI::App* cmd, std::string* engine, unsigned* jit_cache_mb, unsigned* jit_hot_after,
+                      bool cosim = false);
 // Cross-option checks CLI11 cannot express (throws CLI::ValidationError).
 void Validate(const RunOptions& opt);
 // Fills in the defaults and parses the option strings into opt->machine.
