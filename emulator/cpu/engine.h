@@ -118,6 +118,17 @@ std::string_view EngineKindName(EngineKind kind);
 // false if none.
 bool ParseEngineKind(std::string_view name, EngineKind* out);
 
+// The engine the command line uses unless told otherwise: the JIT on
+// x86-64 hosts (the only ones it translates for), the interpreter
+// elsewhere. The interpreter stays the reference (cosim, the fuzzer).
+constexpr std::string_view DefaultEngineName() {
+#if defined(__x86_64__)
+  return "jit";
+#else
+  return "interp";
+#endif
+}
+
 // Creates the engine of `kind` for the hart behind `hart`.
 std::unique_ptr<ExecutionEngine> MakeEngine(EngineKind kind, HartEngineAccess hart);
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "emulator/cpu/engine.h"
 #include "emulator/machine/drive_host_options.h"
 #include "journal/hash.h"
 #include "journal/reader.h"
@@ -31,7 +32,7 @@ struct ReplayOptions {
   std::vector<std::string> drives;  // copies of the recorded disks
   bool quiet = false;
   std::string break_insn;  // testing aid: overrides the recording's
-  std::string engine = "interp";  // not part of a recording: the user's choice
+  std::string engine{DefaultEngineName()};  // not part of a recording: the user's choice
   unsigned jit_cache_mb = 64;
   unsigned jit_hot_after = 8;
   std::string qmp;

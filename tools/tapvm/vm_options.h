@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "emulator/cpu/engine.h"
 #include "emulator/machine/machine_config.h"
 
 namespace tapvm::cli {
@@ -17,7 +18,7 @@ struct RunOptions {
   MachineConfig machine;
   std::vector<std::string> drives, netdevs;  // option strings, parsed into `machine`
   std::string memory;
-  std::string engine = "interp";  // --engine, parsed into machine.engine
+  std::string engine{DefaultEngineName()};  // --engine, parsed into machine.engine
   // --engine cosim (run and record): machine.engine is the engine under
   // test (--cosim-engine), checked against the interpreter (cosim.h).
   bool cosim = false;
