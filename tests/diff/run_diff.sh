@@ -3,29 +3,37 @@
 # compares the signatures line by line (the lines between "BEGIN <name>" and
 # "END <name>"; see sig.h).
 #
-# usage: run_diff.sh [--break-insn MNEMONIC] TAPVM ELF...
+# usage: run_diff.sh [--engine interp|jit] [--break-insn MNEMONIC] TAPVM ELF...
 # Exit status: 0 when every program matches (or QEMU is not installed, which
 # is reported as SKIPPED), 1 on any difference or failed run, 2 on misuse.
 # --break-insn runs tapvm with that instruction deliberately broken and
 # inverts the verdict: exit 0 only if every program then differs (the proof
 # that the signature catches the bug).
+# --engine picks tapvm's engine (jit translates every block at once,
+# --jit-hot-after 1, so these short programs run translated).
 # Each program runs well under 20M instructions; tapvm stops at 200M (a
 # broken instruction can make a program loop).
 # Environment: DIFF_KEEP_DIR=<dir> keeps both raw outputs there.
 set -u
+engine_args=()
+if [ "${1:-}" = --engine ] && [ $# -ge 2 ]; then
+  engine_args=(--engine "$2")
+  [ "$2" = jit ] && engine_args+=(--jit-hot-after 1)
+  shift 2
+fi
 break_insn=""
 if [ "${1:-}" = --break-insn ] && [ $# -ge 2 ]; then
   break_insn=$2
   shift 2
 fi
 if [ $# -lt 2 ]; then
-  echo "usage: $0 [--break-insn MNEMONIC] TAPVM ELF..." >&2
+  echo "usage: $0 [--engine interp|jit] [--break-insn MNEMONIC] TAPVM ELF..." >&2
   exit 2
 fi
 tapvm=$1
 shift
-tapvm_args=()
-[ -n "$break_insn" ] && tapvm_args=(--break-insn "$break_insn")
+tapvm_args=("${engine_args[@]}")
+[ -n "$break_insn" ] && tapvm_args+=(--break-insn "$break_insn")
 qemu=qemu-system-riscv64
 if ! command -v "$qemu" >/dev/null 2>&1; then
   echo "SKIPPED: $qemu not installed"
