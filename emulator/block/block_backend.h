@@ -80,6 +80,15 @@ class BlockBackend {
   virtual void Stop() = 0;
 };
 
+// The completion of `request` with `status` and no data.
+inline BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Status status) {
+  BlockCompletion c;
+  c.dev = request.dev;
+  c.id = request.id;
+  c.status = status;
+  return c;
+}
+
 // Checks a request against the contract above for an image of
 // `size_bytes`; returns kOk if the backend should serve it.
 inline BlockCompletion::Status CheckBlockRequest(const BlockRequest& request, uint64_t size_bytes,

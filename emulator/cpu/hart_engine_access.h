@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "emulator/cpu/decode.h"
 #include "emulator/cpu/hart_inl.h"
@@ -101,6 +102,32 @@ class HartEngineAccess {
   // straddles two pages or lies in a page PMP covers only in part (already
   // decoded, followed by PAGE_END). nullptr: fetch exception pending.
   DecodedInsn* FetchSlow(uint64_t pc) const { return hart_->FetchSlow(pc); }
+  // The slot of the instruction at page offset `off`, decoded first if it
+  // is not yet (Op::DECODE): the one way every engine decodes, so all leave
+  // a decoded page in the same state. An instruction that straddles the
+  // page's end becomes CROSS_PAGE; a pc-relative jump that stays in the
+  // page gets its same-page variant (BEQ -> BEQ_L), which needs no check.
+  static DecodedInsn* DecodeSlot(DecodedPage* page, unsigned off) {
+    DecodedInsn* d = &page->insns[off >> 1];
+    if (d->op != Op::DECODE) return d;
+    uint16_t lo;
+    std::memcpy(&lo, page->host + off, 2);
+    if ((lo & 3) == 3 && off == 0xffe) {
+      d->op = Op::CROSS_PAGE;
+      return d;
+    }
+    uint32_t raw = lo;
+    if ((lo & 3) == 3) {
+      uint16_t hi;
+      std::memcpy(&hi, page->host + off + 2, 2);
+      raw |= static_cast<uint32_t>(hi) << 16;
+    }
+    *d = Decode(raw);
+    const Op local = LocalJumpVariant(d->op);
+    const int64_t target_off = static_cast<int64_t>(off) + d->imm;
+    if (local != d->op && target_off >= 0 && target_off < 4096) d->op = local;
+    return d;
+  }
   // Fetches and decodes the instruction at pc into cross_page()[0], checking
   // translation and PMP for each halfword; op PAGE_END there means a fetch
   // exception is pending.

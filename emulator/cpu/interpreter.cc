@@ -194,25 +194,8 @@ event_end:
 
 // ---- interpreter-internal ----
 L_DECODE : {
-  auto* page = reinterpret_cast<DecodedPage*>(page_base);
-  unsigned off = pc & 0xfff;
-  uint16_t lo;
-  std::memcpy(&lo, page->host + off, 2);
-  if ((lo & 3) == 3 && off == 0xffe) {
-    d->op = Op::CROSS_PAGE;
-  } else {
-    uint32_t raw = lo;
-    if ((lo & 3) == 3) {
-      uint16_t hi;
-      std::memcpy(&hi, page->host + off + 2, 2);
-      raw |= static_cast<uint32_t>(hi) << 16;
-    }
-    *d = Decode(raw);
-    // A pc-relative jump that stays in this page needs no page check.
-    Op local = LocalJumpVariant(d->op);
-    int64_t target_off = static_cast<int64_t>(off) + d->imm;
-    if (local != d->op && target_off >= 0 && target_off < 4096) d->op = local;
-  }
+  // Decoded on first execution, as every engine decodes (the slot is d).
+  d = HartEngineAccess::DecodeSlot(reinterpret_cast<DecodedPage*>(page_base), pc & 0xfff);
   DISPATCH();
 }
 L_PAGE_END:

@@ -29,14 +29,6 @@ const uint8_t* ZeroBuffer() {
   return zeros.data();
 }
 
-BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Status status) {
-  BlockCompletion c;
-  c.dev = request.dev;
-  c.id = request.id;
-  c.status = status;
-  return c;
-}
-
 }  // namespace
 
 struct IoUringRing::Op {

@@ -17,18 +17,6 @@
 
 namespace tapvm {
 
-namespace {
-
-BlockCompletion CompletionFor(const BlockRequest& request, BlockCompletion::Status status) {
-  BlockCompletion c;
-  c.dev = request.dev;
-  c.id = request.id;
-  c.status = status;
-  return c;
-}
-
-}  // namespace
-
 Status ThreadPoolBackend::Open(const std::string& path, bool read_only, unsigned num_threads,
                                std::unique_ptr<ThreadPoolBackend>* out) {
   BlockBackendOptions o;

@@ -5,34 +5,7 @@
 
 namespace tapvm::jit {
 
-namespace {
 using DecodedPage = HartEngineAccess::DecodedPage;
-
-// The slot of the instruction at page offset `off`, decoded the way the
-// interpreter decodes it on first execution (interpreter.cc, L_DECODE), so
-// both engines leave a decoded page in the same state.
-DecodedInsn* DecodedSlot(DecodedPage* page, unsigned off) {
-  DecodedInsn* d = &page->insns[off >> 1];
-  if (d->op != Op::DECODE) return d;
-  uint16_t lo;
-  std::memcpy(&lo, page->host + off, 2);
-  if ((lo & 3) == 3 && off == 0xffe) {
-    d->op = Op::CROSS_PAGE;
-    return d;
-  }
-  uint32_t raw = lo;
-  if ((lo & 3) == 3) {
-    uint16_t hi;
-    std::memcpy(&hi, page->host + off + 2, 2);
-    raw |= static_cast<uint32_t>(hi) << 16;
-  }
-  *d = Decode(raw);
-  Op local = LocalJumpVariant(d->op);
-  int64_t target_off = static_cast<int64_t>(off) + d->imm;
-  if (local != d->op && target_off >= 0 && target_off < 4096) d->op = local;
-  return d;
-}
-}  // namespace
 
 JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_after)
     : hart_(hart),
@@ -131,7 +104,7 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
     // same point, and even code that rewrites itself without fence.i runs
     // as in the interpreter.
     if (touched_memory && page->insns[(at & 0xfff) >> 1].op == Op::DECODE) break;
-    const DecodedInsn* d = DecodedSlot(page, at & 0xfff);
+    const DecodedInsn* d = HartEngineAccess::DecodeSlot(page, at & 0xfff);
     Op op = CanonicalOp(d->op);
     if (!IsTranslated(op) && !RunsInBlock(op)) break;
     scratch_.push_back(*d);
