@@ -68,7 +68,6 @@ IoUringRing* IoUringBackend::RingFor(const Op* op) {
 
 void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
   Op* op = IoUringRing::NewOp(std::move(request), std::move(done));
-  std::deque<Op*> one;
   IoUringRing* ring = nullptr;
   image_.unfinished.fetch_add(1);
   {
@@ -80,8 +79,7 @@ void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
     if (!stopping_) ring = RingFor(op);
   }
   if (ring == nullptr) return IoUringRing::Cancel(&image_, op);  // stopped
-  one.push_back(op);
-  ring->Enqueue(&one);  // cancels the op if that ring has just been stopped
+  ring->Enqueue(op);  // cancels the op if that ring has just been stopped
 }
 
 void IoUringBackend::Plug() {

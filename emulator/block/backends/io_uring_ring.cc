@@ -134,10 +134,29 @@ void IoUringRing::Enqueue(std::deque<Op*>* ops) {
   if (!taken) {  // stopped
     for (Op* op : *ops) Cancel(image_, op);
   } else if (wake) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
+    Wake();
   }
   ops->clear();
+}
+
+void IoUringRing::Enqueue(Op* op) {
+  bool wake = false, taken = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_ && thread_.joinable()) {
+      taken = true;
+      incoming_.push_back(op);
+      wake = ring_sleeping_;
+      ring_sleeping_ = false;
+    }
+  }
+  if (!taken) return Cancel(image_, op);  // stopped
+  if (wake) Wake();
+}
+
+void IoUringRing::Wake() {
+  const uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
 }
 
 void IoUringRing::Stop() {
@@ -150,8 +169,7 @@ void IoUringRing::Stop() {
   }
   for (Op* op : cancelled) Cancel(image_, op);
   if (thread_.joinable()) {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
+    Wake();
     thread_.join();
   }
 }

@@ -98,6 +98,8 @@ class IoUringRing {
   // Hands every op in `ops` to the ring thread (ops is left empty), to be
   // submitted together. After Stop the ops are cancelled instead.
   void Enqueue(std::deque<Op*>* ops);
+  // The same for one op (no container built per request).
+  void Enqueue(Op* op);
   // The ring whose thread is calling (from inside a `done` callback) if it
   // serves `image`, else nullptr.
   static IoUringRing* CurrentFor(const IoUringImage* image);
@@ -126,6 +128,8 @@ class IoUringRing {
   bool OnCompletion(Op* op, int res);
   io_uring_sqe* NextSqe();
   void ArmWakeup();
+  // Writes the eventfd the sleeping ring thread waits on (any thread).
+  void Wake();
   // Submits the SQEs prepared; with `wait`, also waits for a completion.
   void SubmitPrepared(bool wait);
   // Completes `op` (calls done) and frees it.
