@@ -36,6 +36,8 @@
 #include <variant>
 #include <vector>
 
+#include "emulator/base/io_bytes.h"
+
 namespace tapvm {
 
 // Identifies a device on the tap; assigned by the board in a fixed order, so
@@ -52,7 +54,7 @@ struct BlockRequest {
   Type type = Type::kRead;
   uint64_t offset = 0;         // bytes
   uint64_t length = 0;         // bytes (0 for flush)
-  std::vector<uint8_t> data;   // kWrite only
+  IoBytes data;                // kWrite only
 };
 
 // ------------------------------------------------------------------ inputs
@@ -60,7 +62,7 @@ struct BlockCompletion {
   TapDeviceId dev = 0;
   uint64_t id = 0;
   enum class Status : uint8_t { kOk, kIoError, kUnsupported } status = Status::kOk;
-  std::vector<uint8_t> data;  // kRead: the bytes read
+  IoBytes data;  // kRead: the bytes read (IoBytes: backends read straight into it)
 };
 struct NetFrameIn {
   TapDeviceId dev = 0;

@@ -17,8 +17,8 @@ int64_t NowNs() {
 }
 
 uint64_t CostOf(const journal::Event& e) {
-  const std::vector<uint8_t>* p = journal::PayloadOf(e.body);
-  return kEventCostBytes + (p != nullptr ? p->size() : 0);
+  const std::optional<std::span<const uint8_t>> p = journal::PayloadOf(e.body);
+  return kEventCostBytes + (p ? p->size() : 0);
 }
 
 std::string Hex64(uint64_t v) {
@@ -179,8 +179,8 @@ Status LogReceiver::OnEvent(EventMsg& m) {
                               std::to_string(e.icount));
   }
   if (info.blob) {
-    std::vector<uint8_t>* payload = journal::MutablePayloadOf(e.body);
-    if (payload == nullptr) return Status::Corruption(where + ": a blob reference on a kind without payload");
+    const journal::PayloadRef payload = journal::MutablePayloadOf(e.body);
+    if (!payload) return Status::Corruption(where + ": a blob reference on a kind without payload");
     if (m.payload.size() != info.blob->size) {
       return Status::Corruption(where + ": payload of " + std::to_string(m.payload.size()) +
                                 " bytes, the record's blob reference says " + std::to_string(info.blob->size));
@@ -190,7 +190,7 @@ Status LogReceiver::OnEvent(EventMsg& m) {
       return Status::Corruption(where + ": payload hashes to " + h.ToHex() + ", the record's blob reference says " +
                                 info.blob->hash.ToHex());
     }
-    *payload = std::move(m.payload);
+    payload.Assign(std::move(m.payload));
   } else if (!m.payload.empty()) {
     return Status::Corruption(where + ": a payload beside a record that holds its own");
   }

@@ -30,8 +30,8 @@ int64_t NowNs() {
 }
 
 uint64_t CostOf(const journal::Event& e) {
-  const std::vector<uint8_t>* p = journal::PayloadOf(e.body);
-  return kEventCostBytes + (p != nullptr ? p->size() : 0);
+  const std::optional<std::span<const uint8_t>> p = journal::PayloadOf(e.body);
+  return kEventCostBytes + (p ? p->size() : 0);
 }
 
 Status Prefixed(const Status& st) { return st.WithPrefix("ft log sender: "); }
@@ -206,8 +206,8 @@ void LogSender::Run() {
 }
 
 Status LogSender::SendEvent(const journal::Event& e) {
-  const std::vector<uint8_t>* payload = journal::PayloadOf(e.body);
-  const bool to_blob = payload != nullptr && payload->size() > options_.inline_limit;
+  const std::optional<std::span<const uint8_t>> payload = journal::PayloadOf(e.body);
+  const bool to_blob = payload && payload->size() > options_.inline_limit;
   journal::BlobRef ref;
   if (to_blob) {
     ref.hash = journal::ContentHash(*payload);
@@ -220,7 +220,7 @@ Status LogSender::SendEvent(const journal::Event& e) {
   EventMsg m;
   m.seq = e.seq;
   m.record.assign(record.begin(), record.end());
-  if (to_blob) m.payload = *payload;
+  if (to_blob) m.payload.assign(payload->begin(), payload->end());
   const uint64_t before = conn_->bytes_queued();
   conn_->Queue(m);
   event_bytes_ += conn_->bytes_queued() - before;

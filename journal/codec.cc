@@ -64,7 +64,7 @@ void SetHash(s::Hash128::Builder b, const Hash128& h) {
 }
 Hash128 GetHash(s::Hash128::Reader r) { return Hash128{r.getHigh(), r.getLow()}; }
 
-kj::ArrayPtr<const kj::byte> Bytes(const std::vector<uint8_t>& v) { return kj::arrayPtr(v.data(), v.size()); }
+kj::ArrayPtr<const kj::byte> Bytes(std::span<const uint8_t> v) { return kj::arrayPtr(v.data(), v.size()); }
 
 template <class Enum>
 bool EnumInRange(Enum v, unsigned count) {
@@ -76,7 +76,7 @@ void BuildEvent(s::Event::Builder b, uint64_t seq, const Event& e, const BlobRef
   b.setIcount(e.icount);
   b.setDevice(DeviceOf(e.body));
   auto payload = b.getPayload();
-  if (const std::vector<uint8_t>* bytes = PayloadOf(e.body)) {
+  if (const std::optional<std::span<const uint8_t>> bytes = PayloadOf(e.body)) {
     if (blob != nullptr) {
       auto ref = payload.initBlob();
       SetHash(ref.initHash(), blob->hash);
@@ -232,21 +232,21 @@ Status ReadEvent(s::Event::Reader r, Event* e, std::optional<BlobRef>* blob) {
   }
   if (DeviceOf(e->body) != dev) return Status::Corruption(Fmt("device %u on a machine-wide event", unsigned(dev)));
 
-  std::vector<uint8_t>* bytes = MutablePayloadOf(e->body);
+  const PayloadRef bytes = MutablePayloadOf(e->body);
   auto payload = r.getPayload();
   blob->reset();
   switch (payload.which()) {
     case s::Event::Payload::NONE:
-      if (bytes != nullptr) return Status::Corruption("payload missing");
+      if (bytes) return Status::Corruption("payload missing");
       break;
     case s::Event::Payload::INLINE: {
-      if (bytes == nullptr) return Status::Corruption("payload on an event kind without one");
+      if (!bytes) return Status::Corruption("payload on an event kind without one");
       auto d = payload.getInline();
-      bytes->assign(d.begin(), d.end());
+      bytes.Assign(std::span<const uint8_t>(d.begin(), d.end()));
       break;
     }
     case s::Event::Payload::BLOB: {
-      if (bytes == nullptr) return Status::Corruption("payload on an event kind without one");
+      if (!bytes) return Status::Corruption("payload on an event kind without one");
       auto ref = payload.getBlob();
       *blob = BlobRef{GetHash(ref.getHash()), ref.getSize()};
       break;
@@ -254,10 +254,10 @@ Status ReadEvent(s::Event::Reader r, Event* e, std::optional<BlobRef>* blob) {
     default: return Status::Corruption(Fmt("unknown payload form %u", unsigned(payload.which())));
   }
   e->payload = PayloadLocation{};
-  if (bytes != nullptr) {
+  if (bytes) {
     e->payload.in_blob = blob->has_value();
     e->payload.hash = blob->has_value() ? (*blob)->hash : Hash128{};
-    e->payload.size = blob->has_value() ? (*blob)->size : bytes->size();
+    e->payload.size = blob->has_value() ? (*blob)->size : bytes.bytes().size();
   }
   return Status::Ok();
 }

@@ -56,7 +56,7 @@ void Appendf(std::string* out, const char* fmt, ...) {
 }
 
 // Console bytes as a C-like escaped string, at most 64 bytes shown.
-void AppendText(std::string* out, const std::vector<uint8_t>& bytes) {
+void AppendText(std::string* out, std::span<const uint8_t> bytes) {
   constexpr size_t kMax = 64;
   out->push_back('"');
   for (size_t i = 0; i < bytes.size() && i < kMax; ++i) {
@@ -81,15 +81,15 @@ void AppendText(std::string* out, const std::vector<uint8_t>& bytes) {
 }
 
 // Binary payloads: a hex prefix of at most 16 bytes.
-void AppendHex(std::string* out, const std::vector<uint8_t>& bytes) {
+void AppendHex(std::string* out, std::span<const uint8_t> bytes) {
   constexpr size_t kMax = 16;
   for (size_t i = 0; i < bytes.size() && i < kMax; ++i) Appendf(out, "%02x", bytes[i]);
   if (bytes.size() > kMax) out->append("...");
 }
 
 void AppendPayload(std::string* out, const Event& e, bool text) {
-  const std::vector<uint8_t>* p = PayloadOf(e.body);
-  if (p == nullptr) return;
+  const std::optional<std::span<const uint8_t>> p = PayloadOf(e.body);
+  if (!p) return;
   const uint64_t len = e.payload.loaded ? p->size() : e.payload.size;
   Appendf(out, " len=%" PRIu64, len);
   if (e.payload.in_blob) Appendf(out, " blob=%s", e.payload.hash.ToHex().substr(0, 16).c_str());
@@ -153,22 +153,24 @@ TapDeviceId DeviceOf(const EventBody& body) {
                     body);
 }
 
-std::vector<uint8_t>* MutablePayloadOf(EventBody& body) {
+PayloadRef MutablePayloadOf(EventBody& body) {
   return std::visit(Overload{
-                        [](BlockCompletion& b) -> std::vector<uint8_t>* { return &b.data; },
-                        [](NetFrameIn& b) -> std::vector<uint8_t>* { return &b.frame; },
-                        [](ConsoleIn& b) -> std::vector<uint8_t>* { return &b.bytes; },
-                        [](EntropyIn& b) -> std::vector<uint8_t>* { return &b.bytes; },
-                        [](NetFrameOut& b) -> std::vector<uint8_t>* { return &b.frame; },
-                        [](BlockRequest& b) -> std::vector<uint8_t>* { return &b.data; },
-                        [](ConsoleOut& b) -> std::vector<uint8_t>* { return &b.bytes; },
-                        [](auto&) -> std::vector<uint8_t>* { return nullptr; },
+                        [](BlockCompletion& b) { return PayloadRef(&b.data); },
+                        [](NetFrameIn& b) { return PayloadRef(&b.frame); },
+                        [](ConsoleIn& b) { return PayloadRef(&b.bytes); },
+                        [](EntropyIn& b) { return PayloadRef(&b.bytes); },
+                        [](NetFrameOut& b) { return PayloadRef(&b.frame); },
+                        [](BlockRequest& b) { return PayloadRef(&b.data); },
+                        [](ConsoleOut& b) { return PayloadRef(&b.bytes); },
+                        [](auto&) { return PayloadRef(); },
                     },
                     body);
 }
 
-const std::vector<uint8_t>* PayloadOf(const EventBody& body) {
-  return MutablePayloadOf(const_cast<EventBody&>(body));
+std::optional<std::span<const uint8_t>> PayloadOf(const EventBody& body) {
+  const PayloadRef p = MutablePayloadOf(const_cast<EventBody&>(body));
+  if (!p) return std::nullopt;
+  return p.bytes();
 }
 
 Event MakeInputEvent(uint64_t icount, TapInput input) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -137,9 +138,37 @@ bool ParseEventKind(std::string_view name, EventKind* kind);
 // and state digests.
 TapDeviceId DeviceOf(const EventBody& body);
 
-// The body's byte payload, or nullptr for kinds without one.
-const std::vector<uint8_t>* PayloadOf(const EventBody& body);
-std::vector<uint8_t>* MutablePayloadOf(EventBody& body);
+// The body's byte payload; nullopt for kinds without one.
+std::optional<std::span<const uint8_t>> PayloadOf(const EventBody& body);
+
+// A handle on a body's byte payload, which lives in a std::vector<uint8_t>
+// or, for block data, an IoBytes; false for kinds without one.
+class PayloadRef {
+ public:
+  PayloadRef() = default;
+  explicit PayloadRef(std::vector<uint8_t>* v) : vec_(v) {}
+  explicit PayloadRef(IoBytes* v) : io_(v) {}
+  explicit operator bool() const { return vec_ != nullptr || io_ != nullptr; }
+  std::span<uint8_t> bytes() const {
+    if (vec_ != nullptr) return *vec_;
+    if (io_ != nullptr) return *io_;
+    return {};
+  }
+  void Assign(std::span<const uint8_t> b) const {
+    if (vec_ != nullptr) vec_->assign(b.begin(), b.end());
+    if (io_ != nullptr) io_->assign(b.begin(), b.end());
+  }
+  // Takes `b` over without a copy where the payload is a vector.
+  void Assign(std::vector<uint8_t>&& b) const {
+    if (vec_ != nullptr) *vec_ = std::move(b);
+    if (io_ != nullptr) io_->assign(b.begin(), b.end());
+  }
+
+ private:
+  std::vector<uint8_t>* vec_ = nullptr;
+  IoBytes* io_ = nullptr;
+};
+PayloadRef MutablePayloadOf(EventBody& body);
 
 // Recorder side: the event for a tap input delivered at `icount`.
 Event MakeInputEvent(uint64_t icount, TapInput input);

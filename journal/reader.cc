@@ -184,6 +184,13 @@ bool JournalReader::Impl::CheckEnd(const RecordWalk& w, Problem* p) const {
 }
 
 Status JournalReader::Impl::FetchBlob(const Hash128& hash, uint64_t expected_size, std::vector<uint8_t>* out) {
+  std::span<const uint8_t> bytes;
+  TAPVM_RETURN_IF_ERROR(BlobView(hash, expected_size, &bytes));
+  out->assign(bytes.begin(), bytes.end());
+  return Status::Ok();
+}
+
+Status JournalReader::Impl::BlobView(const Hash128& hash, uint64_t expected_size, std::span<const uint8_t>* out) {
   uint8_t k[16];
   hash.ToBytes(k);
   MDB_val key = Val(k, sizeof k), val;
@@ -201,7 +208,7 @@ Status JournalReader::Impl::FetchBlob(const Hash128& hash, uint64_t expected_siz
     return Status::Corruption(Fmt("blob %s holds %zu bytes, its reference says %" PRIu64, hash.ToHex().c_str(),
                                   bytes.size(), expected_size));
   }
-  out->assign(bytes.begin(), bytes.end());
+  *out = bytes;
   return Status::Ok();
 }
 
@@ -379,8 +386,9 @@ Status JournalReader::Next(Event* e, bool* end) {
   DecodedEvent info;
   if (!d.CheckRecord(&d.walk, key, val, e, &info, &p)) return d.error = Status::Corruption(p.message);
   if (info.blob && d.options.load_payloads) {
-    std::vector<uint8_t>* bytes = MutablePayloadOf(e->body);
-    Status st = d.FetchBlob(info.blob->hash, info.blob->size, bytes);
+    std::span<const uint8_t> bytes;
+    Status st = d.BlobView(info.blob->hash, info.blob->size, &bytes);
+    if (st.ok()) MutablePayloadOf(e->body).Assign(bytes);
     if (!st.ok()) {
       return d.error = Status::Corruption(RecordWhere(e->seq, e->icount, true, d.FileOffset(val.mv_data), val.mv_size) +
                                           ": payload " + st.message());

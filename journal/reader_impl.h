@@ -67,6 +67,8 @@ struct JournalReader::Impl {
   // Fetches a blob and checks it against its key (and `expected_size`
   // unless UINT64_MAX). NotFound or Corruption.
   Status FetchBlob(const Hash128& hash, uint64_t expected_size, std::vector<uint8_t>* out);
+  // The same, as a view into the mapped file (valid while `txn` is open).
+  Status BlobView(const Hash128& hash, uint64_t expected_size, std::span<const uint8_t>* out);
 };
 
 // "record 1234 (icount 5678, file offset 0x1f2a0, 57 bytes)".

@@ -251,9 +251,9 @@ Status JournalWriter::Append(const Event& e, uint64_t* seq) {
     return Status::InvalidArgument("journal append: icount " + std::to_string(e.icount) + " is before the last event's " +
                                    std::to_string(last_icount_));
   }
-  const std::vector<uint8_t>* payload = PayloadOf(e.body);
-  const bool to_blob = payload != nullptr && payload->size() > options_.inline_limit;
-  TAPVM_RETURN_IF_ERROR(EnsureTxn(256 + (payload != nullptr ? payload->size() : 0)));
+  const std::optional<std::span<const uint8_t>> payload = PayloadOf(e.body);
+  const bool to_blob = payload && payload->size() > options_.inline_limit;
+  TAPVM_RETURN_IF_ERROR(EnsureTxn(256 + (payload ? payload->size() : 0)));
   BlobRef ref;
   if (to_blob) {
     ref.hash = ContentHash(*payload);

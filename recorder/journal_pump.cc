@@ -12,7 +12,7 @@ namespace {
 constexpr size_t kWakeItems = 1024;
 
 uint64_t ItemBytes(const journal::Event& e) {
-  const std::vector<uint8_t>* p = journal::PayloadOf(e.body);
+  const std::optional<std::span<const uint8_t>> p = journal::PayloadOf(e.body);
   return JournalPump::kEventCostBytes + (p ? p->size() : 0);
 }
 

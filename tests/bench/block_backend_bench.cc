@@ -112,7 +112,7 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
   };
   const uint64_t blocks = o.image_bytes / w.block;
   uint64_t rng = 88172645463325252ull, seq = 0, submitted = 0;
-  const std::vector<uint8_t> data(w.block, 0x5a);
+  const IoBytes data(w.block, 0x5a);
   auto next = [&] {
     BlockRequest r;
     r.id = submitted;

@@ -146,7 +146,7 @@ TEST(FtChannel, SmallQueuesOnBothSidesStillDeliverEverything) {
   for (const journal::Event& e : events) {
     ASSERT_TRUE(sender->Append(e).ok()) << sender->status().ToString();
     // One event over the bound may sit alone in the queue.
-    const std::vector<uint8_t>* p = journal::PayloadOf(e.body);
+    const auto p = journal::PayloadOf(e.body);
     ASSERT_LE(sender->queued_bytes(), so.max_queued_bytes + kEventCostBytes + (p ? p->size() : 0));
   }
   EXPECT_TRUE(sender->Close(1).ok()) << sender->status().ToString();
@@ -247,7 +247,7 @@ TEST(FtChannel, ALargeBlockPayloadCrossesInOneFrame) {
   std::vector<journal::Event> events(2);
   events[0].seq = 1;
   events[0].icount = 10;
-  events[0].body = BlockCompletion{1, 7, BlockCompletion::Status::kOk, journal::testutil::Bytes(40u << 20, 3)};
+  events[0].body = BlockCompletion{1, 7, BlockCompletion::Status::kOk, ToIoBytes(journal::testutil::Bytes(40u << 20, 3))};
   events[1].seq = 2;
   events[1].icount = 20;
   events[1].body = journal::IrqLine{1, 3, true};

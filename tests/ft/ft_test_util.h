@@ -158,8 +158,8 @@ class Forger {
   // The message for `e` as event `seq`, linked to `prev_chain` (default:
   // the forger's chain, which it then advances).
   EventMsg Make(uint64_t seq, const journal::Event& e, const uint64_t* prev_chain = nullptr) {
-    const std::vector<uint8_t>* payload = journal::PayloadOf(e.body);
-    const bool blob = payload != nullptr && payload->size() > 64;
+    const auto payload = journal::PayloadOf(e.body);
+    const bool blob = payload && payload->size() > 64;
     journal::BlobRef ref;
     if (blob) {
       ref.hash = journal::ContentHash(*payload);
@@ -173,7 +173,7 @@ class Forger {
     EventMsg m;
     m.seq = seq;
     m.record.assign(rec.begin(), rec.end());
-    if (blob) m.payload = *payload;
+    if (blob) m.payload.assign(payload->begin(), payload->end());
     return m;
   }
 

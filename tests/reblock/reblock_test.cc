@@ -64,7 +64,7 @@ class Recording {
     EXPECT_TRUE(w_->PutImage(journal::ImageRole::kDisk, "disk.img", disk_).ok());
   }
   uint64_t Submit(uint64_t id, Type type, uint64_t offset, uint64_t length, std::vector<uint8_t> data = {}) {
-    BlockRequest r{kDev, id, type, offset, length, std::move(data)};
+    BlockRequest r{kDev, id, type, offset, length, ToIoBytes(data)};
     requests_[id] = r;
     return Append(std::move(r));
   }
@@ -73,8 +73,8 @@ class Recording {
     const BlockRequest r = requests_.at(id);
     BlockCompletion c{kDev, id, status, {}};
     if (status == S::kOk) {
-      if (r.type == Type::kRead) c.data = data ? *data : std::vector<uint8_t>(disk_.begin() + r.offset,
-                                                                              disk_.begin() + r.offset + r.length);
+      if (r.type == Type::kRead)
+        c.data = data ? ToIoBytes(*data) : IoBytes(disk_.begin() + r.offset, disk_.begin() + r.offset + r.length);
       if (r.type == Type::kWrite) std::copy(r.data.begin(), r.data.end(), disk_.begin() + r.offset);
       if (r.type == Type::kDiscard || r.type == Type::kWriteZeroes)
         std::fill(disk_.begin() + r.offset, disk_.begin() + r.offset + r.length, 0);

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
                                                            : journal::EventKind::kEntropyIn;
     if (const auto* r = std::get_if<BlockRequest>(&e.body)) requests[{r->dev, r->id}] = {e.seq, e.icount};
     if (!edited && !drop_images && journal::KindOf(e) == want) {
-      auto& bytes = *journal::MutablePayloadOf(e.body);
+      const std::span<uint8_t> bytes = journal::MutablePayloadOf(e.body).bytes();
       if (!bytes.empty()) {
         bytes[0] ^= 1;
         edited = true;

@@ -36,7 +36,7 @@ using blocktest::TempImage;
 
 BlockRequest WriteReq(uint64_t offset, std::vector<uint8_t> data, uint64_t id = 1) {
   BlockRequest r = Req(Type::kWrite, offset, data.size(), id);
-  r.data = std::move(data);
+  r.data = ToIoBytes(data);
   return r;
 }
 

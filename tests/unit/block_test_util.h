@@ -64,7 +64,7 @@ inline BlockRequest Req(BlockRequest::Type type, uint64_t offset, uint64_t lengt
 
 inline BlockRequest WriteReq(uint64_t offset, std::vector<uint8_t> data, uint64_t id = 1) {
   BlockRequest r = Req(BlockRequest::Type::kWrite, offset, data.size(), id);
-  r.data = std::move(data);
+  r.data = ToIoBytes(data);
   return r;
 }
 

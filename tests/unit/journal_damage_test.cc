@@ -114,7 +114,7 @@ TEST(JournalDamage, KilledAtARandomMomentLeavesAVerifiedPrefix) {
       for (uint64_t i = 0;; ++i) {
         Event e;
         e.icount = i;
-        e.body = BlockCompletion{1, i, BlockCompletion::Status::kOk, Bytes(100 + (i % 5000), static_cast<uint8_t>(i))};
+        e.body = BlockCompletion{1, i, BlockCompletion::Status::kOk, ToIoBytes(Bytes(100 + (i % 5000), static_cast<uint8_t>(i)))};
         if (!w->Append(e).ok()) _exit(3);
       }
     }

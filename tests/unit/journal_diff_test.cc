@@ -57,8 +57,8 @@ TEST_F(JournalDiffTest, IdenticalJournalsAgreeEverywhere) {
 
 TEST_F(JournalDiffTest, FindsTheFirstChangedPayloadByte) {
   std::vector<Event> changed = events_;
-  (*MutablePayloadOf(changed[3].body))[1000] ^= 0x40;  // the 1514-byte frame: a blob
-  (*MutablePayloadOf(changed[5].body))[0] ^= 1;        // a later change: not reported
+  MutablePayloadOf(changed[3].body).bytes()[1000] ^= 0x40;  // the 1514-byte frame: a blob
+  MutablePayloadOf(changed[5].body).bytes()[0] ^= 1;        // a later change: not reported
   Write(b_, SampleHeader(), changed, 99999);
   JournalDiff d = Diff(a_, b_);
   EXPECT_FALSE(d.identical());
@@ -119,11 +119,11 @@ TEST_F(JournalDiffTest, NamesTheBlockRequestWhoseTimingChanged) {
   };
   const BlockRequest first{1, 4, BlockRequest::Type::kRead, 0, 4096, {}};
   const BlockRequest held{1, 5, BlockRequest::Type::kRead, 4096, 65536, {}};
-  const std::vector<Event> fast = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, std::vector<uint8_t>(4096)}),
+  const std::vector<Event> fast = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, IoBytes(4096, 0)}),
                                    event(300, held), event(400, IrqLine{1, 1, true})};
   // Throttled: the guest notified at 300 and idled at 350; the request left
   // when the clock warped to its release time.
-  const std::vector<Event> slow = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, std::vector<uint8_t>(4096)}),
+  const std::vector<Event> slow = {event(100, first), event(200, BlockCompletion{1, 4, BlockCompletion::Status::kOk, IoBytes(4096, 0)}),
                                    event(350, ClockWarp{21, 62521}), event(350, held), event(450, IrqLine{1, 1, true})};
   unlink(a_.c_str());
   Write(a_, SampleHeader(), fast, 1000);

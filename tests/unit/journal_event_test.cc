@@ -50,7 +50,7 @@ TEST(JournalEvent, InputsAndDevices) {
 
 TEST(JournalEvent, TapInputRoundTrip) {
   const std::vector<TapInput> inputs = {
-      BlockCompletion{1, 42, BlockCompletion::Status::kOk, Bytes(512, 1)},
+      BlockCompletion{1, 42, BlockCompletion::Status::kOk, ToIoBytes(Bytes(512, 1))},
       NetFrameIn{2, Bytes(64, 2)},
       ConsoleIn{0, Text("x")},
       EntropyIn{3, Bytes(16, 3)},

@@ -78,8 +78,8 @@ TEST(JournalRoundTrip, EveryKind) {
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(back[i].seq, i + 1);
     EXPECT_TRUE(SameEvent(events[i], back[i]));
-    const auto* p = PayloadOf(events[i].body);
-    if (p != nullptr) {
+    const auto p = PayloadOf(events[i].body);
+    if (p) {
       EXPECT_EQ(back[i].payload.in_blob, p->size() > 64) << i;
       EXPECT_EQ(back[i].payload.size, p->size());
     }
@@ -359,7 +359,7 @@ TEST(JournalRoundTrip, MapGrowsWhenFull) {
   Event e;
   for (int i = 0; i < 3000; ++i) {
     e.icount = static_cast<uint64_t>(i);
-    e.body = BlockCompletion{1, static_cast<uint64_t>(i), BlockCompletion::Status::kOk, Bytes(4096, static_cast<uint8_t>(i))};
+    e.body = BlockCompletion{1, static_cast<uint64_t>(i), BlockCompletion::Status::kOk, ToIoBytes(Bytes(4096, static_cast<uint8_t>(i)))};
     std::get<BlockCompletion>(e.body).data[0] = static_cast<uint8_t>(i >> 8);
     const Status st = w->Append(e);
     ASSERT_TRUE(st.ok()) << i << " " << st.ToString();

@@ -41,9 +41,9 @@ inline std::vector<Event> AllKinds(uint64_t icount = 1000) {
     e.body = std::move(body);
     v.push_back(std::move(e));
   };
-  add(BlockCompletion{1, 7, BlockCompletion::Status::kOk, Bytes(4096, 1)});
+  add(BlockCompletion{1, 7, BlockCompletion::Status::kOk, ToIoBytes(Bytes(4096, 1))});
   add(BlockCompletion{1, 8, BlockCompletion::Status::kIoError, {}});
-  add(BlockCompletion{1, 9, BlockCompletion::Status::kUnsupported, Bytes(10, 2)});
+  add(BlockCompletion{1, 9, BlockCompletion::Status::kUnsupported, ToIoBytes(Bytes(10, 2))});
   add(NetFrameIn{2, Bytes(1514, 3)});
   add(NetFrameIn{2, Bytes(60, 4)});
   add(ConsoleIn{0, Text("ls -l\n")});
@@ -71,7 +71,7 @@ inline std::vector<Event> AllKinds(uint64_t icount = 1000) {
     r.type = BlockRequest::Type::kWrite;
     r.offset = 512 * 1000;
     r.length = 8192;
-    r.data = Bytes(8192, 8);
+    r.data = ToIoBytes(Bytes(8192, 8));
     add(r);
     r.type = BlockRequest::Type::kRead;
     r.data.clear();

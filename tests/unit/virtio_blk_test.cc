@@ -80,7 +80,7 @@ class VirtioBlkTest : public ::testing::Test {
     c.dev = kDev;
     c.id = id;
     c.status = s;
-    c.data = std::move(data);
+    c.data = ToIoBytes(data);
     tap.Inject(kDev, c);
   }
   // Expects the next used element to be `head` with `len`, and status `s`.

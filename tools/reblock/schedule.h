@@ -115,7 +115,7 @@ class BlockReplayer {
     bool raced = false;
     bool recorded = false, replayed = false;
     BlockCompletion::Status recorded_status{}, got_status{};
-    std::vector<uint8_t> recorded_data, got_data;
+    IoBytes recorded_data, got_data;
   };
 
   Status Submit(uint64_t seq, uint64_t icount, BlockRequest r);

@@ -35,7 +35,7 @@ DirectIoAlignment ProbeDirectIoAlignment(int fd) {
     a.memory = sx.stx_dio_mem_align;
   }
 #endif
-  a.memory = std::max<uint64_t>(a.memory, 8);  // never "any address" (see kUnaligned in the backends)
+  a.memory = std::max<uint64_t>(a.memory, 8);  // never "any address"
   return a;
 }
 

@@ -19,7 +19,6 @@ namespace {
 constexpr uint64_t kWakeTag = 0;             // user_data of the eventfd read
 constexpr uint64_t kZeroChunk = 1ull << 20;  // fallback writes at most this much at a time
 // Stands for "the backend's own buffer, not aligned" in PlanDirectIo.
-const void* const kUnaligned = reinterpret_cast<const void*>(1);
 constexpr uint64_t kAsyncReadBytes = 128 << 10;  // buffered reads this large go to io-wq
 constexpr size_t kSpareBounces = 16;         // bounce buffers kept for reuse
 constexpr uint64_t kMaxSpareBounce = 4 << 20;  // larger ones are freed
@@ -34,7 +33,7 @@ const uint8_t* ZeroBuffer() {
 struct IoUringRing::Op {
   BlockRequest request;
   BlockBackend::DoneCallback done;
-  std::vector<uint8_t> buf;  // kRead: the bytes read
+  IoBytes buf;  // kRead: the bytes read (aligned for O_DIRECT, not zero-filled)
   uint64_t progress = 0;     // bytes of the current phase transferred (or zeroed)
   bool writing_zeros = false;
   // What the SQE out for this op is.
@@ -222,16 +221,14 @@ void IoUringRing::Start(Op* op) {
     ++sqes_pending_;
     return;
   }
-  // Under cache=none a read always goes through a bounce buffer (a vector
-  // cannot be asked for alignment), and the result vector is filled from
-  // it at the end, not zeroed first.
-  if (r.type == Type::kRead && !image_->direct) op->buf.resize(r.length);
+  // A read lands in the result's own buffer (IoBytes: not zeroed first, and
+  // aligned, so cache=none reads it directly unless the range is not).
+  if (r.type == Type::kRead) op->buf.resize(r.length);
   if ((r.type == Type::kDiscard && !image_->punch_hole_ok) || (r.type == Type::kWriteZeroes && !image_->zero_range_ok))
     op->writing_zeros = true;
   if (image_->direct && r.type != Type::kFlush) {
-    const void* own = r.type == Type::kRead ? kUnaligned : r.data.data();
+    const void* own = r.type == Type::kRead ? op->buf.data() : r.data.data();
     op->plan = PlanDirectIo(r.type, r.offset, r.length, own, image_->size_bytes, image_->align);
-    if (r.type == Type::kRead && op->plan.buffered) op->buf.resize(r.length);
     const bool transfer = r.type == Type::kRead || r.type == Type::kWrite;
     if (transfer && op->plan.bounce && !op->plan.buffered) {
       op->bounce = TakeBounce(op->plan.end - op->plan.begin);
@@ -409,8 +406,7 @@ bool IoUringRing::OnCompletion(Op* op, int res) {
       Queue(op);
       return false;
     }
-    if (type == Type::kRead)
-      op->buf.assign(op->bounce.data() + skip, op->bounce.data() + skip + op->request.length);
+    if (type == Type::kRead) std::memcpy(op->buf.data(), op->bounce.data() + skip, op->request.length);
   }
   op->immediate = S::kOk;
   return true;

@@ -236,19 +236,17 @@ void TrimWorkerBounce(AlignedBuffer& b) {
 
 }  // namespace
 
-bool ThreadPoolBackend::ReadDirect(BlockRequest& request, std::vector<uint8_t>* out) {
-  // A vector cannot be asked for alignment: always through the bounce
-  // buffer, and the result is copied out of it (never zeroed first).
-  static const void* const kUnaligned = reinterpret_cast<const void*>(1);
-  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, kUnaligned, size_bytes_, align_);
-  if (plan.buffered) {
-    out->resize(request.length);
-    return TransferFully(false, buffered_fd_, out->data(), request.length, request.offset, 1);
-  }
+bool ThreadPoolBackend::ReadDirect(BlockRequest& request, IoBytes* out) {
+  // IoBytes is aligned and not zeroed by resize: an aligned range is read
+  // straight into it, anything else through the bounce buffer.
+  out->resize(request.length);
+  const DirectPlan plan = PlanDirectIo(request.type, request.offset, request.length, out->data(), size_bytes_, align_);
+  if (plan.buffered) return TransferFully(false, buffered_fd_, out->data(), request.length, request.offset, 1);
+  if (!plan.bounce) return TransferFully(false, fd_, out->data(), request.length, request.offset, align_.offset);
   const uint64_t span = plan.end - plan.begin, skip = request.offset - plan.begin;
   AlignedBuffer& bounce = WorkerBounce(span, align_.memory);
   const bool ok = TransferFully(false, fd_, bounce.data(), span, plan.begin, align_.offset);
-  if (ok) out->assign(bounce.data() + skip, bounce.data() + skip + request.length);
+  if (ok) std::memcpy(out->data(), bounce.data() + skip, request.length);
   TrimWorkerBounce(bounce);
   return ok;
 }

@@ -85,7 +85,7 @@ class ThreadPoolBackend final : public BlockBackend {
   // A write under cache=none (from the request's data), and a read (into
   // *out).
   bool TransferDirect(BlockRequest& request, uint8_t* buf);
-  bool ReadDirect(BlockRequest& request, std::vector<uint8_t>* out);
+  bool ReadDirect(BlockRequest& request, IoBytes* out);
   // Asks the injector about a host call: false (errno set) when the call
   // is to fail unmade; otherwise it may shorten *length, or sleep first.
   bool Consult(HostOp op, uint64_t* length);

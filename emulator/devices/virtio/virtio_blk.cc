@@ -129,7 +129,7 @@ bool VirtioBlk::HandleChain(VirtqChain chain) {
         Complete(chain, kSOk, {});
         return true;
       }
-      std::vector<uint8_t> data;
+      IoBytes data;
       if (write) {
         data.resize(len);
         if (chain.CopyFrom(transport_->bus(), kHeaderBytes, data) != len) break;
@@ -192,7 +192,7 @@ uint8_t VirtioBlk::CheckDiscardLike(const VirtqChain& chain, uint32_t type, uint
 }
 
 void VirtioBlk::Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offset, uint64_t length,
-                       uint64_t read_len, std::vector<uint8_t> data) {
+                       uint64_t read_len, IoBytes data) {
   const uint64_t id = next_id_++;
   // Data bytes plus a fixed cost, so that data-less requests count too.
   const uint64_t bytes =

@@ -158,7 +158,7 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   // Writes the id (or nothing) and the status byte, returns the chain.
   void Complete(const VirtqChain& chain, uint8_t status, std::span<const uint8_t> data);
   void Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offset, uint64_t length, uint64_t read_len,
-              std::vector<uint8_t> data);
+              IoBytes data);
   void OnCompletion(const BlockCompletion& c);
 
   TapDeviceId dev_;
