@@ -1,0 +1,209 @@
+// checkpoint_replay_check JOURNAL [POINTS]: checkpoints taken during the
+// replay of a recording, each restored into a new machine that replays on
+// from there to the end of the recording.
+//
+// One replay runs the journal from the start; at POINTS icounts spread over
+// the recording (each moved on, a slice at a time, to where a block or
+// entropy request is in flight if one comes soon) it captures a full and an
+// incremental checkpoint (through their byte encoding), and reports their
+// sizes and capture times. It runs on to the end: the uninterrupted
+// replay's final digest. Then, for each point, a new machine is built from
+// the journal, the checkpoint restored into it (timed) and its replay tap
+// started at the checkpoint's journal position; it replays to the end and
+// must verify every event (no divergence) and end with the same final
+// digest. The full checkpoint of the last point is also rebuilt from the
+// first full one and the incremental ones (ApplyIncrement) and compared.
+//
+// Exit status 0 when everything matched; the figures go to stdout.
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulator/machine/checkpoint.h"
+#include "emulator/machine/machine_builder.h"
+#include "emulator/tap/late_bound_tap.h"
+#include "journal/reader.h"
+#include "replayer/recorded_machine.h"
+#include "replayer/replay_tap.h"
+
+namespace tapvm {
+namespace {
+
+double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// A journal source that starts after the first `skip` events: a replay
+// tap over it stands where the checkpoint's tap stood. (The journal layer
+// will seek instead; the tap's own position is all a replay needs, since
+// requests in flight are answered by the recording.)
+class SkippingSource : public EventSource {
+ public:
+  SkippingSource(journal::JournalReader* reader, uint64_t skip) : inner_(reader), skip_(skip) {}
+  Status Next(journal::Event* e, bool* end) override {
+    for (; skip_ > 0; --skip_) {
+      TAPVM_RETURN_IF_ERROR(inner_.Next(e, end));
+      if (*end) return Status::Corruption("the journal ends before the checkpoint's position");
+    }
+    return inner_.Next(e, end);
+  }
+  bool closed_cleanly() const override { return inner_.closed_cleanly(); }
+
+ private:
+  JournalEventSource inner_;
+  uint64_t skip_;
+};
+
+struct Replay {
+  std::unique_ptr<journal::JournalReader> reader;
+  RecordedMachine rm;
+  RecordedEnd end;
+  std::unique_ptr<EventSource> source;
+  std::unique_ptr<ReplayTap> tap;
+  std::unique_ptr<Board> board;
+  bool stop = false;
+
+  LateBoundTap late;
+  double restore_ms = 0;
+
+  // From the start of the journal, or (`from`) from a checkpoint: the
+  // machine is built on the late-bound tap, restored, and only then given
+  // a replay tap standing at the checkpoint's journal position.
+  Status Open(const std::string& path, const MachineCheckpoint* from) {
+    TAPVM_RETURN_IF_ERROR(journal::JournalReader::Open(path, &reader));
+    TAPVM_RETURN_IF_ERROR(LoadRecordedMachine(reader.get(), &rm));
+    end = RecordedEndOf(reader->header());
+    auto make_tap = [&](uint64_t skip) {
+      source = std::make_unique<SkippingSource>(reader.get(), skip);
+      tap = std::make_unique<ReplayTap>(source.get(), nullptr, [this] {
+        stop = true;
+        if (board) board->RequestQuit();
+      });
+      late.Bind(tap.get());
+    };
+    if (!from) make_tap(0);
+    MachineLayout layout;
+    TAPVM_RETURN_IF_ERROR(BuildMachine(rm.config, rm.images, rm.drive_sizes, &late, &board, &layout));
+    if (from) {
+      const auto t0 = std::chrono::steady_clock::now();
+      TAPVM_RETURN_IF_ERROR(board->RestoreCheckpoint(*from));
+      restore_ms = Ms(std::chrono::steady_clock::now() - t0);
+      make_tap(from->tap_position);
+    }
+    return Status::Ok();
+  }
+  // Replays to the end; the final digest, or an error naming the divergence.
+  Status Finish(uint64_t* digest) {
+    board->Run(end.run_limit);
+    if (end.final_digest && !tap->divergence()) board->ReportFinalDigest();
+    if (tap->divergence()) return Status::Corruption(tap->divergence()->ToString());
+    TAPVM_RETURN_IF_ERROR(tap->status());
+    if (!tap->at_end()) return Status::Corruption("the replay stopped before the end of the journal");
+    *digest = board->ComputeDigest().value;
+    return Status::Ok();
+  }
+};
+
+struct Point {
+  MachineCheckpoint full, incremental;
+  uint64_t digest = 0;
+  size_t in_flight = 0;
+};
+
+Status Capture(Board& b, MachineCheckpoint::Kind kind, uint64_t tap_position, MachineCheckpoint* out,
+               size_t* encoded_bytes, double* capture_ms) {
+  const auto t0 = std::chrono::steady_clock::now();
+  MachineCheckpoint c;
+  TAPVM_RETURN_IF_ERROR(b.SaveCheckpoint(kind, &c));
+  c.tap_position = tap_position;
+  const auto t1 = std::chrono::steady_clock::now();
+  std::vector<uint8_t> bytes;
+  TAPVM_RETURN_IF_ERROR(EncodeCheckpoint(c, &bytes));
+  TAPVM_RETURN_IF_ERROR(DecodeCheckpoint(bytes, out));
+  *encoded_bytes = bytes.size();
+  *capture_ms = Ms(t1 - t0);
+  return Status::Ok();
+}
+
+int Check(const std::string& path, unsigned points) {
+  Replay a;
+  Status st = a.Open(path, nullptr);
+  if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 2;
+  const uint64_t total = a.end.icount;
+  std::printf("journal: %s, %" PRIu64 " instructions\n", path.c_str(), total);
+  std::vector<Point> taken;
+  for (unsigned i = 1; i <= points; ++i) {
+    uint64_t at = total * i / (points + 1);
+    a.board->Run(at);
+    // A little further while nothing is in flight, so checkpoints hold
+    // requests in flight when the guest has any.
+    for (int k = 0; k < 50 && a.tap->requests_in_flight() == 0 && !a.stop; ++k) a.board->Run(at += 100'000);
+    if (a.stop || a.tap->divergence()) break;
+    Point p;
+    p.in_flight = a.tap->requests_in_flight();
+    size_t inc_bytes = 0, full_bytes = 0;
+    double inc_ms = 0, full_ms = 0;
+    if (!taken.empty()) {
+      st = Capture(*a.board, MachineCheckpoint::Kind::kIncremental, a.tap->consumed(), &p.incremental, &inc_bytes,
+                   &inc_ms);
+      if (!st.ok()) return std::fprintf(stderr, "incremental capture: %s\n", st.ToString().c_str()), 1;
+    }
+    st = Capture(*a.board, MachineCheckpoint::Kind::kFull, a.tap->consumed(), &p.full, &full_bytes, &full_ms);
+    if (!st.ok()) return std::fprintf(stderr, "capture: %s\n", st.ToString().c_str()), 1;
+    p.digest = a.board->ComputeDigest().value;
+    std::printf("checkpoint at icount %" PRIu64 " (event %" PRIu64 ", %zu requests in flight): full %zu pages, "
+                "%.1f MiB encoded, captured in %.1f ms",
+                p.full.icount, p.full.tap_position, p.in_flight, p.full.pages.size(), full_bytes / 1048576.0,
+                full_ms);
+    if (!taken.empty())
+      std::printf("; incremental since icount %" PRIu64 ": %zu pages, %.1f MiB, %.1f ms", p.incremental.parent_icount,
+                  p.incremental.pages.size(), inc_bytes / 1048576.0, inc_ms);
+    std::printf("\n");
+    taken.push_back(std::move(p));
+  }
+  uint64_t final_digest = 0;
+  st = a.Finish(&final_digest);
+  if (!st.ok()) return std::fprintf(stderr, "uninterrupted replay: %s\n", st.ToString().c_str()), 1;
+  std::printf("uninterrupted replay: final digest %016" PRIx64 "\n", final_digest);
+  if (taken.empty()) return std::fprintf(stderr, "no checkpoint was taken\n"), 1;
+
+  int failures = 0;
+  for (const Point& p : taken) {
+    Replay b;
+    st = b.Open(path, &p.full);
+    const double restore_ms = b.restore_ms;
+    uint64_t digest = 0;
+    if (st.ok() && b.board->ComputeDigest().value != p.digest) st = Status::Corruption("digest after restore differs");
+    if (st.ok()) st = b.Finish(&digest);
+    if (st.ok() && digest != final_digest) st = Status::Corruption("final digest differs");
+    std::printf("restored at icount %" PRIu64 " in %.1f ms, replayed to the end: %s\n", p.full.icount, restore_ms,
+                st.ok() ? "verified, same final digest" : st.ToString().c_str());
+    failures += !st.ok();
+  }
+  // The last point again, from the first full checkpoint and the chain of
+  // incremental ones.
+  MachineCheckpoint merged = taken.front().full;
+  for (size_t i = 1; i < taken.size() && st.ok(); ++i) st = ApplyIncrement(&merged, taken[i].incremental);
+  Replay c;
+  if (st.ok()) st = c.Open(path, &merged);
+  if (st.ok() && c.board->ComputeDigest().value != taken.back().digest) st = Status::Corruption("digest differs");
+  uint64_t digest = 0;
+  if (st.ok()) st = c.Finish(&digest);
+  if (st.ok() && digest != final_digest) st = Status::Corruption("final digest differs");
+  std::printf("first full + %zu incremental checkpoints restored at icount %" PRIu64 ", replayed to the end: %s\n",
+              taken.size() - 1, merged.icount, st.ok() ? "verified, same final digest" : st.ToString().c_str());
+  failures += !st.ok();
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace tapvm
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s JOURNAL [POINTS]\n", argv[0]);
+    return 2;
+  }
+  return tapvm::Check(argv[1], argc > 2 ? static_cast<unsigned>(std::stoul(argv[2])) : 5);
+}
