@@ -1,4 +1,5 @@
 // Board: capturing and restoring checkpoints (board.h, checkpoint.h).
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -7,11 +8,20 @@
 namespace tapvm {
 
 namespace {
+
 std::string Hex(uint64_t v) {
   char b[24];
   snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
   return b;
 }
+// The memory regions in address order, as checkpoint pages are.
+std::vector<const Bus::MemoryRegion*> RegionsByAddress(const Bus& bus) {
+  std::vector<const Bus::MemoryRegion*> out;
+  for (const Bus::MemoryRegion& m : bus.memory()) out.push_back(&m);
+  std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->base() < b->base(); });
+  return out;
+}
+
 }  // namespace
 
 MachineCheckpoint::KeyValues Board::identity() const {
@@ -50,7 +60,8 @@ Status Board::SaveCheckpoint(MachineCheckpoint::Kind kind, MachineCheckpoint* ou
   StateWriter dw;
   SaveDevices(dw);
   c.devices = dw.Take();
-  for (const Bus::MemoryRegion& m : bus_.memory()) {
+  for (const Bus::MemoryRegion* region : RegionsByAddress(bus_)) {
+    const Bus::MemoryRegion& m = *region;
     const uint64_t pages = m.size() / Bus::kPageSize;
     for (uint64_t i = 0; i < pages; ++i) {
       // Incremental: what was written since the base, zeros included (a
@@ -100,7 +111,8 @@ Status Board::RestoreCheckpoint(const MachineCheckpoint& c) {
   // RAM: the listed pages; every other page that may hold data becomes
   // zeros (the board was built with images loaded, or ran on).
   size_t next = 0;
-  for (const Bus::MemoryRegion& m : bus_.memory()) {
+  for (const Bus::MemoryRegion* region : RegionsByAddress(bus_)) {
+    const Bus::MemoryRegion& m = *region;
     const uint64_t pages = m.size() / Bus::kPageSize;
     for (uint64_t i = 0; i < pages; ++i) {
       const uint64_t addr = m.base() + i * Bus::kPageSize;

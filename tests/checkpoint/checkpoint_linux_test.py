@@ -39,11 +39,11 @@ def main(tapvm, guest_dir, checker):
                       "ip link set eth0 up")
         assert rc == 0, "setup failed"
         # Everything at once, in the background, while the console streams.
-        g.run("(dd if=/dev/vda of=/dev/null bs=64k count=200 2>/dev/null; "
-              "dd if=/dev/hwrng of=/mnt/r.bin bs=4k count=16 2>/dev/null; sync) & "
-              "(for i in 1 2 3 4 5; do echo ping$i | nc -u -w 1 10.0.2.2 7; done) & "
-              "for i in $(seq 1 300); do echo line-$i; done; wait")
-        out, _ = g.run("md5sum /mnt/r.bin | cut -c1-8; umount /mnt")
+        g.run("(dd if=/dev/vda of=/dev/null bs=64k count=400 2>/dev/null; "
+              "for i in 1 2 3 4 5 6; do dd if=/dev/hwrng of=/mnt/r$i.bin bs=4k count=8 2>/dev/null; sync; done) & "
+              "(for i in 1 2 3 4 5 6 7 8; do echo ping$i | nc -u -w 1 10.0.2.2 7; done) & "
+              "for i in $(seq 1 1500); do echo line-$i; done; wait", timeout=300)
+        g.run("md5sum /mnt/r*.bin | cut -c1-8; umount /mnt")
         g.send("poweroff -f")
         assert g.wait_exit(120) == 0, g.stderr
         peer.close()

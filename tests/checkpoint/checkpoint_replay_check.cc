@@ -3,7 +3,7 @@
 // from there to the end of the recording.
 //
 // One replay runs the journal from the start; at POINTS icounts spread over
-// the recording (each moved on, a slice at a time, to where a block or
+// the last 70% of the recording (each moved on, a slice at a time, to where a block or
 // entropy request is in flight if one comes soon) it captures a full and an
 // incremental checkpoint (through their byte encoding), and reports their
 // sizes and capture times. It runs on to the end: the uninterrupted
@@ -15,7 +15,10 @@
 // first full one and the incremental ones (ApplyIncrement) and compared.
 //
 // Exit status 0 when everything matched; the figures go to stdout.
+#include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <map>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
@@ -105,6 +108,50 @@ struct Replay {
   }
 };
 
+// Icounts where the guest is busy with a device: inside the widest window
+// between a block request and its completion, and between an entropy
+// request and its answer (a request is in flight there); just after the
+// middle console input and received frame (input sits in the UART FIFO, or
+// was just handed to the device).
+Status BusyPoints(const std::string& path, std::vector<std::pair<uint64_t, std::string>>* out) {
+  std::unique_ptr<journal::JournalReader> reader;
+  TAPVM_RETURN_IF_ERROR(journal::JournalReader::Open(path, &reader));
+  std::map<std::pair<TapDeviceId, uint64_t>, uint64_t> block_asked;
+  uint64_t entropy_asked = 0;
+  std::pair<uint64_t, uint64_t> block_window{0, 0}, entropy_window{0, 0};
+  auto widen = [](std::pair<uint64_t, uint64_t>* w, uint64_t from, uint64_t to) {
+    if (to - from > w->second - w->first) *w = {from, to};
+  };
+  std::vector<uint64_t> console_in, frames_in;
+  for (;;) {
+    journal::Event e;
+    bool end = false;
+    TAPVM_RETURN_IF_ERROR(reader->Next(&e, &end));
+    if (end) break;
+    if (const auto* r = std::get_if<BlockRequest>(&e.body)) block_asked[{r->dev, r->id}] = e.icount;
+    if (const auto* c = std::get_if<BlockCompletion>(&e.body)) {
+      auto it = block_asked.find({c->dev, c->id});
+      if (it != block_asked.end()) widen(&block_window, it->second, e.icount);
+    }
+    if (std::holds_alternative<journal::EntropyRequest>(e.body)) entropy_asked = e.icount;
+    if (std::holds_alternative<EntropyIn>(e.body) && entropy_asked) widen(&entropy_window, entropy_asked, e.icount);
+    if (std::holds_alternative<ConsoleIn>(e.body)) console_in.push_back(e.icount);
+    if (std::holds_alternative<NetFrameIn>(e.body)) frames_in.push_back(e.icount);
+  }
+  std::printf("journal: %zu block requests, the longest in flight over instructions %" PRIu64 "..%" PRIu64
+              "; entropy %" PRIu64 "..%" PRIu64 "\n",
+              block_asked.size(), block_window.first, block_window.second, entropy_window.first, entropy_window.second);
+  auto middle = [](const std::pair<uint64_t, uint64_t>& w) { return w.first + (w.second - w.first) / 2; };
+  // (An answer delivered at the next instruction boundary leaves no point
+  // between: a window must span two instructions.)
+  if (block_window.second > block_window.first + 1) out->emplace_back(middle(block_window), "block request in flight");
+  if (entropy_window.second > entropy_window.first + 1)
+    out->emplace_back(middle(entropy_window), "entropy request in flight");
+  if (!console_in.empty()) out->emplace_back(console_in[console_in.size() / 2], "console input");
+  if (!frames_in.empty()) out->emplace_back(frames_in[frames_in.size() / 2], "frame received");
+  return Status::Ok();
+}
+
 struct Point {
   MachineCheckpoint full, incremental;
   uint64_t digest = 0;
@@ -132,13 +179,17 @@ int Check(const std::string& path, unsigned points) {
   if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 2;
   const uint64_t total = a.end.icount;
   std::printf("journal: %s, %" PRIu64 " instructions\n", path.c_str(), total);
+  // Points spread over the last 70% of the run (the boot is the first
+  // part), and points where a device is busy.
+  std::vector<std::pair<uint64_t, std::string>> at;
+  for (unsigned i = 1; i <= points; ++i) at.emplace_back(total * 3 / 10 + total * 67 / 100 * i / points, "spread");
+  st = BusyPoints(path, &at);
+  if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 2;
+  std::sort(at.begin(), at.end());
   std::vector<Point> taken;
-  for (unsigned i = 1; i <= points; ++i) {
-    uint64_t at = total * i / (points + 1);
-    a.board->Run(at);
-    // A little further while nothing is in flight, so checkpoints hold
-    // requests in flight when the guest has any.
-    for (int k = 0; k < 50 && a.tap->requests_in_flight() == 0 && !a.stop; ++k) a.board->Run(at += 100'000);
+  for (const auto& [icount, why] : at) {
+    if (!taken.empty() && icount <= taken.back().full.icount) continue;
+    a.board->Run(icount);
     if (a.stop || a.tap->divergence()) break;
     Point p;
     p.in_flight = a.tap->requests_in_flight();
@@ -152,9 +203,10 @@ int Check(const std::string& path, unsigned points) {
     st = Capture(*a.board, MachineCheckpoint::Kind::kFull, a.tap->consumed(), &p.full, &full_bytes, &full_ms);
     if (!st.ok()) return std::fprintf(stderr, "capture: %s\n", st.ToString().c_str()), 1;
     p.digest = a.board->ComputeDigest().value;
-    std::printf("checkpoint at icount %" PRIu64 " (event %" PRIu64 ", %zu requests in flight): full %zu pages, "
-                "%.1f MiB encoded, captured in %.1f ms",
-                p.full.icount, p.full.tap_position, p.in_flight, p.full.pages.size(), full_bytes / 1048576.0,
+    std::printf("checkpoint at icount %" PRIu64 " (%s; event %" PRIu64 ", %zu requests in flight, %zu console bytes "
+                "unread): full %zu pages, %.1f MiB encoded, captured in %.1f ms",
+                p.full.icount, why.c_str(), p.full.tap_position, p.in_flight,
+                static_cast<size_t>(a.board->uart().state().rx_count), p.full.pages.size(), full_bytes / 1048576.0,
                 full_ms);
     if (!taken.empty())
       std::printf("; incremental since icount %" PRIu64 ": %zu pages, %.1f MiB, %.1f ms", p.incremental.parent_icount,

@@ -97,6 +97,22 @@ TEST_P(CheckpointRoundTrip, RestoreIntoTheSameBoardGoesBackInTime) {
   EXPECT_GT(a.tap.block.size(), before);
 }
 
+// ROM (the reset vector a Linux boot writes) lies below RAM: pages of
+// both come back, in address order.
+TEST(CheckpointRam, RomAndRamPagesComeBack) {
+  Machine a;
+  uint8_t* rom = a.board->bus().FindMemoryForWrite(Board::kMromBase)->host();
+  rom[16] = 0x42;
+  a.Run(1000);
+  const MachineCheckpoint c = Capture(a);
+  ASSERT_GE(c.pages.size(), 2u);
+  EXPECT_EQ(c.pages.front().addr, Board::kMromBase);
+  Machine b;
+  ASSERT_TRUE(b.board->RestoreCheckpoint(c).ok());
+  EXPECT_EQ(b.board->bus().HostPtr(Board::kMromBase + 16, 1)[0], 0x42);
+  EXPECT_EQ(b.board->ComputeDigest().value, a.board->ComputeDigest().value);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CheckpointRoundTrip, ::testing::Values(EngineKind::kInterpreter, EngineKind::kJit),
                          [](const auto& info) { return std::string(EngineKindName(info.param)); });
 
