@@ -2,7 +2,7 @@
 
 #include <xxhash.h>
 
-#include <cstdio>
+#include <charconv>
 
 #include "emulator/devices/virtio/virtio_blk.h"
 #include "emulator/devices/virtio/virtio_net.h"
@@ -14,8 +14,8 @@ MachineCheckpoint::KeyValues MachineIdentity(const MachineConfig& config, const 
                                              std::span<const uint64_t> drive_sizes) {
   auto hash = [](const std::vector<uint8_t>& b) {
     char s[24];
-    snprintf(s, sizeof s, "%016llx", static_cast<unsigned long long>(XXH3_64bits(b.data(), b.size())));
-    return std::string(s) + "/" + std::to_string(b.size());
+    const auto r = std::to_chars(s, s + sizeof s, XXH3_64bits(b.data(), b.size()), 16);
+    return std::string(s, r.ptr) + "/" + std::to_string(b.size());
   };
   MachineCheckpoint::KeyValues id = {
       {"ram_bytes", std::to_string(config.ram_size)},

@@ -24,6 +24,59 @@ MachineCheckpoint Full(Machine& m) {
   return c;
 }
 
+TEST(StateIo, ReaderStaysInsideItsInputAndSaysWhere) {
+  StateWriter w;
+  w.Begin("outer");
+  w.Put<uint32_t>(7).Bool(true).String("abc");
+  w.Begin("inner");
+  w.Put<uint16_t>(0x1234);
+  w.End();
+  w.End();
+  const std::vector<uint8_t> b = w.Take();
+  {
+    StateReader r(b, "test");
+    r.Enter("outer");
+    EXPECT_EQ(r.Get<uint32_t>(), 7u);
+    EXPECT_TRUE(r.Bool());
+    EXPECT_EQ(r.String(), "abc");
+    EXPECT_EQ(r.PeekSection(), "inner");
+    r.Enter("inner");
+    EXPECT_EQ(r.Get<uint16_t>(), 0x1234);
+    EXPECT_EQ(r.Get<uint8_t>(), 0);  // past the section's end: fails, reads zero
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("section outer/inner"), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("truncated"), std::string::npos);
+  }
+  {
+    StateReader r(b, "test");
+    r.Enter("other");
+    EXPECT_NE(r.status().message().find("expected section 'other', found 'outer'"), std::string::npos);
+  }
+  {
+    StateReader r(b, "test");
+    r.Enter("outer");
+    (void)r.Get<uint32_t>();
+    r.Leave();  // not read to its end
+    EXPECT_NE(r.status().message().find("left unread"), std::string::npos);
+  }
+  {
+    // A count or a length larger than what is left is refused before any
+    // allocation.
+    StateWriter h;
+    h.Put<uint64_t>(1ull << 60).Put<uint64_t>(1ull << 60);
+    const std::vector<uint8_t> hb = h.Take();
+    StateReader r(hb, "test");
+    EXPECT_EQ(r.Count(UINT64_MAX, 1), 0u);
+    EXPECT_FALSE(r.ok());
+    StateReader r2(hb, "test");
+    EXPECT_TRUE(r2.Bytes().empty());
+    EXPECT_FALSE(r2.ok());
+    StateReader r3(std::span<const uint8_t>(hb.data(), 1), "test");
+    EXPECT_EQ(r3.String(), "");
+    EXPECT_FALSE(r3.ok());
+  }
+}
+
 TEST(CheckpointInput, TruncatedOrDamagedBytesAreRefused) {
   Machine a;
   a.Drive();

@@ -47,6 +47,8 @@ def main(tapvm, guest_dir, checker):
         g.send("poweroff -f")
         assert g.wait_exit(120) == 0, g.stderr
         peer.close()
+        if os.environ.get("TAPVM_KEEP_JOURNAL"):  # for measurements (checkpoint_replay_check --every)
+            shutil.copy(journal, os.environ["TAPVM_KEEP_JOURNAL"])
         p = subprocess.run([checker, journal, "6"], capture_output=True, timeout=1100)
         print(p.stdout.decode(errors="replace"))
         print(p.stderr.decode(errors="replace"), file=sys.stderr)

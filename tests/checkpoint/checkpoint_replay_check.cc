@@ -14,13 +14,15 @@
 // digest. The full checkpoint of the last point is also rebuilt from the
 // first full one and the incremental ones (ApplyIncrement) and compared.
 //
-// Exit status 0 when everything matched; the figures go to stdout.
+// Exit status 0 when everything matched; the figures go to stdout. The
+// machine runs on the interpreter unless TAPVM_ENGINE names another engine.
 #include <algorithm>
 #include <chrono>
 #include <iterator>
 #include <map>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +78,9 @@ struct Replay {
   Status Open(const std::string& path, const MachineCheckpoint* from) {
     TAPVM_RETURN_IF_ERROR(journal::JournalReader::Open(path, &reader));
     TAPVM_RETURN_IF_ERROR(LoadRecordedMachine(reader.get(), &rm));
+    // The engine is the host's choice, not the journal's (TAPVM_ENGINE=jit).
+    if (const char* e = std::getenv("TAPVM_ENGINE"); e && !ParseEngineKind(e, &rm.config.engine))
+      return Status::InvalidArgument(std::string("TAPVM_ENGINE: no engine ") + e);
     end = RecordedEndOf(reader->header());
     auto make_tap = [&](uint64_t skip) {
       source = std::make_unique<SkippingSource>(reader.get(), skip);
@@ -249,12 +254,57 @@ int Check(const std::string& path, unsigned points) {
   return failures ? 1 : 0;
 }
 
+// --every N: the cost of checkpointing. Replays the journal `runs` times
+// without checkpoints and with an incremental checkpoint (a full one first)
+// every N instructions, alternating, and reports wall times, capture times
+// and sizes.
+int Bench(const std::string& path, uint64_t every, unsigned runs) {
+  std::vector<double> plain, with;
+  double capture_ms = 0;
+  uint64_t pages = 0, bytes = 0, count = 0;
+  for (unsigned run = 0; run < 2 * runs; ++run) {
+    const bool checkpoints = run % 2;
+    Replay r;
+    Status st = r.Open(path, nullptr);
+    if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 2;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (checkpoints) {
+      for (uint64_t at = every; at < r.end.icount && !r.stop; at += every) {
+        r.board->Run(at);
+        const auto c0 = std::chrono::steady_clock::now();
+        MachineCheckpoint c;
+        st = r.board->SaveCheckpoint(at == every ? MachineCheckpoint::Kind::kFull : MachineCheckpoint::Kind::kIncremental, &c);
+        if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+        if (run == 1) {
+          capture_ms += Ms(std::chrono::steady_clock::now() - c0);
+          if (at != every) pages += c.pages.size(), bytes += c.ram_bytes(), ++count;
+        }
+      }
+    }
+    uint64_t digest = 0;
+    st = r.Finish(&digest);
+    if (!st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+    (checkpoints ? with : plain).push_back(Ms(std::chrono::steady_clock::now() - t0));
+  }
+  std::sort(plain.begin(), plain.end());
+  std::sort(with.begin(), with.end());
+  const double p = plain[plain.size() / 2], w = with[with.size() / 2];
+  std::printf("replay without checkpoints: median %.0f ms; with a checkpoint every %" PRIu64 " instructions: median %.0f "
+              "ms (%+.1f%%), capture %.1f ms in all; incremental checkpoints: %" PRIu64 ", %.0f pages and %.2f MiB of "
+              "page data each on average\n",
+              p, every, w, 100.0 * (w - p) / p, capture_ms, count, count ? double(pages) / count : 0.0,
+              count ? bytes / 1048576.0 / count : 0.0);
+  return 0;
+}
+
 }  // namespace
 }  // namespace tapvm
 
 int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "--every")
+    return tapvm::Bench(argv[3], std::stoull(argv[2]), argc > 4 ? static_cast<unsigned>(std::stoul(argv[4])) : 3);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s JOURNAL [POINTS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s JOURNAL [POINTS]\n       %s --every N JOURNAL [RUNS]\n", argv[0], argv[0]);
     return 2;
   }
   return tapvm::Check(argv[1], argc > 2 ? static_cast<unsigned>(std::stoul(argv[2])) : 5);
