@@ -76,6 +76,65 @@ uint64_t BlockThrottles::NextDeadline(uint64_t mtime) const {
   return next;
 }
 
+bool BlockThrottles::Holds(TapDeviceId dev, uint64_t id) const {
+  auto it = drives_.find(dev);
+  if (it == drives_.end() || it->second.group < 0) return false;
+  return groups_[static_cast<size_t>(it->second.group)]->Holds(it->second.member, id);
+}
+
+void BlockThrottles::SaveState(StateWriter& w) const {
+  w.Put<uint64_t>(drives_.size());
+  for (const auto& [dev, d] : drives_) w.Put(dev).Put(d.group).Put(d.member);
+  w.Put<uint64_t>(groups_.size());
+  for (const auto& g : groups_) g->SaveState(w);
+}
+
+Status BlockThrottles::LoadState(StateReader& r) {
+  std::map<TapDeviceId, Drive> drives = drives_;
+  if (r.Get<uint64_t>() != drives.size() && r.ok()) r.Fail("another number of drives");
+  for (size_t i = 0; i < drives_.size() && r.ok(); ++i) {
+    const TapDeviceId dev = r.Get<TapDeviceId>();
+    auto it = drives.find(dev);
+    if (it == drives.end()) {
+      r.Fail("no drive " + std::to_string(dev));
+      break;
+    }
+    r.Get(&it->second.group);
+    r.Get(&it->second.member);
+  }
+  const uint64_t n = r.Count(drives.size(), 16);
+  if (!r.ok()) return r.status();
+  // The groups as they were: each made with the members that joined it
+  // (every member dispatches to the tap; they differ only in order).
+  std::vector<std::unique_ptr<ThrottleGroup>> groups;
+  std::vector<std::string> names;
+  for (uint64_t g = 0; g < n; ++g) {
+    // The name leads each group's state; peeked by reading a copy.
+    StateReader peek = r;
+    names.push_back(peek.String(4096));
+    if (!peek.ok()) return peek.status();
+    groups.push_back(std::make_unique<ThrottleGroup>(names.back(), hz_));
+    unsigned members = 0;
+    for (const auto& [dev, d] : drives)
+      if (d.group == static_cast<int>(g)) ++members;
+    EventTap* tap = tap_;
+    for (unsigned m = 0; m < members; ++m)
+      groups.back()->AddMember([tap](BlockRequest q) { tap->SubmitBlock(std::move(q)); });
+    TAPVM_RETURN_IF_ERROR(groups.back()->LoadState(r));
+  }
+  for (const auto& [dev, d] : drives)
+    if (d.group >= static_cast<int>(n) || d.group < -1 ||
+        (d.group >= 0 && d.member >= static_cast<unsigned>(std::count_if(drives.begin(), drives.end(), [&](const auto& e) {
+           return e.second.group == d.group;
+         })))) {
+      r.Fail("drive " + std::to_string(dev) + " names a group or member that does not exist");
+      return r.status();
+    }
+  drives_ = std::move(drives);
+  groups_ = std::move(groups);
+  return Status::Ok();
+}
+
 void BlockThrottles::HashState(StateHasher& h) const {
   if (groups_.empty()) return;  // an unthrottled machine digests as it always did
   h.Add(groups_.size());

@@ -56,11 +56,18 @@ class BlockThrottles : public TimedModel {
   // The limits drive `dev` is throttled with now (zero: none).
   ThrottleLimits LimitsOf(TapDeviceId dev) const;
   size_t held() const;
+  // Whether the throttles hold request `id` of drive `dev`.
+  bool Holds(TapDeviceId dev, uint64_t id) const;
 
   // TimedModel.
+  std::string_view name() const override { return "block-throttles"; }
   void Tick(uint64_t mtime) override;
   uint64_t NextDeadline(uint64_t mtime) const override;
   void HashState(StateHasher& h) const override;
+  // Groups made at run time (a live limit on a drive that had none) are
+  // made again by LoadState; the drives must be the same.
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
 
  private:
   struct Drive {

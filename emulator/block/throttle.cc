@@ -1,5 +1,7 @@
 #include "emulator/block/throttle.h"
 
+#include "emulator/block/throttle_config.h"
+
 #include <algorithm>
 
 namespace tapvm {
@@ -87,6 +89,45 @@ void ThrottleState::Account(Dir dir, uint64_t bytes) {
     levels_[b].level += add;
     if (lim.max_length > 1) levels_[b].burst += add;
   }
+}
+
+void ThrottleState::SaveState(StateWriter& w) const {
+  for (const ThrottleLimits::Limit& l : limits_.bucket) w.Put(l.avg).Put(l.max).Put(l.max_length);
+  w.Put(limits_.iops_size).Put(last_leak_);
+  for (const Level& l : levels_) {
+    w.Put(static_cast<uint64_t>(l.level)).Put(static_cast<uint64_t>(l.level >> 64));
+    w.Put(static_cast<uint64_t>(l.burst)).Put(static_cast<uint64_t>(l.burst >> 64));
+  }
+}
+
+Status ThrottleState::LoadState(StateReader& r) {
+  ThrottleLimits limits;
+  for (ThrottleLimits::Limit& l : limits.bucket) {
+    r.Get(&l.avg);
+    r.Get(&l.max);
+    r.Get(&l.max_length);
+  }
+  r.Get(&limits.iops_size);
+  const uint64_t last_leak = r.Get<uint64_t>();
+  Level levels[ThrottleLimits::kBucketCount];
+  for (Level& l : levels) {
+    const uint64_t lo = r.Get<uint64_t>(), hi = r.Get<uint64_t>();
+    const uint64_t blo = r.Get<uint64_t>(), bhi = r.Get<uint64_t>();
+    l.level = (Amount{hi} << 64) | lo;
+    l.burst = (Amount{bhi} << 64) | blo;
+  }
+  if (!r.ok()) return r.status();
+  if (limits.any()) {
+    Status st = ValidateThrottleLimits(limits);
+    if (!st.ok()) {
+      r.Fail("throttle limits: " + st.message());
+      return r.status();
+    }
+  }
+  limits_ = limits;
+  last_leak_ = last_leak;
+  for (unsigned b = 0; b < ThrottleLimits::kBucketCount; ++b) levels_[b] = levels[b];
+  return Status::Ok();
 }
 
 void ThrottleState::HashState(StateHasher& h) const {

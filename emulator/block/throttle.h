@@ -26,6 +26,8 @@
 #include <cstdint>
 
 #include "emulator/base/state_hasher.h"
+#include "emulator/base/state_io.h"
+#include "emulator/base/status.h"
 #include "emulator/tap.h"
 
 namespace tapvm {
@@ -50,6 +52,10 @@ class ThrottleState {
   void Account(Dir dir, uint64_t bytes);
 
   void HashState(StateHasher& h) const;
+  // Checkpoints: limits, levels and the last leak (the clock rate is the
+  // configuration's). Load validates the limits and changes nothing on error.
+  void SaveState(StateWriter& w) const;
+  Status LoadState(StateReader& r);
 
  private:
   using Amount = unsigned __int128;  // amount × hz

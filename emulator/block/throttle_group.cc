@@ -96,6 +96,68 @@ size_t ThrottleGroup::held() const {
   return n;
 }
 
+void ThrottleGroup::SaveState(StateWriter& w) const {
+  w.String(name_);
+  state_.SaveState(w);
+  w.Put(next_[0]).Put(next_[1]).Put(release_[0]).Put(release_[1]).Put<uint64_t>(members_.size());
+  for (const Member& m : members_) {
+    w.Bool(m.active);
+    for (const auto& queue : m.held) {
+      w.Put<uint64_t>(queue.size());
+      for (const BlockRequest& r : queue) w.Put(r.dev).Put(r.id).Put(r.type).Put(r.offset).Put(r.length).Bytes(r.data);
+    }
+  }
+}
+
+Status ThrottleGroup::LoadState(StateReader& r) {
+  if (r.String(4096) != name_ && r.ok()) r.Fail("throttle group '" + name_ + "' expected");
+  if (!r.ok()) return r.status();
+  ThrottleState state = state_;
+  TAPVM_RETURN_IF_ERROR(state.LoadState(r));
+  unsigned next[2];
+  uint64_t release[2];
+  r.Get(&next[0]);
+  r.Get(&next[1]);
+  r.Get(&release[0]);
+  r.Get(&release[1]);
+  if (r.Get<uint64_t>() != members_.size() && r.ok()) r.Fail("another number of members");
+  if (r.ok() && (next[0] >= members_.size() || next[1] >= members_.size())) r.Fail("a turn past the members");
+  std::vector<bool> active(members_.size());
+  std::vector<std::deque<BlockRequest>> held(2 * members_.size());
+  for (size_t i = 0; i < members_.size() && r.ok(); ++i) {
+    active[i] = r.Bool();
+    for (unsigned dir = 0; dir < 2 && r.ok(); ++dir) {
+      const uint64_t n = r.Count(UINT64_MAX, 35);
+      for (uint64_t k = 0; k < n && r.ok(); ++k) {
+        BlockRequest q;
+        r.Get(&q.dev);
+        r.Get(&q.id);
+        r.Get(&q.type);
+        r.Get(&q.offset);
+        r.Get(&q.length);
+        q.data = r.Bytes();
+        if (q.type > BlockRequest::Type::kWriteZeroes) r.Fail("unknown request type");
+        held[2 * i + dir].push_back(std::move(q));
+      }
+    }
+  }
+  if (!r.ok()) return r.status();
+  state_ = state;
+  for (unsigned d = 0; d < 2; ++d) next_[d] = next[d], release_[d] = release[d];
+  for (size_t i = 0; i < members_.size(); ++i) {
+    members_[i].active = active[i];
+    for (unsigned dir = 0; dir < 2; ++dir) members_[i].held[dir] = std::move(held[2 * i + dir]);
+  }
+  return Status::Ok();
+}
+
+bool ThrottleGroup::Holds(unsigned member, uint64_t id) const {
+  for (const auto& queue : members_[member].held)
+    for (const BlockRequest& r : queue)
+      if (r.id == id) return true;
+  return false;
+}
+
 void ThrottleGroup::HashState(StateHasher& h) const {
   h.AddString(name_);
   state_.HashState(h);

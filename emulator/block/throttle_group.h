@@ -54,6 +54,14 @@ class ThrottleGroup {
   size_t held() const;
 
   void HashState(StateHasher& h) const;
+  // Checkpoints: the buckets, the turn, the release times and every held
+  // request whole (data included). Load needs the group to have as many
+  // members as saved (their dispatch callbacks are the configuration's)
+  // and changes nothing on error.
+  void SaveState(StateWriter& w) const;
+  Status LoadState(StateReader& r);
+  // Whether request `id` of `member` is held.
+  bool Holds(unsigned member, uint64_t id) const;
 
  private:
   struct Member {

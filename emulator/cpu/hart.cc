@@ -47,6 +47,42 @@ uint64_t Hart::StateDigest() const {
   return h.Digest();
 }
 
+namespace {
+// How many fields VisitHartState walks: a saved hart of another shape is
+// another format.
+uint32_t HartFieldCount() {
+  HartState s{};
+  uint32_t n = 0;
+  VisitHartState(s, [&n](const char*, auto) { ++n; });
+  return n;
+}
+}  // namespace
+
+void Hart::SaveState(StateWriter& w) const {
+  w.Put(HartFieldCount());
+  VisitHartState(s_, [&w](const char*, auto value) { w.Put(static_cast<uint64_t>(value)); });
+}
+
+Status Hart::LoadState(StateReader& r) {
+  const uint32_t n = r.Get<uint32_t>();
+  if (r.ok() && n != HartFieldCount())
+    r.Fail("a hart of " + std::to_string(n) + " fields, not " + std::to_string(HartFieldCount()));
+  HartState s{};
+  VisitHartState(s, [&r](const char*, auto& field) {
+    field = static_cast<std::remove_reference_t<decltype(field)>>(r.Get<uint64_t>());
+  });
+  if (!r.ok()) return r.status();
+  if (s.priv != Priv::kU && s.priv != Priv::kS && s.priv != Priv::kM) r.Fail("privilege level is invalid");
+  if (s.x[0] != 0) r.Fail("x0 is not zero");
+  if (s.frm > 7 || s.fflags > 31) r.Fail("frm or fflags out of range");
+  if (s.waiting > 1 || s.reservation_valid > 1) r.Fail("waiting or reservation_valid is not 0 or 1");
+  if (!r.ok()) return r.status();
+  s_ = s;
+  UpdatePmpActive();
+  FlushCaches();
+  return Status::Ok();
+}
+
 void Hart::SetInterruptLine(uint64_t mip_bits, bool level) {
   s_.mip_lines = level ? (s_.mip_lines | mip_bits) : (s_.mip_lines & ~mip_bits);
 }

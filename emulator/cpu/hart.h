@@ -33,6 +33,8 @@
 
 #include "emulator/cpu/decode.h"
 #include "emulator/cpu/engine.h"
+#include "emulator/base/state_io.h"
+#include "emulator/base/status.h"
 #include "emulator/cpu/hart_state.h"
 #include "emulator/machine/bus.h"
 #include "emulator/machine/device.h"
@@ -84,6 +86,18 @@ class Hart : public HartPort {
   const HartState& state() const { return s_; }
   // xxHash (XXH3-64) of the architectural state (not caches, not x[32]).
   uint64_t StateDigest() const;
+  // Checkpoints: the fields VisitHartState walks, in its order. LoadState
+  // (between runs, CPU thread) validates them (a privilege that does not
+  // exist, x0 not zero, frm/fflags out of range), installs them and drops
+  // every cache (TLBs, decoded pages, the engine's code), as FlushCaches;
+  // on error the hart is unchanged.
+  void SaveState(StateWriter& w) const;
+  Status LoadState(StateReader& r);
+  // Makes every store take the slow path once more (drops the write TLB
+  // entries of every privilege), so the bus sees the next write to each
+  // page: the dirty-page tracker's reset (Bus::ClearDirty). Translations
+  // and decoded code stay.
+  void DropWriteTlbs();
 
   // The next mtime at which a timed device acts, UINT64_MAX if none.
   uint64_t NextTimerDeadline() const;

@@ -44,6 +44,11 @@ void Hart::FlushTlbs(bool include_m) {
   engine_->OnTranslationFlushed(ExecutionEngine::kAllPages);
 }
 
+void Hart::DropWriteTlbs() {
+  for (auto& per_priv : tlb_)
+    for (auto& e : per_priv[kWrite]) e.tag = kInvalidTag;
+}
+
 void Hart::NoteTranslation(uint64_t va) {
   if (last_leaf_level_ == 0) return;
   uint64_t size = 1ull << (12 + 9 * last_leaf_level_);

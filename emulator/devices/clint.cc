@@ -106,4 +106,25 @@ void Clint::HashState(StateHasher& h) const {
   h.AddAll(std::span<const uint32_t>(state_.msip)).AddAll(std::span<const uint8_t>(state_.mtip));
 }
 
+void Clint::SaveState(StateWriter& w) const {
+  w.Put<uint32_t>(kNumHarts);
+  for (unsigned i = 0; i < kNumHarts; ++i) w.Put(state_.mtimecmp[i]).Put(state_.msip[i]).Put(state_.mtip[i]);
+  w.Put(state_.mtime_offset);
+}
+
+Status Clint::LoadState(StateReader& r) {
+  State s{};
+  if (r.Get<uint32_t>() != kNumHarts && r.ok()) r.Fail("another number of harts");
+  for (unsigned i = 0; i < kNumHarts; ++i) {
+    r.Get(&s.mtimecmp[i]);
+    r.Get(&s.msip[i]);
+    r.Get(&s.mtip[i]);
+    if (s.msip[i] > 1 || s.mtip[i] > 1) r.Fail("msip or mtip is not 0 or 1");
+  }
+  r.Get(&s.mtime_offset);
+  if (!r.ok()) return r.status();
+  state_ = s;
+  return Status::Ok();
+}
+
 }  // namespace tapvm

@@ -60,6 +60,8 @@ class Clint : public Device, public TimedDevice {
 
   std::string_view name() const override { return "clint"; }
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

@@ -18,6 +18,16 @@ class DebugExit : public Device {
 
   std::string_view name() const override { return "debug-exit"; }
   void HashState(StateHasher& h) const override { h.Add(exit_code_.value_or(0)); }
+  void SaveState(StateWriter& w) const override {
+    w.Bool(exit_code_.has_value()).Put<uint32_t>(exit_code_.value_or(0));
+  }
+  Status LoadState(StateReader& r) override {
+    const bool has = r.Bool();
+    const uint32_t code = r.Get<uint32_t>();
+    if (!r.ok()) return r.status();
+    exit_code_ = has ? std::optional<uint32_t>(code) : std::nullopt;
+    return Status::Ok();
+  }
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override {
     *value = 0;
     return true;

@@ -157,4 +157,44 @@ void Plic::HashState(StateHasher& h) const {
   h.AddAll(std::span<const uint32_t>(state_.threshold)).AddAll(std::span<const uint8_t>(state_.output));
 }
 
+// Only the words of the sources that exist are saved (the rest stay 0).
+void Plic::SaveState(StateWriter& w) const {
+  w.Put<uint32_t>(num_sources_);
+  for (unsigned s = 0; s < num_sources_; ++s) w.Put(state_.priority[s]);
+  for (unsigned i = 0; i < NumWords(); ++i) {
+    w.Put(state_.line[i]).Put(state_.pending[i]).Put(state_.in_service[i]);
+    for (unsigned c = 0; c < kNumContexts; ++c) w.Put(state_.enable[c][i]);
+  }
+  for (unsigned c = 0; c < kNumContexts; ++c) w.Put(state_.threshold[c]).Put(state_.output[c]);
+}
+
+Status Plic::LoadState(StateReader& r) {
+  const uint32_t n = r.Get<uint32_t>();
+  if (r.ok() && n != num_sources_) r.Fail("the PLIC has " + std::to_string(num_sources_) + " sources, not " + std::to_string(n));
+  if (!r.ok()) return r.status();
+  State s{};
+  for (unsigned i = 0; i < num_sources_; ++i) {
+    r.Get(&s.priority[i]);
+    if (s.priority[i] > kPriorityMask) r.Fail("priority above 7");
+  }
+  for (unsigned i = 0; i < NumWords(); ++i) {
+    const uint32_t mask = WordMask(i);
+    r.Get(&s.line[i]);
+    r.Get(&s.pending[i]);
+    r.Get(&s.in_service[i]);
+    for (unsigned c = 0; c < kNumContexts; ++c) r.Get(&s.enable[c][i]);
+    bool bad = ((s.line[i] | s.pending[i] | s.in_service[i]) & ~mask) != 0;
+    for (unsigned c = 0; c < kNumContexts; ++c) bad |= (s.enable[c][i] & ~mask) != 0;
+    if (bad) r.Fail("bits set for sources that do not exist");
+  }
+  for (unsigned c = 0; c < kNumContexts; ++c) {
+    r.Get(&s.threshold[c]);
+    r.Get(&s.output[c]);
+    if (s.threshold[c] > kPriorityMask || s.output[c] > 1) r.Fail("a threshold above 7 or an output level not 0/1");
+  }
+  if (!r.ok()) return r.status();
+  state_ = s;
+  return Status::Ok();
+}
+
 }  // namespace tapvm

@@ -76,6 +76,8 @@ class Plic : public Device, public IrqSink {
 
   std::string_view name() const override { return "plic"; }
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

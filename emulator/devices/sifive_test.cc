@@ -27,6 +27,16 @@ bool SifiveTest::Write(uint64_t offset, unsigned size, uint64_t value) {
   return true;
 }
 
+Status SifiveTest::LoadState(StateReader& r) {
+  FinishRequest req;
+  r.Get(&req.kind);
+  r.Get(&req.code);
+  if (r.ok() && req.kind > FinishRequest::kReset) r.Fail("unknown finish request " + std::to_string(req.kind));
+  if (!r.ok()) return r.status();
+  state_.request = req;
+  return Status::Ok();
+}
+
 void SifiveTest::HashState(StateHasher& h) const { h.Add(state_.request.kind).Add(state_.request.code); }
 
 }  // namespace tapvm

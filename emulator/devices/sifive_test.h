@@ -42,6 +42,8 @@ class SifiveTest : public Device {
 
   std::string_view name() const override { return "sifive_test"; }
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override { w.Put(state_.request.kind).Put(state_.request.code); }
+  Status LoadState(StateReader& r) override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

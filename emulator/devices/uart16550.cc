@@ -218,4 +218,36 @@ void Uart16550::HashState(StateHasher& h) const {
   h.Add(s.dll).Add(s.dlm).Add(s.thre_pending).Add(s.irq_level);
 }
 
+// The FIFO is saved as its bytes, oldest first (as digested), and loaded
+// back starting at slot 0: stale slots and the head position are not state.
+void Uart16550::SaveState(StateWriter& w) const {
+  const State& s = state_;
+  w.Put(s.rx_count);
+  for (unsigned i = 0; i < s.rx_count; ++i) w.Put(s.rx_fifo[(s.rx_head + i) % kFifoSize]);
+  w.Put(s.ier).Put(s.fcr).Put(s.lcr).Put(s.mcr).Put(s.lsr_errors).Put(s.msr).Put(s.scr);
+  w.Put(s.dll).Put(s.dlm).Put(s.thre_pending).Put(s.irq_level);
+}
+
+Status Uart16550::LoadState(StateReader& r) {
+  State s{};
+  r.Get(&s.rx_count);
+  if (s.rx_count > kFifoSize) r.Fail("rx_count " + std::to_string(s.rx_count) + " > 16");
+  for (unsigned i = 0; r.ok() && i < s.rx_count; ++i) r.Get(&s.rx_fifo[i]);
+  r.Get(&s.ier);
+  r.Get(&s.fcr);
+  r.Get(&s.lcr);
+  r.Get(&s.mcr);
+  r.Get(&s.lsr_errors);
+  r.Get(&s.msr);
+  r.Get(&s.scr);
+  r.Get(&s.dll);
+  r.Get(&s.dlm);
+  r.Get(&s.thre_pending);
+  r.Get(&s.irq_level);
+  if (s.thre_pending > 1 || s.irq_level > 1) r.Fail("thre_pending or irq_level is not 0 or 1");
+  if (!r.ok()) return r.status();
+  state_ = s;
+  return Status::Ok();
+}
+
 }  // namespace tapvm

@@ -124,6 +124,8 @@ class Uart16550 : public Device {
 
   std::string_view name() const override { return "uart0"; }
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

@@ -37,6 +37,13 @@ class Board::Console : public CharSink, public TapInputSink {
     h.Add(pending_.size());
     for (uint8_t b : pending_) h.Add(b);
   }
+  void SaveState(StateWriter& w) const { w.Bytes(std::vector<uint8_t>(pending_.begin(), pending_.end())); }
+  Status LoadState(StateReader& r) {
+    std::vector<uint8_t> bytes = r.Bytes();
+    if (!r.ok()) return r.status();
+    pending_.assign(bytes.begin(), bytes.end());
+    return Status::Ok();
+  }
 
  private:
   EventTap* tap_;
@@ -318,15 +325,6 @@ bool Board::AfterSlice() {
   return false;
 }
 
-namespace {
-
-bool IsZeroPage(const uint8_t* p) {
-  static const uint8_t kZero[Bus::kPageSize] = {};
-  return std::memcmp(p, kZero, Bus::kPageSize) == 0;
-}
-
-}  // namespace
-
 MachineDigest Board::ComputeDigest() const {
   MachineDigest d;
   d.hart = hart_->StateDigest();
@@ -341,7 +339,7 @@ MachineDigest Board::ComputeDigest() const {
       for (uint64_t page = 0; page < m.size() / Bus::kPageSize; ++page) {
         if (!m.Touched(page)) continue;
         const uint8_t* p = m.host() + page * Bus::kPageSize;
-        if (!IsZeroPage(p)) ram.Add(m.base() + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
+        if (!Bus::IsZeroPage(p)) ram.Add(m.base() + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
       }
     }
     d.ram = ram.Digest();
@@ -362,6 +360,81 @@ MachineDigest Board::ComputeDigest() const {
   all.Add(kDigestVersion).Add(d.hart).Add(d.ram).Add(d.devices);
   d.value = all.Digest();
   return d;
+}
+
+void Board::SaveDevices(StateWriter& w) const {
+  w.Begin("board");
+  w.Bool(has_finished_).Put(finished_.kind).Put(finished_.code).Put(last_digest_icount_);
+  w.End();
+  w.Begin("console");
+  console_->SaveState(w);
+  w.End();
+  const Device* fixed[] = {clint_.get(), plic_.get(), uart_.get(), finisher_.get(), debug_exit_.get()};
+  for (const Device* d : fixed) {
+    w.Begin(d->name());
+    d->SaveState(w);
+    w.End();
+  }
+  for (const Device* d : virtio_devices_) {
+    w.Begin(d->name());
+    d->SaveState(w);
+    w.End();
+  }
+  for (const auto& m : timed_models_) {
+    w.Begin(m->name());
+    m->SaveState(w);
+    w.End();
+  }
+}
+
+Status Board::LoadDevices(StateReader& r) {
+  r.Enter("board");
+  const bool has_finished = r.Bool();
+  const auto kind = r.Get<RunResult::Kind>();
+  const uint32_t code = r.Get<uint32_t>();
+  const uint64_t last_digest_icount = r.Get<uint64_t>();
+  if (r.ok() && static_cast<unsigned>(kind) > static_cast<unsigned>(RunResult::Kind::kQuit)) r.Fail("unknown run end");
+  r.Leave();
+  if (!r.ok()) return r.status();
+  has_finished_ = has_finished;
+  finished_ = {kind, code};
+  last_digest_icount_ = last_digest_icount;
+  // Each component reads its own section; a section of another name, or
+  // one read short, stops the load there.
+  auto load = [&r](std::string_view name, auto* component) -> Status {
+    r.Enter(name);
+    if (!r.ok()) return r.status();
+    TAPVM_RETURN_IF_ERROR(component->LoadState(r));
+    r.Leave();
+    return r.status();
+  };
+  TAPVM_RETURN_IF_ERROR(load("console", console_.get()));
+  Device* fixed[] = {clint_.get(), plic_.get(), uart_.get(), finisher_.get(), debug_exit_.get()};
+  for (Device* d : fixed) TAPVM_RETURN_IF_ERROR(load(d->name(), d));
+  for (Device* d : virtio_devices_) TAPVM_RETURN_IF_ERROR(load(d->name(), d));
+  for (auto& m : timed_models_) TAPVM_RETURN_IF_ERROR(load(m->name(), m.get()));
+  if (!r.at_end()) r.Fail(std::to_string(r.remaining()) + " bytes after the last device (a device this machine lacks?)");
+  return r.status();
+}
+
+std::vector<std::pair<std::string, uint64_t>> Board::ComponentDigests() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  auto add = [&out](std::string_view name, const auto& component) {
+    StateHasher h;
+    component.HashState(h);
+    out.emplace_back(std::string(name), h.Digest());
+  };
+  {
+    StateHasher h;
+    h.Add(has_finished_).Add(finished_.kind).Add(finished_.code).Add(last_digest_icount_);
+    out.emplace_back("board", h.Digest());
+  }
+  add("console", *console_);
+  const Device* fixed[] = {clint_.get(), plic_.get(), uart_.get(), finisher_.get(), debug_exit_.get()};
+  for (const Device* d : fixed) add(d->name(), *d);
+  for (const Device* d : virtio_devices_) add(d->name(), *d);
+  for (const auto& m : timed_models_) add(m->name(), *m);
+  return out;
 }
 
 const char* RunEndName(RunResult::Kind kind) {

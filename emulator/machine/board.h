@@ -29,6 +29,7 @@
 #include "emulator/devices/uart16550.h"
 #include "emulator/devices/virtio/virtio_device.h"
 #include "emulator/machine/bus.h"
+#include "emulator/machine/checkpoint.h"
 #include "emulator/machine/elf_loader.h"
 #include "emulator/machine/machine_config.h"
 #include "emulator/tap.h"
@@ -168,6 +169,10 @@ class Board {
   // the value depends only on the contents, and pages never touched are
   // not read. Costs about one pass over the RAM the guest has used.
   MachineDigest ComputeDigest() const;
+  // The digest of each component's state on its own, by name ("board",
+  // "console", then each device as in a checkpoint): where two machines
+  // whose device digests differ differ.
+  std::vector<std::pair<std::string, uint64_t>> ComponentDigests() const;
   // Reports the digest of the state the run ended in to the tap: record
   // journals it as the recording's last event, replay checks it, so a
   // replay that ends in another state (a trap count, a register) diverges
@@ -177,9 +182,48 @@ class Board {
   // checked by replay (another definition could never match).
   static constexpr uint32_t kDigestVersion = kStateDigestVersion;
 
+  // ---- checkpoints (emulator/machine/checkpoint.h, board_checkpoint.cc) --
+  // Captures the machine at the current instruction boundary: on the CPU
+  // thread, between Run calls (Run(icount) then capture: the state at
+  // icount, inputs due there delivered), or in work queued with
+  // RunOnCpuThread (a slice boundary). kFull lists every non-zero RAM page;
+  // kIncremental only the pages written since the previous capture or
+  // restore on this board (InvalidArgument when there was none). Every
+  // capture starts a new dirty-page interval. The caller fills
+  // tap_position.
+  Status SaveCheckpoint(MachineCheckpoint::Kind kind, MachineCheckpoint* out);
+  // Puts a full checkpoint back (ApplyIncrement makes one from a chain):
+  // into a board just built from the same configuration (BuildMachine),
+  // before Run, or into this board between runs (going back in time).
+  // Refused with InvalidArgument, naming the first difference, when the
+  // checkpoint's identity is not this board's; malformed contents are
+  // refused with Corruption naming the section. Checks that cannot be made
+  // before loading (a device's fields) may fail after earlier components
+  // were loaded: after an error, throw the board away. On success: RAM,
+  // hart and devices are the checkpoint's, no interrupt line is driven and
+  // no tap call made; TLBs, decoded code and the JIT's code are dropped;
+  // the dirty-page interval starts here. The tap is the caller's: a replay
+  // positions its event source (tap_position), a live tap wants
+  // ResubmitInFlight.
+  Status RestoreCheckpoint(const MachineCheckpoint& c);
+  // After RestoreCheckpoint into a machine whose tap is live (run, record)
+  // rather than a replay of the checkpoint's own recording: every device
+  // makes the requests it holds in flight again
+  // (VirtioDeviceModel::ResubmitInFlight). Call once, before Run. Never in
+  // a replay: the journal answers the requests of the recording.
+  void ResubmitInFlight();
+  // The machine's identity: what the board itself is (memory map, devices,
+  // time base, digest interval), then what its builder added (the
+  // guest-visible configuration, image and drive identities; see
+  // MachineIdentity in machine_builder.h). A checkpoint carries it.
+  void AddIdentity(std::string key, std::string value) { extra_identity_.emplace_back(std::move(key), std::move(value)); }
+  MachineCheckpoint::KeyValues identity() const;
+
   Hart& hart() { return *hart_; }
   Bus& bus() { return bus_; }
   Uart16550& uart() { return *uart_; }
+  // The transport in virtio slot `slot`, or nullptr.
+  Device* virtio_device(unsigned slot) { return slot < virtio_devices_.size() ? virtio_devices_[slot] : nullptr; }
   const LoadedImage& image() const { return image_; }
   const std::vector<uint8_t>& device_tree() const { return dtb_; }
 
@@ -198,6 +242,13 @@ class Board {
   void DigestIfDue();
   // Runs the work queued by RunOnCpuThread (CPU thread).
   void RunQueuedWork();
+  // The board's own part of a checkpoint, and the devices' (in a fixed
+  // order, each in a section of its name).
+  void SaveDevices(StateWriter& w) const;
+  Status LoadDevices(StateReader& r);
+  // Pages, as ComputeDigest sees them: whether page `index` of `m` can
+  // hold anything but zeros.
+  static bool MayHoldData(const Bus::MemoryRegion& m, uint64_t index);
 
   BoardConfig config_;
   EventTap* tap_ = nullptr;
@@ -211,7 +262,7 @@ class Board {
   std::unique_ptr<SifiveTest> finisher_;
   std::unique_ptr<DebugExit> debug_exit_;
   std::vector<unsigned> virtio_slots_;
-  std::vector<const Device*> virtio_devices_;  // in slot order
+  std::vector<Device*> virtio_devices_;  // in slot order
   std::vector<std::unique_ptr<VirtioDeviceModel>> virtio_models_;  // owned by AddVirtio
   std::vector<std::unique_ptr<Device>> virtio_transports_;
   std::vector<std::unique_ptr<TimedModel>> timed_models_;
@@ -226,6 +277,11 @@ class Board {
   uint64_t slice_limit_ = UINT64_MAX;  // the limit the hart runs to now
   std::atomic<bool> quit_requested_{false};
   std::atomic<bool> quit_when_idle_{false};
+  MachineCheckpoint::KeyValues extra_identity_;
+  // The icount of the last capture or restore: what an incremental
+  // checkpoint builds on (none before the first).
+  bool has_checkpoint_base_ = false;
+  uint64_t checkpoint_base_icount_ = 0;
 };
 
 }  // namespace tapvm

@@ -1,5 +1,6 @@
 #include "emulator/machine/bus.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tapvm {
@@ -33,7 +34,10 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
   r.writable_ = writable;
   r.storage_.reset(static_cast<uint8_t*>(std::calloc(size, 1)));
   if (!r.storage_) return Status::IOError("cannot allocate " + std::to_string(size >> 20) + " MiB of guest memory");
-  if (writable) r.touched_.assign((size / kPageSize + 63) / 64, 0);
+  if (writable) {
+    r.touched_.assign((size / kPageSize + 63) / 64, 0);
+    r.dirty_.assign(r.touched_.size(), 0);
+  }
   memory_.push_back(std::move(r));
   return Status::Ok();
 }
@@ -66,7 +70,29 @@ void Bus::MemoryRegion::MarkTouched(uint64_t offset, uint64_t len) {
   if (touched_.empty()) return;
   const uint64_t first = offset / kPageSize;
   const uint64_t last = (offset + (len ? len - 1 : 0)) / kPageSize;
-  for (uint64_t p = first; p <= last; ++p) touched_[p / 64] |= uint64_t{1} << (p % 64);
+  for (uint64_t p = first; p <= last; ++p) {
+    touched_[p / 64] |= uint64_t{1} << (p % 64);
+    dirty_[p / 64] |= uint64_t{1} << (p % 64);
+  }
+}
+
+bool Bus::IsZeroPage(const uint8_t* p) {
+  static const uint8_t kZero[kPageSize] = {};
+  return std::memcmp(p, kZero, kPageSize) == 0;
+}
+
+void Bus::ClearDirty() {
+  for (MemoryRegion& m : memory_) std::fill(m.dirty_.begin(), m.dirty_.end(), 0);
+}
+
+bool Bus::RestorePage(uint64_t addr, std::span<const uint8_t> bytes) {
+  if ((addr & (kPageSize - 1)) || (!bytes.empty() && bytes.size() != kPageSize)) return false;
+  MemoryRegion* r = FindMemoryForWrite(addr, kPageSize);
+  if (!r) return false;
+  uint8_t* p = r->host() + (addr - r->base());
+  if (bytes.empty()) std::memset(p, 0, kPageSize);
+  else std::memcpy(p, bytes.data(), kPageSize);
+  return true;
 }
 
 const Bus::MemoryRegion* Bus::FindMemory(uint64_t addr, uint64_t len) const {

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,13 @@ class Bus {
     // and is hashed whole.
     bool tracks_pages() const { return !touched_.empty(); }
     bool Touched(uint64_t page_index) const { return (touched_[page_index / 64] >> (page_index % 64)) & 1; }
+    // The dirty-page tracker (incremental checkpoints): a second bit per
+    // page, set with the touched bit, cleared by Bus::ClearDirty. A page
+    // whose bit is clear has not been written since. This holds only if
+    // nothing keeps a writable pointer across ClearDirty: the hart's write
+    // TLB does, so ClearDirty's caller drops it too (Hart::DropWriteTlbs);
+    // every other writer asks FindMemoryForWrite per access.
+    bool Dirty(uint64_t page_index) const { return (dirty_[page_index / 64] >> (page_index % 64)) & 1; }
 
    private:
     friend class Bus;
@@ -71,8 +79,11 @@ class Bus {
     // costs nothing until the guest touches it.
     std::unique_ptr<uint8_t, Free> storage_;
     std::vector<uint64_t> touched_;
+    std::vector<uint64_t> dirty_;
   };
   static constexpr uint64_t kPageSize = 4096;
+  // Whether the kPageSize bytes at `p` are all zero.
+  static bool IsZeroPage(const uint8_t* p);
 
   Bus() = default;
   Bus(const Bus&) = delete;
@@ -108,6 +119,13 @@ class Bus {
     return r ? r->host() + (addr - r->base()) : nullptr;
   }
   const std::vector<MemoryRegion>& memory() const { return memory_; }
+  // Forgets which pages were written (Dirty() turns false everywhere).
+  void ClearDirty();
+  // Checkpoint restore: sets the 4 KiB page at `addr` (page aligned, in a
+  // memory region, ROM included: a restore is not a guest write) to
+  // `bytes`, or to zeros when `bytes` is empty, marking it touched and
+  // dirty. False when no region holds the page or `bytes` is not a page.
+  bool RestorePage(uint64_t addr, std::span<const uint8_t> bytes);
 
   // Device dispatch. Returns false on an unmapped address or a device
   // refusal; the hart turns that into an access fault. Also used for memory

@@ -16,6 +16,8 @@
 #include <string_view>
 
 #include "emulator/base/state_hasher.h"
+#include "emulator/base/state_io.h"
+#include "emulator/base/status.h"
 
 namespace tapvm {
 
@@ -36,6 +38,22 @@ class Device {
   // flight; not host resources) to the machine's periodic state digest, so
   // a replay that drifts inside a device is caught at the next digest.
   virtual void HashState(StateHasher& h) const = 0;
+
+  // Checkpoints (docs/checkpoint-format.md). SaveState writes everything
+  // HashState digests, and whatever else the device needs to go on exactly
+  // as it would have (never host resources), in the board's section named
+  // name(). LoadState reads it back into a device built with the same
+  // configuration, at an instruction boundary, on the CPU thread:
+  // - it reads everything into temporaries, validates it (the input is
+  //   untrusted: an index past an array, a size that is not a power of 2),
+  //   and changes the device only when all of it is good, so an error
+  //   leaves the device as it was and is returned (StateReader::status());
+  // - it sets state and nothing else: it drives no interrupt line (the
+  //   levels are restored with the interrupt controller and the hart),
+  //   makes no tap call and touches no guest memory.
+  // The round trip must leave HashState unchanged (tests/checkpoint).
+  virtual void SaveState(StateWriter& w) const = 0;
+  virtual Status LoadState(StateReader& r) = 0;
 };
 
 // An interrupt input: a device drives a numbered line of an interrupt
@@ -86,7 +104,12 @@ class TimedDevice {
 // Board::AddTimedModel ticks it like the CLINT and digests its state.
 class TimedModel : public TimedDevice {
  public:
+  // A short stable name, the model's checkpoint section.
+  virtual std::string_view name() const = 0;
   virtual void HashState(StateHasher& h) const = 0;
+  // As Device::SaveState / LoadState.
+  virtual void SaveState(StateWriter& w) const = 0;
+  virtual Status LoadState(StateReader& r) = 0;
 };
 
 }  // namespace tapvm

@@ -1,10 +1,43 @@
 #include "emulator/machine/machine_builder.h"
 
+#include <xxhash.h>
+
+#include <charconv>
+
 #include "emulator/devices/virtio/virtio_blk.h"
 #include "emulator/devices/virtio/virtio_net.h"
 #include "emulator/devices/virtio/virtio_rng.h"
 
 namespace tapvm {
+
+MachineCheckpoint::KeyValues MachineIdentity(const MachineConfig& config, const BootImages& images,
+                                             std::span<const uint64_t> drive_sizes) {
+  auto hash = [](const std::vector<uint8_t>& b) {
+    char s[24];
+    const auto r = std::to_chars(s, s + sizeof s, XXH3_64bits(b.data(), b.size()), 16);
+    return std::string(s, r.ptr) + "/" + std::to_string(b.size());
+  };
+  MachineCheckpoint::KeyValues id = {
+      {"ram_bytes", std::to_string(config.ram_size)},
+      {"digest_version", std::to_string(config.digest_version)},
+      {"mode", config.is_linux() ? "linux" : "bare"},
+      {"bootargs", config.bootargs},
+      {"rng", config.rng ? "1" : "0"},
+      {"console_wait", config.console_waits ? "1" : "0"},
+      {"break_insn", config.break_insn},
+      {"firmware", hash(images.firmware)},
+      {"kernel", hash(images.kernel)},
+      {"initrd", hash(images.initrd)},
+  };
+  for (size_t i = 0; i < config.drives.size(); ++i) {
+    const std::string d = "drive" + std::to_string(i);
+    id.emplace_back(d + "_readonly", config.drives[i].read_only ? "on" : "off");
+    id.emplace_back(d + "_throttling", ThrottleSpec(config.drives[i].throttle));
+    id.emplace_back(d + "_bytes", i < drive_sizes.size() ? std::to_string(drive_sizes[i]) : "?");
+  }
+  id.emplace_back("netdevs", std::to_string(config.netdevs.size()));
+  return id;
+}
 
 Status BuildMachine(const MachineConfig& config, const BootImages& images, std::span<const uint64_t> drive_sizes,
                     EventTap* tap, std::unique_ptr<Board>* out, MachineLayout* layout) {
@@ -21,6 +54,7 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
   bc.digest_interval = config.digest_interval;
   std::unique_ptr<Board> board;
   TAPVM_RETURN_IF_ERROR(Board::Create(bc, tap, &board));
+  for (auto& [key, value] : MachineIdentity(config, images, drive_sizes)) board->AddIdentity(key, value);
   MachineLayout lay;
   if (!config.is_linux()) {
     if (!config.drives.empty() || !config.netdevs.empty())

@@ -38,6 +38,15 @@ struct MachineLayout {
   std::optional<TapDeviceId> rng;
 };
 
+// The identity of the machine BuildMachine makes (Board::AddIdentity): the
+// guest-visible configuration (what MachineConfig::FirstDifference
+// compares), each boot image's content hash and each drive's size; not
+// file names, aio or network addresses, which the guest never sees. A
+// caller that knows a drive's content identity (a journal's recorded image
+// hash) adds it to the board as "drive<i>_content".
+MachineCheckpoint::KeyValues MachineIdentity(const MachineConfig& config, const BootImages& images,
+                                             std::span<const uint64_t> drive_sizes);
+
 // `drive_sizes` holds one size in bytes per configured drive. `tap` must
 // outlive the board. Errors name what is wrong (an image that does not fit
 // in RAM, too many devices, drives on a bare machine).

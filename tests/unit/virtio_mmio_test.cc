@@ -35,6 +35,12 @@ class EchoModel : public VirtioDeviceModel {
   }
   void Attach(VirtioTransport* t) override { transport = t; }
   void HashState(StateHasher& h) const override { h.Add(activations); }
+  void SaveState(StateWriter& w) const override { w.Put(activations); }
+  Status LoadState(StateReader& r) override {
+    const int a = r.Get<int>();
+    if (r.ok()) activations = a;
+    return r.status();
+  }
   void Activate() override { ++activations; }
   void Notify(unsigned q) override {
     ++notifies;

@@ -79,10 +79,12 @@ class FakeTap : public EventTap {
 // Guest RAM (and a small ROM) on a real bus.
 class GuestMemory {
  public:
-  GuestMemory() {
+  GuestMemory() : bus(own_bus_) {
     EXPECT_TRUE(bus.AddMemory(kRamBase, kRamSize, true).ok());
     EXPECT_TRUE(bus.AddMemory(kRomBase, kRomSize, false).ok());
   }
+  // Over another bus that already has RAM at kRamBase (a board's).
+  explicit GuestMemory(Bus& bus) : bus(bus) {}
   void Write(uint64_t gpa, const void* p, size_t n) { std::memcpy(Host(gpa, n), p, n); }
   void Write(uint64_t gpa, const std::vector<uint8_t>& v) { Write(gpa, v.data(), v.size()); }
   std::vector<uint8_t> Bytes(uint64_t gpa, size_t n) {
@@ -104,7 +106,12 @@ class GuestMemory {
     EXPECT_NE(p, nullptr) << std::hex << gpa;
     return p;
   }
-  Bus bus;
+
+ private:
+  Bus own_bus_;
+
+ public:
+  Bus& bus;
 };
 
 // A split ring laid out in guest RAM by the "driver" (the test).
@@ -243,8 +250,9 @@ class GuestDriver {
   }
   // Queue setup of vm_setup_vq: select, check not ready, read the maximum,
   // size, the three addresses, ready.
-  GuestRing SetupQueue(unsigned q, uint16_t size) {
-    GuestRing ring(mem_, kRamBase + 0x10000ull * q, size);
+  // `base` places the rings (default: 64 KiB per queue from kRamBase).
+  GuestRing SetupQueue(unsigned q, uint16_t size, uint64_t base = 0) {
+    GuestRing ring(mem_, base ? base : kRamBase + 0x10000ull * q, size);
     Wr(M::kQueueSel, q);
     EXPECT_EQ(Rd(M::kQueueReady), 0u);
     EXPECT_GE(Rd(M::kQueueNumMax), size);

@@ -197,7 +197,7 @@ void VirtioBlk::Submit(VirtqChain chain, BlockRequest::Type type, uint64_t offse
   // Data bytes plus a fixed cost, so that data-less requests count too.
   const uint64_t bytes =
       kRequestCostBytes + ((type == BlockRequest::Type::kRead || type == BlockRequest::Type::kWrite) ? length : 0);
-  pending_[id] = Pending{std::move(chain), read_len, bytes};
+  pending_[id] = Pending{std::move(chain), read_len, bytes, type, offset, length};
   bytes_in_flight_ += bytes;
   ++stats_.submitted;
   BlockRequest req;
@@ -277,6 +277,86 @@ void VirtioBlk::OnCompletion(const BlockCompletion& c) {
 void VirtioBlk::MaybeResume() {
   if (deferred_ && transport_ && transport_->live() && bytes_in_flight_ < options_.max_bytes_in_flight)
     ProcessQueue();
+}
+
+void VirtioBlk::SaveState(StateWriter& w) const {
+  w.Put(options_.capacity_sectors).Put(next_id_).Put<uint64_t>(pending_.size());
+  for (const auto& [id, p] : pending_) {
+    w.Put(id).Put(p.read_len).Put(p.bytes).Put(p.type).Put(p.offset).Put(p.length);
+    p.chain.SaveState(w);
+  }
+  w.Put<uint64_t>(orphaned_.size());
+  for (const auto& [id, bytes] : orphaned_) w.Put(id).Put(bytes);
+  w.Put(bytes_in_flight_).Bool(deferred_);
+  w.Put(stats_.submitted).Put(stats_.completed).Put(stats_.stale_completions);
+}
+
+Status VirtioBlk::LoadState(StateReader& r) {
+  uint64_t capacity = r.Get<uint64_t>();
+  const uint64_t next_id = r.Get<uint64_t>();
+  if (capacity > kMaxCapacitySectors) r.Fail("capacity beyond the limit");
+  std::map<uint64_t, Pending> pending;
+  uint64_t counted = 0;
+  const uint64_t n = r.Count(kQueueSize, 40);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    const uint64_t id = r.Get<uint64_t>();
+    Pending p;
+    r.Get(&p.read_len);
+    r.Get(&p.bytes);
+    r.Get(&p.type);
+    r.Get(&p.offset);
+    r.Get(&p.length);
+    if (!VirtqChain::LoadState(r, &p.chain)) break;
+    if (p.type > BlockRequest::Type::kWriteZeroes) r.Fail("unknown request type");
+    if (id == 0 || id >= next_id || pending.count(id)) r.Fail("request id " + std::to_string(id) + " is invalid");
+    counted += p.bytes;
+    pending.emplace(id, std::move(p));
+  }
+  std::map<uint64_t, uint64_t> orphaned;
+  const uint64_t m = r.Count(UINT64_MAX, 16);
+  for (uint64_t i = 0; i < m && r.ok(); ++i) {
+    const uint64_t id = r.Get<uint64_t>();
+    const uint64_t bytes = r.Get<uint64_t>();
+    if (id == 0 || id >= next_id || pending.count(id) || orphaned.count(id)) r.Fail("orphaned id is invalid");
+    orphaned[id] = bytes;
+    counted += bytes;
+  }
+  const uint64_t bytes_in_flight = r.Get<uint64_t>();
+  const bool deferred = r.Bool();
+  Stats stats{};
+  r.Get(&stats.submitted);
+  r.Get(&stats.completed);
+  r.Get(&stats.stale_completions);
+  if (r.ok() && counted != bytes_in_flight) r.Fail("bytes in flight do not add up");
+  if (!r.ok()) return r.status();
+  options_.capacity_sectors = capacity;
+  next_id_ = next_id;
+  pending_ = std::move(pending);
+  orphaned_ = std::move(orphaned);
+  bytes_in_flight_ = bytes_in_flight;
+  deferred_ = deferred;
+  stats_ = stats;
+  return Status::Ok();
+}
+
+void VirtioBlk::ResubmitInFlight() {
+  for (const auto& [id, bytes] : orphaned_) bytes_in_flight_ -= bytes;
+  orphaned_.clear();
+  if (!transport_) return;
+  for (const auto& [id, p] : pending_) {
+    if (options_.throttles && options_.throttles->Holds(dev_, id)) continue;
+    BlockRequest req;
+    req.dev = dev_;
+    req.id = id;
+    req.type = p.type;
+    req.offset = p.offset;
+    req.length = p.length;
+    if (p.type == BlockRequest::Type::kWrite) {
+      req.data.resize(p.length);
+      p.chain.CopyFrom(transport_->bus(), kHeaderBytes, req.data);  // inside RAM: checked at pop
+    }
+    tap_->SubmitBlock(std::move(req));
+  }
 }
 
 void VirtioBlk::HashState(StateHasher& h) const {

@@ -128,6 +128,14 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
   void Reset() override;
 
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
+  // Re-submits every request in flight that the throttles do not hold
+  // (those they hold go to the tap when released, as before), its write
+  // data read again from the chain (the driver may not touch a buffer
+  // before it is used); requests orphaned by a reset are forgotten (their
+  // completions would be dropped) and their bytes returned to the budget.
+  void ResubmitInFlight() override;
 
   // TapInputSink.
   void OnInput(const TapInput& input) override;
@@ -141,6 +149,10 @@ class VirtioBlk : public VirtioDeviceModel, public TapInputSink {
     VirtqChain chain;
     uint64_t read_len = 0;  // bytes to copy into the chain on success (reads)
     uint64_t bytes = 0;     // data bytes counted in bytes_in_flight_
+    // What was asked of the tap, so a restored machine can ask again
+    // (ResubmitInFlight); the write data is the chain's.
+    BlockRequest::Type type = BlockRequest::Type::kRead;
+    uint64_t offset = 0, length = 0;
   };
 
   // Takes chains from the queue while the budget allows.

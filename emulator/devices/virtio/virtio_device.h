@@ -27,6 +27,8 @@
 #include <string_view>
 
 #include "emulator/base/state_hasher.h"
+#include "emulator/base/state_io.h"
+#include "emulator/base/status.h"
 #include "emulator/devices/virtio/virtqueue.h"
 
 namespace tapvm {
@@ -107,6 +109,19 @@ class VirtioDeviceModel {
   // Feeds the model's guest-visible state (chains held, requests in
   // flight, backlogs) to the machine's state digest (Device::HashState).
   virtual void HashState(StateHasher& h) const = 0;
+  // Checkpoints, with Device::SaveState / LoadState's contract: the model's
+  // guest-visible state (chains held, requests in flight, backlogs), read
+  // back into a model of the same configuration attached to its transport;
+  // no tap call, no queue access, no interrupt.
+  virtual void SaveState(StateWriter& w) const = 0;
+  virtual Status LoadState(StateReader& r) = 0;
+  // After a restore into a machine whose tap is live (run, record), not a
+  // replay of the recording the checkpoint came from: the requests the
+  // model holds in flight were made to a tap that is gone and will never
+  // be answered, so it makes them again (same ids, in the order they were
+  // made), and forgets what it waits for that it would drop anyway.
+  // Default: nothing in flight.
+  virtual void ResubmitInFlight() {}
 };
 
 }  // namespace tapvm

@@ -262,6 +262,47 @@ void VirtioMmio::UpdateIrq() {
   irq_->SetIrq(irq_line_, level != 0);
 }
 
+void VirtioMmio::SaveState(StateWriter& w) const {
+  const State& s = state_;
+  w.Put(s.driver_features).Put(s.status).Put(s.device_features_sel).Put(s.driver_features_sel);
+  w.Put(s.queue_sel).Put(s.interrupt_status).Put(s.config_generation).Put(s.irq_level);
+  w.String(last_error_);
+  w.Put<uint32_t>(static_cast<uint32_t>(queues_.size()));
+  for (const Virtqueue& q : queues_) q.SaveState(w);
+  w.Begin("model");
+  model_->SaveState(w);
+  w.End();
+}
+
+Status VirtioMmio::LoadState(StateReader& r) {
+  State s{};
+  r.Get(&s.driver_features);
+  r.Get(&s.status);
+  r.Get(&s.device_features_sel);
+  r.Get(&s.driver_features_sel);
+  r.Get(&s.queue_sel);
+  r.Get(&s.interrupt_status);
+  r.Get(&s.config_generation);
+  r.Get(&s.irq_level);
+  std::string last_error = r.String(4096);
+  if (s.irq_level > 1) r.Fail("irq_level is not 0 or 1");
+  if (r.Get<uint32_t>() != queues_.size() && r.ok()) r.Fail("another number of queues");
+  std::vector<Virtqueue::State> qs(queues_.size());
+  for (size_t i = 0; i < queues_.size() && r.ok(); ++i) queues_[i].ReadState(r, &qs[i]);
+  if (!r.ok()) return r.status();
+  // The model last: it changes itself only when all of it is good, and the
+  // transport is changed only after that.
+  r.Enter("model");
+  if (!r.ok()) return r.status();
+  TAPVM_RETURN_IF_ERROR(model_->LoadState(r));
+  r.Leave();
+  if (!r.ok()) return r.status();
+  state_ = s;
+  last_error_ = std::move(last_error);
+  for (size_t i = 0; i < queues_.size(); ++i) queues_[i].SetState(qs[i]);
+  return Status::Ok();
+}
+
 void VirtioMmio::HashState(StateHasher& h) const {
   const State& s = state_;
   h.Add(s.driver_features).Add(s.status).Add(s.device_features_sel).Add(s.driver_features_sel);

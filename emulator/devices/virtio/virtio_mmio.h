@@ -112,6 +112,9 @@ class VirtioMmio : public Device, public VirtioTransport {
   // Device.
   std::string_view name() const override { return name_; }
   void HashState(StateHasher& h) const override;
+  // The registers, every queue, then the model in a section "model".
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
   bool Read(uint64_t offset, unsigned size, uint64_t* value) override;
   bool Write(uint64_t offset, unsigned size, uint64_t value) override;
 

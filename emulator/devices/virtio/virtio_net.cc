@@ -97,6 +97,30 @@ void VirtioNet::OnInput(const TapInput& input) {
   DeliverRx();
 }
 
+void VirtioNet::SaveState(StateWriter& w) const {
+  w.Bool(options_.link_up).Put<uint64_t>(rx_backlog_.size());
+  for (const auto& frame : rx_backlog_) w.Bytes(frame);
+  w.Put(stats_.tx_frames).Put(stats_.tx_dropped).Put(stats_.rx_frames).Put(stats_.rx_dropped).Put(stats_.rx_too_big);
+}
+
+Status VirtioNet::LoadState(StateReader& r) {
+  const bool link_up = r.Bool();
+  std::deque<std::vector<uint8_t>> backlog;
+  const uint64_t n = r.Count(kMaxRxBacklog, 8);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) backlog.push_back(r.Bytes(kMaxFrameBytes));
+  Stats stats{};
+  r.Get(&stats.tx_frames);
+  r.Get(&stats.tx_dropped);
+  r.Get(&stats.rx_frames);
+  r.Get(&stats.rx_dropped);
+  r.Get(&stats.rx_too_big);
+  if (!r.ok()) return r.status();
+  options_.link_up = link_up;
+  rx_backlog_ = std::move(backlog);
+  stats_ = stats;
+  return Status::Ok();
+}
+
 void VirtioNet::HashState(StateHasher& h) const {
   h.Add(options_.link_up).Add(rx_backlog_.size());
   for (const auto& frame : rx_backlog_) h.AddBytes(frame);

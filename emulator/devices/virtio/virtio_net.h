@@ -85,6 +85,8 @@ class VirtioNet : public VirtioDeviceModel, public TapInputSink {
   void Reset() override;
 
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
 
   // TapInputSink.
   void OnInput(const TapInput& input) override;

@@ -50,6 +50,37 @@ void VirtioRng::OnInput(const TapInput& input) {
   MaybeRequest();
 }
 
+void VirtioRng::SaveState(StateWriter& w) const {
+  w.Put<uint64_t>(waiting_.size());
+  for (const VirtqChain& c : waiting_) c.SaveState(w);
+  w.Put(outstanding_).Put(stats_.requests).Put(stats_.bytes_given).Put(stats_.stale_answers);
+}
+
+Status VirtioRng::LoadState(StateReader& r) {
+  std::deque<VirtqChain> waiting;
+  const uint64_t n = r.Count(kQueueSize, 10);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    VirtqChain c;
+    if (VirtqChain::LoadState(r, &c)) waiting.push_back(std::move(c));
+  }
+  const uint32_t outstanding = r.Get<uint32_t>();
+  Stats stats{};
+  r.Get(&stats.requests);
+  r.Get(&stats.bytes_given);
+  r.Get(&stats.stale_answers);
+  if (r.ok() && outstanding > 1) r.Fail("more than one entropy request outstanding");
+  if (!r.ok()) return r.status();
+  waiting_ = std::move(waiting);
+  outstanding_ = outstanding;
+  stats_ = stats;
+  return Status::Ok();
+}
+
+void VirtioRng::ResubmitInFlight() {
+  outstanding_ = 0;
+  MaybeRequest();
+}
+
 void VirtioRng::HashState(StateHasher& h) const {
   h.Add(waiting_.size());
   for (const VirtqChain& c : waiting_) c.HashState(h);

@@ -54,6 +54,10 @@ class VirtioRng : public VirtioDeviceModel, public TapInputSink {
   void Reset() override { waiting_.clear(); }
 
   void HashState(StateHasher& h) const override;
+  void SaveState(StateWriter& w) const override;
+  Status LoadState(StateReader& r) override;
+  // The one entropy request outstanding (if any) is made again.
+  void ResubmitInFlight() override;
 
   // TapInputSink.
   void OnInput(const TapInput& input) override;

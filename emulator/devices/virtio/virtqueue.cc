@@ -272,6 +272,60 @@ void VirtqChain::HashState(StateHasher& h) const {
   for (const VirtqSegment& s : segments) h.Add(s.gpa).Add(s.len).Add(s.writable);
 }
 
+void VirtqChain::SaveState(StateWriter& w) const {
+  w.Put(head).Put<uint64_t>(segments.size());
+  for (const VirtqSegment& s : segments) w.Put(s.gpa).Put(s.len).Bool(s.writable);
+}
+
+bool VirtqChain::LoadState(StateReader& r, VirtqChain* out) {
+  VirtqChain c;
+  r.Get(&c.head);
+  const uint64_t n = r.Count(Virtqueue::kMaxQueueSize + Virtqueue::kMaxIndirectEntries, 13);
+  c.segments.reserve(n);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    VirtqSegment s;
+    r.Get(&s.gpa);
+    r.Get(&s.len);
+    s.writable = r.Bool();
+    if (!s.writable && c.writable_bytes) r.Fail("a device-readable segment after a device-writable one");
+    (s.writable ? c.writable_bytes : c.readable_bytes) += s.len;
+    c.segments.push_back(s);
+  }
+  if (!r.ok()) return false;
+  *out = std::move(c);
+  return true;
+}
+
+void Virtqueue::SaveState(StateWriter& w) const {
+  const State& s = state_;
+  w.Put(max_size_).Put(s.desc_addr).Put(s.driver_addr).Put(s.device_addr).Put(s.size).Put(s.ready);
+  w.Put(s.indirect).Put(s.event_idx).Put(s.last_avail_idx).Put(s.used_idx).Put(s.signalled_used).Put(s.in_flight);
+}
+
+bool Virtqueue::ReadState(StateReader& r, State* out) const {
+  State s{};
+  if (r.Get<uint16_t>() != max_size_ && r.ok()) r.Fail("a queue of another maximum size");
+  r.Get(&s.desc_addr);
+  r.Get(&s.driver_addr);
+  r.Get(&s.device_addr);
+  r.Get(&s.size);
+  r.Get(&s.ready);
+  r.Get(&s.indirect);
+  r.Get(&s.event_idx);
+  r.Get(&s.last_avail_idx);
+  r.Get(&s.used_idx);
+  r.Get(&s.signalled_used);
+  r.Get(&s.in_flight);
+  if (!r.ok()) return false;
+  if (s.ready > 1 || s.indirect > 1 || s.event_idx > 1) r.Fail("a queue flag is not 0 or 1");
+  if (s.size > max_size_ || (s.size & (s.size - 1)) != 0) r.Fail("queue size " + std::to_string(s.size) + " is invalid");
+  if (s.ready && s.size == 0) r.Fail("a ready queue without a size");
+  if (s.in_flight > s.size) r.Fail("more chains in flight than the queue holds");
+  if (!r.ok()) return false;
+  *out = s;
+  return true;
+}
+
 void Virtqueue::HashState(StateHasher& h) const {
   const State& s = state_;
   h.Add(max_size_).Add(s.desc_addr).Add(s.driver_addr).Add(s.device_addr).Add(s.size).Add(s.ready);

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "emulator/base/state_hasher.h"
+#include "emulator/base/state_io.h"
 #include "emulator/machine/bus.h"
 
 namespace tapvm {
@@ -76,6 +77,10 @@ struct VirtqChain {
   size_t CopyTo(Bus& bus, uint64_t offset, std::span<const uint8_t> in) const;
 
   void HashState(StateHasher& h) const;
+  // Checkpoints: the head and the segments; the byte counts follow from
+  // them. Load checks the segments' order (readable first) and count.
+  void SaveState(StateWriter& w) const;
+  static bool LoadState(StateReader& r, VirtqChain* out);
 };
 
 class Virtqueue {
@@ -146,6 +151,12 @@ class Virtqueue {
   bool ShouldInterrupt();
 
   void HashState(StateHasher& h) const;
+  // Checkpoints. ReadState reads a saved queue into *out and checks it can
+  // be this queue's (the same max size, a valid size, no more chains in
+  // flight than entries) without changing the queue; SetState installs it.
+  void SaveState(StateWriter& w) const;
+  bool ReadState(StateReader& r, State* out) const;
+  void SetState(const State& s) { state_ = s; }
 
  private:
   bool Load16(uint64_t gpa, uint16_t* v) const;
