@@ -15,6 +15,9 @@ TEST:
            global (allowed live), and the program's exit code follows it.
   hostile  garbage, bad checksums, oversized and unknown packets and a
            client leaving mid-command never crash tapvm.
+  interrupt  (PROGRAM_ELF: a program that never ends) Ctrl-C (0x03) stops
+           a `run --gdb` continue, on the full-speed path and with a
+           breakpoint armed (one boundary at a time).
   linux    record a short Linux boot, replay it with --gdb, break on a
            kernel function by its System.map address, reverse-stepi out of
            it into its caller, reverse-continue to the previous hit.
@@ -408,6 +411,45 @@ def test_hostile(tapvm, elf):
     return 1 if failures else 0
 
 
+def test_interrupt(tapvm, elf):
+    work = tempfile.mkdtemp(prefix="gdb_e2e_")
+    log = os.path.join(work, "tapvm.log")
+    proc, port = start_tapvm([tapvm, "run", "--bios", elf], log)
+    s = socket.create_connection(("127.0.0.1", port))
+    failures = []
+
+    def icount():
+        reply = exchange(s, packet(b"qRcmd," + b"icount".hex().encode()))
+        m = re.search(rb"\$([0-9a-f]+)#", reply)
+        text = bytes.fromhex(m.group(1).decode()).decode() if m else ""
+        return int(text.split()[1]) if text.startswith("icount") else -1
+
+    for armed in (False, True):
+        if armed and b"OK" not in exchange(s, packet(b"Z0,90000000,4")):
+            failures.append("Z0 refused")
+        before = icount()
+        s.sendall(packet(b"vCont;c"))
+        time.sleep(0.5)
+        reply = exchange(s, b"\x03")
+        if b"$T02" not in reply:
+            failures.append("Ctrl-C (armed=%s): %r" % (armed, reply))
+        after = icount()
+        if not after > before >= 0:
+            failures.append("no progress (armed=%s): %d -> %d" % (armed, before, after))
+        print("interrupt armed=%s: icount %d -> %d" % (armed, before, after))
+    exchange(s, packet(b"D"))
+    s.close()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        failures.append("tapvm did not exit after D")
+    if proc.returncode != 0:
+        failures.append("tapvm exit status %s" % proc.returncode)
+    print("\n".join(failures) if failures else "PASS")
+    return 1 if failures else 0
+
+
 LINUX_SCRIPT = r'''
 FUNC, CALLER, CALLER_END = %(func)d, %(caller)d, %(caller_end)d
 ex("set architecture riscv:rv64")
@@ -497,6 +539,8 @@ def main():
         return test_run(tapvm, target)
     if test == "hostile":
         return test_hostile(tapvm, target)
+    if test == "interrupt":
+        return test_interrupt(tapvm, target)
     if test == "linux":
         return test_linux(tapvm, target, measure, int(opts.get("--record-insns", 30000000)),
                           int(opts.get("--measure-at", 0)))
