@@ -501,7 +501,9 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
         return 77
     work = tempfile.mkdtemp(prefix="gdb_e2e_")
     journal = os.path.join(work, "boot.tapj")
-    r = subprocess.run([tapvm, "record", "-o", journal, "--guest-dir", guest_dir, "--max-insns", str(record_insns)],
+    # A digest every 1M instructions: the debugged replay is checked often.
+    r = subprocess.run([tapvm, "record", "-o", journal, "--guest-dir", guest_dir, "--max-insns", str(record_insns),
+                        "--digest-interval", "1000000"],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     if "recorded" not in r.stderr:
         print(r.stderr)
