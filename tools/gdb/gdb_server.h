@@ -26,8 +26,9 @@ namespace tapvm::gdb {
 class GdbServer {
  public:
   // `spec` is HOST:PORT (an IPv4 address or localhost; PORT 0: any free
-  // port, see port()). Checks the spec without listening when `check_only`.
+  // port, see port()).
   static Status Listen(const std::string& spec, std::unique_ptr<GdbServer>* out);
+  // Checks a spec without listening (command-line validation).
   static Status CheckSpec(const std::string& spec);
   ~GdbServer();
 

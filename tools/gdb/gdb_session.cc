@@ -116,7 +116,10 @@ GdbSession::Reply GdbSession::Handle(std::string_view p) {
       r.send = false;
       r.after = Reply::After::kClose;
       break;
-    case 'q': case 'Q': r.payload = Query(p); if (p == "QStartNoAckMode") r.after = Reply::After::kStartNoAck; break;
+    case 'q': case 'Q':
+      r.payload = Query(p);
+      if (p == "QStartNoAckMode") r.after = Reply::After::kStartNoAck;
+      break;
     case 'v':
       if (p == "vCont?") {
         r.payload = "vCont;c;C;s;S";
