@@ -144,6 +144,9 @@ class ReplayTap : public EventTap {
   // Events matched or delivered so far, and whether every recorded event was.
   uint64_t consumed() const { return consumed_; }
   bool at_end() const { return end_; }
+  // The next recorded event, not yet delivered or matched (a debugger's
+  // view of where the replay is); nullptr at the end.
+  const journal::Event* next_event() const { return end_ ? nullptr : &next_; }
 
  private:
   // Loads the next event into next_ (end_ at the end).

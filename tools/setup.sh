@@ -19,6 +19,8 @@ packages=(
   # test drivers (debugfs reads the guest's ext2 disk after a run; etcd:
   # the FT tests run a real one for the etcd arbiter)
   python3 e2fsprogs etcd-server
+  # the gdb stub's end-to-end tests (tests/gdb) attach gdb-multiarch
+  gdb-multiarch
   # block layer: fio is the io_uring benchmark's peer; socat is a real
   # client of the QMP control socket
   fio socat

@@ -195,6 +195,7 @@ void Hart::WarpTo(uint64_t mtime) {
 }
 
 StopReason Hart::Run(uint64_t icount_limit) {
+  if (debug_hook_) return RunDebug(icount_limit);
   stop_requested_ = false;
   uint64_t idle_slices = 0;
   while (true) {

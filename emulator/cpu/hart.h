@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "emulator/cpu/debug_hook.h"
 #include "emulator/cpu/decode.h"
 #include "emulator/cpu/engine.h"
 #include "emulator/base/state_io.h"
@@ -59,7 +60,8 @@ struct HartConfig {
 
 // kIdle: waiting in WFI with nothing that can wake it. kStuck: taking traps
 // without retiring any instruction (a fault at its own trap vector).
-enum class StopReason { kLimit, kIdle, kStuck, kDeviceRequest };
+// kDebug: the debug hook asked to stop (debug_hook.h).
+enum class StopReason { kLimit, kIdle, kStuck, kDeviceRequest, kDebug };
 
 class Hart : public HartPort {
  public:
@@ -120,9 +122,30 @@ class Hart : public HartPort {
   // program, restoring a snapshot).
   void FlushCaches();
 
-  // Debug access to guest virtual memory with the current translation, no
-  // side effects on A/D bits beyond what a real access would do.
-  bool DebugReadVirt(uint64_t va, void* out, unsigned len);
+  // ---- debugger access (hart_debug.cc), for a stub outside emulator/ ----
+  // Installs (nullptr: removes) the hook Run asks at every instruction
+  // boundary (debug_hook.h); the hook must outlive its installation. Call
+  // between runs.
+  void set_debug_hook(DebugHook* hook);
+  DebugHook* debug_hook() const { return debug_hook_; }
+  // Virtual to physical as the current data privilege (MPRV honoured), or
+  // for `fetch` the current privilege, sees it, with no side effect at
+  // all: no A/D bit written, no TLB entry filled, no exception made
+  // pending. Permissions are not checked beyond the page being mapped (a
+  // debugger may look at any mapped page).
+  bool DebugTranslate(uint64_t va, uint64_t* pa, bool fetch = false) const;
+  // Reads guest virtual memory through DebugTranslate: RAM and ROM only (a
+  // device register read has side effects); false if any byte is not.
+  bool DebugReadVirt(uint64_t va, void* out, unsigned len, bool fetch = false) const;
+  // Writes guest virtual memory (RAM only) and drops every decoded
+  // instruction, so code written is what runs. Changes the machine: only
+  // where nothing replays it (run mode).
+  bool DebugWriteVirt(uint64_t va, const void* in, unsigned len);
+  // A CSR as M-mode reads it, without privilege checks; false for a CSR
+  // that does not exist. No side effect.
+  bool DebugReadCsr(unsigned csr, uint64_t* value);
+  // Writes a CSR as M-mode would (run mode only, like DebugWriteVirt).
+  bool DebugWriteCsr(unsigned csr, uint64_t value);
 
   const HartConfig& config() const { return config_; }
 
@@ -153,6 +176,8 @@ class Hart : public HartPort {
 
   // Executes one instruction with the mutation of config_.break_insn.
   void StepWithBreak();
+  // Run with a debug hook: one instruction boundary per step (hart_debug.cc).
+  StopReason RunDebug(uint64_t icount_limit);
 
   // Traps (hart.cc).
   void RaiseException(Exc cause, uint64_t tval);
@@ -262,6 +287,10 @@ class Hart : public HartPort {
   std::vector<std::unique_ptr<DecodedPage>> spare_pages_;
   DecodedInsn cross_page_[3];
 
+  // While debugging: the hook, and the interpreter that steps for it (the
+  // configured engine still hears of every cache flush).
+  DebugHook* debug_hook_ = nullptr;
+  std::unique_ptr<ExecutionEngine> debug_engine_;
   // Last, so it is destroyed first: it holds a pointer to this hart.
   std::unique_ptr<ExecutionEngine> engine_;
 };

@@ -352,18 +352,6 @@ uint8_t* Hart::AmoPtr(uint64_t va, unsigned size, bool for_lr, uint64_t* pa_out)
   return r->host() + (pa - r->base());
 }
 
-bool Hart::DebugReadVirt(uint64_t va, void* out, unsigned len) {
-  auto* bytes = static_cast<uint8_t*>(out);
-  for (unsigned i = 0; i < len; ++i) {
-    uint64_t pa;
-    if (!Translate(va + i, kRead, DataPriv(), &pa)) return false;
-    const uint8_t* host = bus_->HostPtr(pa, 1);
-    if (!host) return false;
-    bytes[i] = *host;
-  }
-  return true;
-}
-
 // ---- instruction fetch ----
 
 Hart::DecodedPage* Hart::GetDecodedPage(uint64_t pa_page, const uint8_t* host) {

@@ -447,6 +447,7 @@ const char* RunEndName(RunResult::Kind kind) {
     case RunResult::Kind::kIdle: return "idle";
     case RunResult::Kind::kStuck: return "stuck";
     case RunResult::Kind::kQuit: return "quit";
+    case RunResult::Kind::kDebug: return "debug-stop";
   }
   return "?";
 }
@@ -477,6 +478,9 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
     StopReason r = hart_->Run(limit);
     if (AfterSlice()) break;
     if (r == StopReason::kDeviceRequest) continue;  // inputs are waiting
+    // Nothing is due at a debug stop: the next Run starts as this one would
+    // have gone on (digests, inputs, then the hart).
+    if (r == StopReason::kDebug) return {RunResult::Kind::kDebug, 0};
     if (r == StopReason::kStuck) return {RunResult::Kind::kStuck, 0};
     if (r == StopReason::kLimit && s.icount >= tap_->StopIcount() && s.icount < max_icount) {
       DigestIfDue();  // a periodic digest there is not the stop

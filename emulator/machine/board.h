@@ -55,11 +55,13 @@ struct RunResult {
     kIdle,   // waiting in WFI with nothing that can wake it
     kStuck,  // trapping without retiring instructions
     kQuit,   // RequestQuit() (the user pressed Ctrl-A x)
+    kDebug,  // the hart's debug hook stopped it (Hart::set_debug_hook); Run
+             // again goes on from that instruction boundary
   } kind;
   uint32_t code = 0;
 };
 // "power-off", "fail", "reset", "debug-exit", "limit", "idle", "stuck",
-// "quit": how a run ended, in the words a journal's tail keeps.
+// "quit", "debug-stop": how a run ended, in the words a journal's tail keeps.
 const char* RunEndName(RunResult::Kind kind);
 
 // What a Linux boot needs: OpenSBI firmware, kernel, optional initrd.

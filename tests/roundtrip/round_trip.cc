@@ -30,6 +30,7 @@ const char* KindName(RunResult::Kind k) {
     case RunResult::Kind::kIdle: return "idle";
     case RunResult::Kind::kStuck: return "stuck";
     case RunResult::Kind::kQuit: return "quit";
+    case RunResult::Kind::kDebug: return "debug";
   }
   return "?";
 }

@@ -16,6 +16,8 @@
 #include "replayer/event_source.h"
 #include "replayer/recorded_machine.h"
 #include "tools/tapvm/commands.h"
+#include "tools/gdb/gdb_server.h"
+#include "tools/tapvm/gdb_command.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 #include "tools/tapvm/vm_control.h"
@@ -36,6 +38,7 @@ struct ReplayOptions {
   unsigned jit_cache_mb = 64;
   unsigned jit_hot_after = 8;
   std::string qmp;
+  std::string gdb;  // --gdb HOST:PORT
 };
 
 // Points the recorded drives at the user's copies, which must hold exactly
@@ -76,6 +79,7 @@ int Replay(const ReplayOptions& o) {
   m.config.jit_cache_mb = o.jit_cache_mb;
   m.config.jit_hot_after = o.jit_hot_after;
   if (st.ok() && !o.qmp.empty()) st = VmControl::CheckSpec(o.qmp);
+  if (st.ok() && !o.gdb.empty()) st = gdb::GdbServer::CheckSpec(o.gdb);
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: %s: %s\n", o.path.c_str(), st.ToString().c_str());
     return kExitUsage;
@@ -85,6 +89,16 @@ int Replay(const ReplayOptions& o) {
     return kExitUsage;
   }
   const journal::JournalHeader h = reader->header();
+  if (!o.gdb.empty()) {
+    GdbReplayOptions g;
+    g.spec = o.gdb;
+    g.journal_path = o.path;
+    g.machine = std::move(m);
+    g.end = RecordedEndOf(h);
+    g.show_console = !o.quiet;
+    reader.reset();  // each replay machine opens its own
+    return DebugReplay(std::move(g));
+  }
   JournalEventSource source(reader.get());
   std::unique_ptr<Vm> vm;
   st = Vm::CreateReplay(m.config, m.images, m.drive_sizes, &source, !o.quiet, !o.drives.empty(), &vm);
@@ -183,6 +197,13 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
       ->group("Testing");
   AddEngineOptions(rep, &o->engine, &o->jit_cache_mb, &o->jit_hot_after);
   AddQmpOption(rep, &o->qmp);
+  rep->add_option("--gdb", o->gdb,
+                  "Wait for gdb at HOST:PORT (gdb-multiarch: target remote HOST:PORT) and replay under its "
+                  "control, backwards too (reverse-stepi, reverse-continue...); the replay still verifies")
+      ->excludes("--live-at")
+      ->excludes("--until")
+      ->excludes("--qmp")
+      ->excludes("--drive");
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }
 

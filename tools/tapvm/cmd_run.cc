@@ -14,6 +14,8 @@
 #include "recorder/recording.h"
 #include "tools/tapvm/commands.h"
 #include "tools/tapvm/cosim.h"
+#include "tools/gdb/gdb_server.h"
+#include "tools/tapvm/gdb_command.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 #include "tools/tapvm/vm_control.h"
@@ -43,6 +45,9 @@ void PrintEngineStats(const ExecutionEngine& engine) {
 int RunVm(RunOptions& opt) {
   Status st = Resolve(&opt);
   if (st.ok() && !opt.qmp.empty()) st = VmControl::CheckSpec(opt.qmp);
+  if (st.ok() && !opt.gdb.empty()) st = gdb::GdbServer::CheckSpec(opt.gdb);
+  if (st.ok() && !opt.gdb.empty() && (opt.cosim || !opt.record_path.empty()))
+    st = Status::InvalidArgument("--gdb debugs a plain run: not with --engine cosim");
   if (!st.ok()) {
     spdlog::error("{}", st.message());
     return kExitUsage;
@@ -114,6 +119,7 @@ int RunVm(RunOptions& opt) {
       return kExitUsage;
     }
   }
+  if (!opt.gdb.empty()) return DebugLive(*vm, opt.gdb, opt.max_insns ? opt.max_insns : UINT64_MAX);
   if (opt.stats) vm->board().hart().engine().set_stats_clock(&HostNowNs);
   SessionLimits limits;
   limits.max_icount = opt.max_insns ? opt.max_insns : UINT64_MAX;
@@ -167,6 +173,10 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
       "run", "Run a program or a Linux guest (with no arguments: the guest tools/guest/build.sh built)");
   AddVmOptions(run, opt.get(), /*cosim=*/true);
   AddQmpOption(run, &opt->qmp);
+  run->add_option("--gdb", opt->gdb,
+                  "Wait, halted at the first instruction, for gdb at HOST:PORT (gdb-multiarch: target remote "
+                  "HOST:PORT) and run under its control")
+      ->excludes("--qmp");
   run->callback([opt, exit_code] {
     Validate(*opt);
     *exit_code = RunVm(*opt);

@@ -144,6 +144,10 @@ int ReportOutcome(const HartState& s, const SessionOutcome& o) {
       std::fprintf(stderr, "tapvm: guest is stuck taking traps without executing (pc 0x%" PRIx64
                    ", mcause 0x%" PRIx64 ", mtval 0x%" PRIx64 ")\n", s.pc, s.mcause, s.mtval);
       return kExitNoProgress;
+    case RunResult::Kind::kDebug:
+      std::fprintf(stderr, "tapvm: stopped by the debugger at pc 0x%" PRIx64 " after %" PRIu64 " instructions\n",
+                   s.pc, s.icount);
+      return 0;
   }
   return 1;
 }

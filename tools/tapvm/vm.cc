@@ -12,6 +12,7 @@ constexpr std::string_view kPanicBanner = "Kernel panic - not syncing";
 Vm::~Vm() = default;
 
 void Vm::OnConsole(std::span<const uint8_t> bytes) {
+  if (console_gate_ && !console_gate_()) return;
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   std::fflush(stdout);
   if (on_console_) on_console_(bytes);

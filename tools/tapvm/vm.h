@@ -91,6 +91,10 @@ class Vm {
   void set_on_panic(std::function<void()> fn) { on_panic_ = std::move(fn); }
   // Called (on the CPU thread) with every console output, after it is shown.
   void set_on_console(std::function<void(std::span<const uint8_t>)> fn) { on_console_ = std::move(fn); }
+  // Asked (on the CPU thread) before console output is shown: false drops
+  // it unseen (a debugger replaying a stretch of the run again shows its
+  // output once).
+  void set_console_gate(std::function<bool()> fn) { console_gate_ = std::move(fn); }
 
  private:
   Vm() = default;
@@ -118,6 +122,7 @@ class Vm {
   std::atomic<bool> panicked_{false};
   std::function<void()> on_panic_;
   std::function<void(std::span<const uint8_t>)> on_console_;
+  std::function<bool()> console_gate_;
 };
 
 }  // namespace tapvm::cli

@@ -35,6 +35,7 @@ struct RunOptions {
   bool quit_at_eof = false;
   bool console_immediate = false;
   std::string qmp;  // --qmp: the control socket (run and record)
+  std::string gdb;  // --gdb HOST:PORT (run only)
 };
 
 // Registers the machine options on a subcommand; with `cosim`, --engine
