@@ -135,7 +135,7 @@ Status ThrottleGroup::LoadState(StateReader& r) {
         r.Get(&q.type);
         r.Get(&q.offset);
         r.Get(&q.length);
-        q.data = r.Bytes();
+        q.data = ToIoBytes(r.Bytes());
         if (q.type > BlockRequest::Type::kWriteZeroes) r.Fail("unknown request type");
         held[2 * i + dir].push_back(std::move(q));
       }

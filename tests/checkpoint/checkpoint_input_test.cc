@@ -278,7 +278,7 @@ TEST_P(DirtyPages, DeviceDmaMarksPages) {
   // the used ring.
   for (const BlockRequest& r : reqs)
     m.tap.Inject(m.blk_id, BlockCompletion{m.blk_id, r.id, BlockCompletion::Status::kOk,
-                                           std::vector<uint8_t>(r.type == BlockRequest::Type::kRead ? r.length : 0, 5)});
+                                           IoBytes(r.type == BlockRequest::Type::kRead ? r.length : 0, 5)});
   MachineCheckpoint inc;
   ASSERT_TRUE(m.board->SaveCheckpoint(MachineCheckpoint::Kind::kIncremental, &inc).ok());
   std::set<uint64_t> pages;

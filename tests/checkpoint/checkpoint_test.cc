@@ -152,7 +152,7 @@ TEST(CheckpointCoverage, SavedBytesFollowEveryComponentDigest) {
   step("drive");
   const std::vector<BlockRequest> reqs = a.tap.block;
   a.tap.Inject(a.blk_id, BlockCompletion{a.blk_id, reqs[0].id, BlockCompletion::Status::kOk,
-                                         std::vector<uint8_t>(reqs[0].length, 1)});
+                                         IoBytes(reqs[0].length, 1)});
   step("a completion");
   a.tap.Inject(a.rng_id, EntropyIn{a.rng_id, std::vector<uint8_t>(8, 2)});
   step("entropy");
