@@ -3,6 +3,7 @@
 # (default: build/guest under the repo root):
 #   Image            Linux 6.1 (Debian's linux-source-6.1), tinyconfig + linux.config
 #   System.map       its symbols (for reading PCs in emulator traces)
+#   vmlinux          the kernel ELF with its symbol table (gdb: break by name)
 #   kernel.config    the full resolved kernel .config
 #   rootfs.cpio.gz   initramfs: static busybox (Debian's busybox source) + rootfs/
 #                    + /bin/ftcounter (ftcounter.c, the FT tests' UDP counter)
@@ -233,7 +234,7 @@ build_kernel() {
   if ! kmake -j"$JOBS" Image > "$WORK/kernel-build.log" 2>&1; then
     tail -n 40 "$WORK/kernel-build.log"; return 1
   fi
-  cp "$obj/arch/riscv/boot/Image" "$obj/System.map" "$dest/"
+  cp "$obj/arch/riscv/boot/Image" "$obj/System.map" "$obj/vmlinux" "$dest/"
   cp "$obj/.config" "$dest/kernel.config"
 }
 
@@ -381,7 +382,7 @@ main() {
   cached disk "$DISK_KEY" build_disk
 
   log "copying artifacts to $OUTDIR"
-  for f in Image System.map kernel.config; do
+  for f in Image System.map vmlinux kernel.config; do
     cp --reflink=auto "$CACHE/kernel-$KERNEL_KEY/$f" "$OUTDIR/$f"
   done
   cp --reflink=auto "$CACHE/rootfs-$ROOTFS_KEY/rootfs.cpio.gz" "$OUTDIR/"
