@@ -18,8 +18,9 @@ TEST:
   interrupt  (PROGRAM_ELF: a program that never ends) Ctrl-C (0x03) stops
            a `run --gdb` continue, on the full-speed path and with a
            breakpoint armed (one boundary at a time).
-  linux    record a short Linux boot, replay it with --gdb, break on a
-           kernel function by its System.map address, reverse-stepi out of
+  linux    record a short Linux boot, replay it with --gdb, gdb loads the
+           guest's vmlinux, breaks on a kernel function by name, reverse-stepi
+           and reverse-step out of
            it into its caller, reverse-continue to the previous hit.
 With --measure N (replay, linux): time N reverse-stepi and print p50/p99;
 for linux, --record-insns sets the boot's length (default 30M) and
@@ -451,19 +452,36 @@ def test_interrupt(tapvm, elf):
 
 
 LINUX_SCRIPT = r'''
-FUNC, CALLER, CALLER_END = %(func)d, %(caller)d, %(caller_end)d
-ex("set architecture riscv:rv64")
-ex("break *%%d" %% FUNC)
+FUNC, FUNC_END, CALLER, CALLER_END = %(func)d, %(func_end)d, %(caller)d, %(caller_end)d
+# By symbol, from the vmlinux gdb was started with (no DWARF: gdb places
+# the breakpoint after the prologue it finds).
+ex("break setup_arch")
 out = ex("continue")
-check("linux_break", pc() == FUNC, "pc %%x %%s" %% (pc(), out))
+check("linux_break", FUNC <= pc() < FUNC_END, "pc %%x %%s" %% (pc(), out))
 check("linux_priv_s", val("$priv") == 1, str(val("$priv")))
 ra = val("$ra")
 check("linux_ra_in_caller", CALLER <= ra < CALLER_END, "ra %%x" %% ra)
+check("linux_frame_name", "setup_arch" in ex("frame"), ex("frame"))
 before = regs()
+at = int(ex("monitor icount").split()[1])
 out = ex("reverse-stepi")
-check("linux_reverse_out", CALLER <= pc() < CALLER_END, "pc %%x" %% pc())
+# The breakpoint is on the function's first instruction: one back is the
+# call in the caller.
+check("linux_reverse_stepi", int(ex("monitor icount").split()[1]) == at - 1 and CALLER <= pc() < CALLER_END,
+      "pc %%x" %% pc())
 ex("stepi")
 check("linux_forward_again", regs() == before, "pc %%x" %% pc())
+# A few instructions into the function, reverse-step goes back through it
+# as a whole (it has no line information) to its entry; the next
+# reverse-step leaves it, into the caller before the call.
+for _ in range(4):
+    ex("nexti")
+inside = pc()
+out = ex("reverse-step")
+check("linux_reverse_step_entry", FUNC < inside < FUNC_END and pc() == FUNC, "pc %%x (from %%x) %%s" %% (pc(), inside, out))
+out = ex("reverse-step")
+check("linux_reverse_step_out", CALLER <= pc() < CALLER_END and "start_kernel" in ex("frame") and
+      int(ex("monitor icount").split()[1]) < at, "pc %%x %%s" %% (pc(), out))
 out = ex("monitor icount")
 check("linux_monitor", out.startswith("icount "), out)
 # reverse-continue to the previous hit of a function the boot calls often.
@@ -496,7 +514,7 @@ def symbol(system_map, name):
 
 
 def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
-    if not os.path.exists(os.path.join(guest_dir, "Image")):
+    if not os.path.exists(os.path.join(guest_dir, "vmlinux")):
         print("no guest in " + guest_dir)
         return 77
     work = tempfile.mkdtemp(prefix="gdb_e2e_")
@@ -509,7 +527,7 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
         print(r.stderr)
         return 1
     system_map = os.path.join(guest_dir, "System.map")
-    func, _ = symbol(system_map, "setup_arch")
+    func, func_end = symbol(system_map, "setup_arch")
     caller, caller_end = symbol(system_map, "start_kernel")
     often, _ = symbol(system_map, "do_one_initcall")
     log = os.path.join(work, "tapvm.log")
@@ -519,10 +537,12 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
         m += "ex('monitor goto %d')\nex('maint flush register-cache')\n" % measure_at
     if measure:
         m += "measure(%d)\n" % measure
-    out = run_gdb(port, LINUX_SCRIPT % {"func": func, "caller": caller, "caller_end": caller_end, "often": often,
-                                       "measure": m})
-    return verdict(out, ["linux_break", "linux_priv_s", "linux_ra_in_caller", "linux_reverse_out",
-                         "linux_forward_again", "linux_monitor", "linux_reverse_continue"], proc, log)
+    out = run_gdb(port, LINUX_SCRIPT % {"func": func, "func_end": func_end, "caller": caller, "caller_end": caller_end,
+                                       "often": often, "measure": m},
+                  elf=os.path.join(guest_dir, "vmlinux"))
+    return verdict(out, ["linux_break", "linux_priv_s", "linux_ra_in_caller", "linux_frame_name",
+                         "linux_reverse_stepi", "linux_forward_again", "linux_reverse_step_entry", "linux_reverse_step_out", "linux_monitor",
+                         "linux_reverse_continue"], proc, log)
 
 
 def main():
