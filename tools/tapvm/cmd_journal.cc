@@ -248,7 +248,7 @@ int Compact(const JournalOptions& o) {
 
 void AddJournalCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<JournalOptions>();
-  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, compact, reblock");
+  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, compact, reblock, checkpoint, index");
   j->require_subcommand(1);
   CLI::App* info = j->add_subcommand("info", "Summary: header, configuration, images, events by kind");
   info->add_option("journal", o->path, "Journal file")->required();
@@ -272,6 +272,7 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   compact->add_option("copy", o->other, "The copy (a new file)")->required();
   compact->callback([o, exit_code] { *exit_code = Compact(*o); });
   AddJournalReblockCommand(*j, exit_code);
+  AddJournalCheckpointCommands(*j, exit_code);
 }
 
 }  // namespace tapvm::cli
