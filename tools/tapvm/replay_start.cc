@@ -96,14 +96,20 @@ Status StartReplayFromFile(journal::JournalReader* reader, const RecordedMachine
     return Status::InvalidArgument(path + " does not say which recording it belongs to (no " + kJournalChainKey +
                                    "; make one with `tapvm journal checkpoint`)");
   c.identity_hash = IdentityHash(c.identity);
+  // Which recording: its position must be in this journal, and the
+  // journal's chain there the one the file names. Checked after the
+  // machine's identity, the more telling difference when both differ.
   const uint64_t last = reader->header().final_seq;
-  if (c.tap_position > last)
-    return Status::InvalidArgument(path + " continues after event " + std::to_string(c.tap_position) +
-                                   "; this journal has " + std::to_string(last) + " events");
-  uint64_t chain = 0;
-  TAPVM_RETURN_IF_ERROR(reader->ChainAfter(c.tap_position, &chain));
-  const std::string ours = ChainValue(c.tap_position, chain);
-  TAPVM_RETURN_IF_ERROR(reader->Seek(c.tap_position + 1, chain));
+  const bool in_journal = c.tap_position <= last;
+  std::string ours;
+  if (in_journal) {
+    uint64_t chain = 0;
+    TAPVM_RETURN_IF_ERROR(reader->ChainAfter(c.tap_position, &chain));
+    ours = ChainValue(c.tap_position, chain);
+    TAPVM_RETURN_IF_ERROR(reader->Seek(c.tap_position + 1, chain));
+  } else {
+    TAPVM_RETURN_IF_ERROR(reader->Seek(last + 1));
+  }
   start->checkpoint = true;
   start->icount = c.icount;
   start->events = c.tap_position;
@@ -112,6 +118,12 @@ Status StartReplayFromFile(journal::JournalReader* reader, const RecordedMachine
   // Another machine's checkpoint is refused here, naming what differs.
   Status st = Vm::CreateReplay(m.config, m.images, m.drive_sizes, source, show_console, false, vm, &c);
   if (!st.ok()) return Status::InvalidArgument(path + ": " + st.message());
+  if (!in_journal) {
+    vm->reset();
+    return Status::InvalidArgument(path + " is from another recording: it continues after event " +
+                                   std::to_string(c.tap_position) + "; this journal has " + std::to_string(last) +
+                                   " events");
+  }
   if (theirs != ours) {
     vm->reset();
     return Status::InvalidArgument(path + " is from another recording of this machine: it continues after events:chain " +
