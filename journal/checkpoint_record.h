@@ -6,7 +6,7 @@
 // devices, the machine's identity) is opaque bytes the layer above encodes
 // and decodes (emulator/machine/checkpoint.h's encoding, without pages).
 // RAM is what the journal does know: pages of 4096 bytes, each stored as a
-// content-addressed blob, so a page that did not change between two
+// content-addressed blob of its bytes up to the last non-zero one, so a page that did not change between two
 // checkpoints, or that several pages share (zeros), is stored once.
 //
 // A full record lists every non-zero page; an incremental one lists the
@@ -30,7 +30,7 @@ namespace tapvm::journal {
 
 struct PageRef {
   uint64_t addr = 0;  // guest-physical, 4 KiB aligned
-  Hash128 hash;       // blob key of its 4096 bytes
+  Hash128 hash;       // blob key of its bytes without trailing zeros (zeros: empty)
 };
 
 struct CheckpointRecord {

@@ -203,7 +203,8 @@ struct Tail {
 }
 
 # A RAM page of a checkpoint: its guest-physical address and the blob key
-# (XXH3-128) of its 4096 bytes. Flat (no Hash128 pointer) to keep a full
+# (XXH3-128) of its 4096 bytes without their trailing zeros (a page of
+# zeros: the empty blob); a reader pads the blob with zeros to 4096. Flat (no Hash128 pointer) to keep a full
 # checkpoint's list at 24 bytes a page before packing.
 struct PageRef {
   address @0 :UInt64;          # 4 KiB aligned

@@ -22,14 +22,18 @@ Status CheckpointWriter::Write(journal::JournalWriter* w, MachineCheckpoint&& c,
                                    std::to_string(c.tap_position) + ", the journal is at event " +
                                    std::to_string(w->last_seq()));
   }
-  static const std::vector<uint8_t> kZeros(MachineCheckpoint::kPageSize, 0);
   if (full) pages_.clear();
   std::vector<journal::PageRef> written;
   written.reserve(c.pages.size());
   for (const CheckpointPage& p : c.pages) {
     journal::PageRef ref;
     ref.addr = p.addr;
-    TAPVM_RETURN_IF_ERROR(w->PutBlob(p.bytes.empty() ? kZeros : p.bytes, &ref.hash));
+    // Stored without its trailing zeros (the zero page: empty): most pages
+    // end in some, and a blob of up to 4080 bytes fills one LMDB page, a
+    // whole 4096 two.
+    size_t len = p.bytes.size();
+    while (len > 0 && p.bytes[len - 1] == 0) --len;
+    TAPVM_RETURN_IF_ERROR(w->PutBlob(std::span<const uint8_t>(p.bytes.data(), len), &ref.hash));
     if (p.bytes.empty()) {
       pages_.erase(p.addr);
     } else {

@@ -58,7 +58,9 @@ Status LoadJournalCheckpoint(journal::JournalReader* reader, uint64_t icount, Jo
   for (uint64_t addr : order) {
     const journal::Hash128& hash = pages[addr];
     std::span<const uint8_t> bytes;
-    Status st = reader->ViewBlob(hash, MachineCheckpoint::kPageSize, &bytes);
+    Status st = reader->ViewBlob(hash, UINT64_MAX, &bytes);
+    if (st.ok() && bytes.size() > MachineCheckpoint::kPageSize)
+      st = Status::Corruption("blob " + hash.ToHex() + " holds " + std::to_string(bytes.size()) + " bytes, more than a page");
     if (!st.ok()) {
       char where[48];
       std::snprintf(where, sizeof where, ", page 0x%" PRIx64 ": ", addr);
@@ -67,7 +69,8 @@ Status LoadJournalCheckpoint(journal::JournalReader* reader, uint64_t icount, Jo
     if (IsZero(bytes)) continue;  // a full checkpoint lists no zero page
     CheckpointPage page;
     page.addr = addr;
-    page.bytes.assign(bytes.begin(), bytes.end());
+    page.bytes.assign(MachineCheckpoint::kPageSize, 0);  // stored without its trailing zeros
+    std::copy(bytes.begin(), bytes.end(), page.bytes.begin());
     jc.machine.pages.push_back(std::move(page));
   }
   *out = std::move(jc);

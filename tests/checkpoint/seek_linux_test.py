@@ -180,7 +180,8 @@ def main(guest_dir, golden_dir):
         data = bytearray(open(j, "rb").read())
         flipped = None
         for addr, page in ckpt_pages(ck2):
-            if len(set(page)) < 64:
+            page = page.rstrip(b"\0")  # stored without its trailing zeros
+            if len(set(page)) < 64 or len(page) < 1024:
                 continue  # a simple page may be stored in several places
             pos = data.find(page)
             if pos >= 0 and data.find(page, pos + 1) < 0:
