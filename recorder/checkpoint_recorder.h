@@ -31,7 +31,7 @@
 namespace tapvm {
 
 // `tapvm record`'s default (docs/journal-format.md §6.1 says why).
-inline constexpr uint64_t kDefaultCheckpointInterval = 200'000'000;
+inline constexpr uint64_t kDefaultCheckpointInterval = 100'000'000;
 
 struct CheckpointRecorderStats {
   uint64_t taken = 0;
