@@ -520,8 +520,13 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0, i
     work = tempfile.mkdtemp(prefix="gdb_e2e_")
     journal = os.path.join(work, "boot.tapj")
     # A digest every 1M instructions: the debugged replay is checked often.
+    # A private copy of the disk: tapvm locks a writable image, and these
+    # tests run side by side.
+    disk = os.path.join(work, "disk.img")
+    shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
     r = subprocess.run([tapvm, "record", "-o", journal, "--guest-dir", guest_dir, "--max-insns", str(record_insns),
-                        "--digest-interval", "1000000", "--checkpoint-interval", str(interval)],
+                        "--digest-interval", "1000000", "--checkpoint-interval", str(interval),
+                        "--drive", "file=" + disk],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     if "recorded" not in r.stderr:
         print(r.stderr)
