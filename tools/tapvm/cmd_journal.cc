@@ -145,9 +145,9 @@ int Verify(const JournalOptions& o) {
       },
       &rep);
   if (show_progress) std::fprintf(stderr, "\r                \r");
-  std::printf("records %" PRIu64 " (%" PRIu64 " bytes), blobs %" PRIu64 ", images %" PRIu64 ", icount %" PRIu64
-              "..%" PRIu64 ", %s\n",
-              rep.records, rep.record_bytes, rep.blobs, rep.images, rep.first_icount, rep.last_icount,
+  std::printf("records %" PRIu64 " (%" PRIu64 " bytes), blobs %" PRIu64 ", images %" PRIu64 ", checkpoints %" PRIu64
+              ", icount %" PRIu64 "..%" PRIu64 ", %s\n",
+              rep.records, rep.record_bytes, rep.blobs, rep.images, rep.checkpoints, rep.first_icount, rep.last_icount,
               rep.clean_close ? "closed cleanly" : "not closed cleanly");
   if (!st.ok() || rep.problems) {
     if (rep.first_problem) {
@@ -169,7 +169,8 @@ int Verify(const JournalOptions& o) {
                 rm.ToString().c_str());
     return 1;
   }
-  std::printf("OK: every record, the chain and every blob verify; the machine and its images are there to replay\n");
+  std::printf("OK: every record, the chain, every blob and checkpoint verify; the machine and its images are there to "
+              "replay\n");
   return 0;
 }
 
