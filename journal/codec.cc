@@ -553,3 +553,63 @@ Status DecodeImageRecord(std::span<const uint8_t> record, ImageInfo* im) {
 }
 
 }  // namespace tapvm::journal
+
+namespace tapvm::journal {
+
+// ------------------------------------------------------------ checkpoints
+std::vector<uint8_t> EncodeCheckpointRecord(const CheckpointRecord& c) {
+  std::vector<uint8_t> rec = PackRecord(kMetaPrefixSize, [&c](capnp::MallocMessageBuilder& mb) {
+    auto b = mb.initRoot<s::Checkpoint>();
+    b.setIcount(c.icount);
+    b.setFull(c.full);
+    b.setParentIcount(c.parent_icount);
+    b.setTapPosition(c.tap_position);
+    b.setChain(c.chain);
+    b.setState(Bytes(c.state));
+    auto pages = b.initPages(static_cast<unsigned>(c.pages.size()));
+    for (size_t i = 0; i < c.pages.size(); ++i) {
+      pages[i].setAddress(c.pages[i].addr);
+      pages[i].setHashHigh(c.pages[i].hash.high);
+      pages[i].setHashLow(c.pages[i].hash.low);
+    }
+  });
+  PutLe64(rec.data(), Checksum64(std::span<const uint8_t>(rec).subspan(kMetaPrefixSize), c.icount));
+  return rec;
+}
+
+Status DecodeCheckpointRecord(uint64_t key_icount, std::span<const uint8_t> record, CheckpointRecord* c) {
+  const std::string what = Fmt("checkpoint record at icount %" PRIu64, key_icount);
+  if (record.size() < kMetaPrefixSize) return Status::Corruption(what + ": too short");
+  const uint64_t stored = GetLe64(record.data());
+  const uint64_t computed = Checksum64(record.subspan(kMetaPrefixSize), key_icount);
+  if (stored != computed)
+    return Status::Corruption(what + Fmt(": checksum mismatch (stored %016" PRIx64 ", computed %016" PRIx64 ")",
+                                         stored, computed));
+  return UnpackRecord<s::Checkpoint>(
+      record.subspan(kMetaPrefixSize), kMetaTraversalWords, what.c_str(), [&](s::Checkpoint::Reader r) -> Status {
+        c->icount = r.getIcount();
+        c->full = r.getFull();
+        c->parent_icount = r.getParentIcount();
+        c->tap_position = r.getTapPosition();
+        c->chain = r.getChain();
+        auto state = r.getState();
+        c->state.assign(state.begin(), state.end());
+        auto pages = r.getPages();
+        c->pages.resize(pages.size());
+        for (unsigned i = 0; i < pages.size(); ++i) {
+          c->pages[i].addr = pages[i].getAddress();
+          c->pages[i].hash = Hash128{pages[i].getHashHigh(), pages[i].getHashLow()};
+        }
+        if (c->icount != key_icount) return Status::Corruption(what + Fmt(": says icount %" PRIu64, c->icount));
+        if (!c->full && c->parent_icount >= c->icount)
+          return Status::Corruption(what + Fmt(": its parent (icount %" PRIu64 ") is not before it", c->parent_icount));
+        for (size_t i = 0; i < c->pages.size(); ++i) {
+          if (c->pages[i].addr % kCheckpointPageSize != 0 || (i > 0 && c->pages[i].addr <= c->pages[i - 1].addr))
+            return Status::Corruption(what + Fmt(": page %zu (0x%" PRIx64 ") unaligned or out of order", i,
+                                                 c->pages[i].addr));
+        }
+        return Status::Ok();
+      });
+}
+
+}  // namespace tapvm::journal

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "journal/checkpoint_record.h"
 #include "journal/event.h"
 #include "journal/hash.h"
 #include "journal/header.h"
@@ -95,6 +96,12 @@ Status DecodeTailRecord(std::span<const uint8_t> record, TailInfo* tail);
 
 // A stored image (`stored`, chunk_size and chunks set).
 std::vector<uint8_t> EncodeImageRecord(const ImageInfo& image);
+// Checkpoint records (checkpoint_record.h): checksummed with the icount
+// (their key) as seed. Decode checks the checksum, the body, that the
+// record's icount is `key_icount`, pages 4 KiB aligned and ascending, and
+// an incremental record's parent before it.
+std::vector<uint8_t> EncodeCheckpointRecord(const CheckpointRecord& c);
+Status DecodeCheckpointRecord(uint64_t key_icount, std::span<const uint8_t> record, CheckpointRecord* c);
 Status DecodeImageRecord(std::span<const uint8_t> record, ImageInfo* image);
 // "image/<role>/<name>".
 std::string ImageKey(ImageRole role, std::string_view name);

@@ -1,12 +1,14 @@
 // The on-disk layout of a journal, shared by JournalWriter and JournalReader
 // so the two cannot drift apart (docs/journal-format.md is the prose spec).
 //
-// A journal is one LMDB file (MDB_NOSUBDIR) with three named databases:
+// A journal is one LMDB file (MDB_NOSUBDIR) with four named databases:
 //   meta    "header"          header record (written once, by Create)
 //           "tail"            tail record (rewritten by every commit)
 //           "image/<role>/<name>"  image record (one per stored image)
 //   events  key: seq as 8 bytes big-endian (1, 2, 3...), value: event record
 //   blobs   key: XXH3-128 of the value (Hash128::ToBytes), value: raw bytes
+//   checkpoints  key: icount as 8 bytes big-endian, value: checkpoint record
+//           (format 3; absent in older journals unless `journal index` added it)
 //
 // Framing (all integers little-endian; "body" is a packed Cap'n Proto
 // message of journal.capnp):
@@ -16,6 +18,8 @@
 //       any reader can tell a damaged header from a newer one)
 //   tail/image record := checksum:u64 body
 //       checksum = XXH3-64(body, seed 0)
+//   checkpoint record := checksum:u64 body
+//       checksum = XXH3-64(body, seed = icount)   (binds it to its key)
 //   event record := checksum:u64 prev_chain:u64 body
 //       checksum = XXH3-64(prev_chain body, seed = seq)
 //   chain(0) = XXH3-64(header record)        (binds events to their header)
@@ -35,13 +39,15 @@
 namespace tapvm::journal {
 
 // The newest format this code reads and the one it writes.
-inline constexpr uint32_t kFormatVersion = 2;  // 2: throttle_set events
+inline constexpr uint32_t kFormatVersion = 3;  // 2: throttle_set events; 3: checkpoints
 
 inline constexpr char kMagic[8] = {'T', 'A', 'P', 'V', 'M', 'J', 'N', 'L'};
 
 inline constexpr const char* kMetaDb = "meta";
 inline constexpr const char* kEventsDb = "events";
 inline constexpr const char* kBlobsDb = "blobs";
+inline constexpr const char* kCheckpointsDb = "checkpoints";
+inline constexpr uint64_t kCheckpointPageSize = 4096;
 
 inline constexpr std::string_view kHeaderKey = "header";
 inline constexpr std::string_view kTailKey = "tail";

@@ -20,8 +20,9 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tapvm::journal::schema");
 
-# Version 2 added the throttleSet event (older journals still read).
-const formatVersion :UInt32 = 2;
+# Version 2 added the throttleSet event, version 3 the checkpoints database
+# (older journals still read).
+const formatVersion :UInt32 = 3;
 
 # A 128-bit XXH3 content hash. Its canonical byte form (the blob key) is
 # `high` then `low`, each big-endian.
@@ -199,4 +200,29 @@ struct Tail {
   cleanClose @3 :Bool;         # set only by Close()
   finalIcount @4 :UInt64;      # Close(): icount when recording stopped
   endReason @5 :Text;          # Close(): how the run ended ("power-off", "stuck", ...); "" if not said
+}
+
+# A RAM page of a checkpoint: its guest-physical address and the blob key
+# (XXH3-128) of its 4096 bytes without their trailing zeros (a page of
+# zeros: the empty blob); a reader pads the blob with zeros to 4096. Flat (no Hash128 pointer) to keep a full
+# checkpoint's list at 24 bytes a page before packing.
+struct PageRef {
+  address @0 :UInt64;          # 4 KiB aligned
+  hashHigh @1 :UInt64;
+  hashLow @2 :UInt64;
+}
+
+# A checkpoint of the machine (format 3), in the `checkpoints` database
+# under its icount. What the journal does not interpret: `state`, the
+# machine's state apart from RAM (docs/checkpoint-format.md, an encoding
+# with no pages). What it does: RAM as content-addressed page blobs.
+struct Checkpoint {
+  icount @0 :UInt64;           # equals the record's key
+  full @1 :Bool;               # pages lists every non-zero page; else only
+                               # the pages written since `parentIcount`'s
+  parentIcount @2 :UInt64;     # incremental: the checkpoint it builds on
+  tapPosition @3 :UInt64;      # events 1..tapPosition happened before it
+  chain @4 :UInt64;            # chain(tapPosition): binds it to the events
+  state @5 :Data;
+  pages @6 :List(PageRef);     # ascending addresses
 }

@@ -68,6 +68,7 @@ const char* ProblemKindName(ProblemKind kind) {
     case ProblemKind::kMissingBlob: return "missing blob";
     case ProblemKind::kBadBlob: return "damaged blob";
     case ProblemKind::kBadImage: return "damaged image";
+    case ProblemKind::kBadCheckpoint: return "damaged checkpoint";
   }
   return "unknown";
 }
@@ -275,6 +276,10 @@ Status JournalReader::OpenFile(const std::string& path, const ReaderOptions& opt
 
   if ((rc = mdb_dbi_open(d.txn, kEventsDb, 0, &d.events)) != 0) return LmdbError(rc, "opening the 'events' database");
   if ((rc = mdb_dbi_open(d.txn, kBlobsDb, 0, &d.blobs)) != 0) return LmdbError(rc, "opening the 'blobs' database");
+  // Format 3, or an older journal `journal index` added checkpoints to.
+  rc = mdb_dbi_open(d.txn, kCheckpointsDb, 0, &d.checkpoints);
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError(rc, "opening the 'checkpoints' database");
+  d.has_checkpoints = rc == 0;
 
   key = Val(kTailKey.data(), kTailKey.size());
   rc = mdb_get(d.txn, d.meta, &key, &val);

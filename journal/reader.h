@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "emulator/base/status.h"
+#include "journal/checkpoint_record.h"
 #include "journal/event.h"
 #include "journal/hash.h"
 #include "journal/header.h"
@@ -61,6 +62,7 @@ enum class ProblemKind : uint8_t {
   kMissingBlob,      // a referenced blob is absent
   kBadBlob,          // a blob's content does not match its key, or its size its reference
   kBadImage,         // a stored image's chunks do not add up to its hash and size
+  kBadCheckpoint,    // a checkpoint record is damaged, or a page or its parent is missing or damaged
 };
 const char* ProblemKindName(ProblemKind kind);
 
@@ -83,6 +85,8 @@ struct VerifyReport {
   uint64_t missing_blobs = 0;
   uint64_t images = 0;         // stored images examined
   uint64_t bad_images = 0;
+  uint64_t checkpoints = 0;    // checkpoint records examined
+  uint64_t bad_checkpoints = 0;
   uint64_t problems = 0;       // all problems found
   std::optional<Problem> first_problem;
   // The problems in the order found, at most kMaxListedProblems of them.
@@ -116,6 +120,30 @@ class JournalReader {
   // Positions Next() at the first event with seq >= `seq`. The chain is
   // checked from there on, trusting the first record's stored link.
   Status Seek(uint64_t seq);
+  // Positions Next() at event `seq`, which must exist (or `seq` be one past
+  // the last) and link to `chain_before` (the chain after seq - 1, as a
+  // checkpoint record keeps it): the chain is checked from the first
+  // record on, so events that do not follow a checkpoint are found.
+  Status Seek(uint64_t seq, uint64_t chain_before);
+  // The chain hash after event `seq` (the header's seed for 0), from that
+  // record alone (its checksum checked). NotFound past the last event.
+  Status ChainAfter(uint64_t seq, uint64_t* chain);
+
+  // ---- checkpoints (format 3; journal/checkpoint_record.h). A record is
+  // checked when read: checksum, body, its key, its tap_position within the
+  // committed events. Journals without a checkpoints database have none.
+  bool has_checkpoints() const;
+  // Every checkpoint, in icount order, without state and pages.
+  Status ListCheckpoints(std::vector<CheckpointSummary>* out);
+  // The checkpoint with the largest icount <= `icount` (*found = false:
+  // none).
+  Status FindCheckpoint(uint64_t icount, CheckpointRecord* out, bool* found);
+  // The checkpoint at exactly `icount`; NotFound if there is none.
+  Status ReadCheckpoint(uint64_t icount, CheckpointRecord* out);
+  // A blob as a view into the mapped file, valid while the reader lives,
+  // its content checked against its key (and `expected_size` unless
+  // UINT64_MAX): NotFound or Corruption. Checkpoint pages are read so.
+  Status ViewBlob(const Hash128& hash, uint64_t expected_size, std::span<const uint8_t>* out);
 
   // A blob's content, checked against its key. NotFound if absent.
   Status GetBlob(const Hash128& hash, std::vector<uint8_t>* out);

@@ -28,6 +28,8 @@ struct JournalReader::Impl {
   MDB_env* env = nullptr;
   MDB_txn* txn = nullptr;
   MDB_dbi meta = 0, events = 0, blobs = 0;
+  MDB_dbi checkpoints = 0;
+  bool has_checkpoints = false;  // the database exists
   MDB_cursor* cursor = nullptr;  // Next()'s
   ReaderOptions options;
   std::string path;
@@ -67,6 +69,9 @@ struct JournalReader::Impl {
   // Fetches a blob and checks it against its key (and `expected_size`
   // unless UINT64_MAX). NotFound or Corruption.
   Status FetchBlob(const Hash128& hash, uint64_t expected_size, std::vector<uint8_t>* out);
+  // Decodes and checks the checkpoint record (key, val).
+  // `own_key`: the caller's lookup buffer, which LMDB may hand back.
+  Status CheckpointAt(const MDB_val& key, const MDB_val& val, CheckpointRecord* out, const void* own_key = nullptr);
   // The same, as a view into the mapped file (valid while `txn` is open).
   Status BlobView(const Hash128& hash, uint64_t expected_size, std::span<const uint8_t>* out);
 };

@@ -40,6 +40,7 @@ class Verifier {
     if (!d_->tail_ok) Report(ProblemKind::kTail, 0, 0, false, 0, "the tail record is damaged: " + tail_status_.message());
     TAPVM_RETURN_IF_ERROR(Blobs());
     TAPVM_RETURN_IF_ERROR(Events());
+    TAPVM_RETURN_IF_ERROR(Checkpoints());
     for (const auto& [hash, bad] : bad_blobs_) {
       if (!bad.reported) Report(ProblemKind::kBadBlob, 0, 0, false, bad.offset, bad.message);
     }
@@ -169,6 +170,61 @@ class Verifier {
     if (rc != MDB_NOTFOUND) return LmdbError(rc, "reading records");
     Problem p;
     if (!d_->CheckEnd(walk, &p) && p.kind != ProblemKind::kTail) Report(std::move(p));
+    return Status::Ok();
+  }
+
+  // Every checkpoint record: decodes (checksum, key, tap position), its
+  // parent present, every page blob present, intact and 4 KiB.
+  Status Checkpoints() {
+    if (!d_->has_checkpoints) return Status::Ok();
+    MDB_cursor* c = nullptr;
+    int rc = mdb_cursor_open(d_->txn, d_->checkpoints, &c);
+    if (rc != 0) return LmdbError(rc, "mdb_cursor_open");
+    MDB_val key, val;
+    CheckpointRecord rec;
+    std::unordered_map<uint64_t, bool> seen;
+    for (rc = mdb_cursor_get(c, &key, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+      ++r_->checkpoints;
+      const uint64_t off = d_->InFile(val) ? d_->FileOffset(val.mv_data) : 0;
+      if (Status st = d_->CheckpointAt(key, val, &rec); !st.ok()) {
+        ++r_->bad_checkpoints;
+        Report(ProblemKind::kBadCheckpoint, 0, 0, false, off, st.message());
+        continue;
+      }
+      seen[rec.icount] = true;
+      const std::string what = Fmt("checkpoint at icount %" PRIu64, rec.icount);
+      if (!rec.full && !seen.count(rec.parent_icount)) {
+        ++r_->bad_checkpoints;
+        Report(ProblemKind::kBadCheckpoint, rec.tap_position, rec.icount, false, off,
+               what + Fmt(": its parent (icount %" PRIu64 ") is missing", rec.parent_icount));
+      }
+      for (const PageRef& p : rec.pages) {
+        const auto bad = bad_blobs_.find(p.hash);
+        std::string why;
+        if (bad != bad_blobs_.end()) {
+          bad->second.reported = true;
+          why = bad->second.message;
+        } else {
+          uint8_t k[16];
+          p.hash.ToBytes(k);
+          MDB_val bk{sizeof k, k}, bv;
+          if (mdb_get(d_->txn, d_->blobs, &bk, &bv) != 0) {
+            ++r_->missing_blobs;
+            why = "blob " + p.hash.ToHex() + " is missing";
+          } else if (bv.mv_size > kCheckpointPageSize) {
+            why = Fmt("blob %s holds %zu bytes, more than a page", p.hash.ToHex().c_str(), bv.mv_size);
+          }
+        }
+        if (!why.empty()) {
+          ++r_->bad_checkpoints;
+          Report(ProblemKind::kBadCheckpoint, rec.tap_position, rec.icount, false, off,
+                 what + Fmt(", page 0x%" PRIx64 ": ", p.addr) + why);
+          break;  // one report per checkpoint
+        }
+      }
+    }
+    mdb_cursor_close(c);
+    if (rc != MDB_NOTFOUND) return LmdbError(rc, "reading checkpoints");
     return Status::Ok();
   }
 

@@ -37,7 +37,7 @@ std::string Errno(const char* what, const std::string& path) {
 struct JournalWriter::Impl {
   MDB_env* env = nullptr;
   MDB_txn* txn = nullptr;
-  MDB_dbi meta = 0, events = 0, blobs = 0;
+  MDB_dbi meta = 0, events = 0, blobs = 0, checkpoints = 0;
   int lock_fd = -1;
   EventEncoder encoder;
   std::set<std::string> stored_images;  // ImageKey()s already stored
@@ -128,7 +128,8 @@ Status JournalWriter::CreateOnFile(int fd, const std::string& path, const Journa
   if (rc != 0) return w->Fail(LmdbError(rc, "mdb_txn_begin"));
   if ((rc = mdb_dbi_open(db.txn, kMetaDb, MDB_CREATE, &db.meta)) != 0 ||
       (rc = mdb_dbi_open(db.txn, kEventsDb, MDB_CREATE, &db.events)) != 0 ||
-      (rc = mdb_dbi_open(db.txn, kBlobsDb, MDB_CREATE, &db.blobs)) != 0) {
+      (rc = mdb_dbi_open(db.txn, kBlobsDb, MDB_CREATE, &db.blobs)) != 0 ||
+      (rc = mdb_dbi_open(db.txn, kCheckpointsDb, MDB_CREATE, &db.checkpoints)) != 0) {
     return w->Fail(LmdbError(rc, "mdb_dbi_open"));
   }
   const std::vector<uint8_t> hdr = EncodeHeaderRecord(w->header_);
@@ -201,6 +202,15 @@ Status JournalWriter::EnsureTxn(uint64_t extra_bytes) {
 }
 
 Status JournalWriter::CommitTxn(bool clean_close, uint64_t final_icount, const std::string& end_reason) {
+  if (checkpoints_only_) {  // the journal's end stays as it was
+    const int rc = mdb_txn_commit(db_->txn);
+    db_->txn = nullptr;
+    if (rc != 0) return Fail(LmdbError(rc, "committing to the journal"));
+    txn_events_ = 0;
+    txn_bytes_ = 0;
+    ++stats_.commits;
+    return Status::Ok();
+  }
   TailInfo tail;
   tail.end_reason = end_reason;
   tail.last_seq = next_seq_ - 1;
@@ -247,6 +257,7 @@ Status JournalWriter::PutBlobInTxn(std::span<const uint8_t> bytes, const Hash128
 
 Status JournalWriter::Append(const Event& e, uint64_t* seq) {
   TAPVM_RETURN_IF_ERROR(Usable());
+  if (checkpoints_only_) return Status::InvalidArgument("journal writer: this journal is open to add checkpoints only");
   if (e.icount < last_icount_) {
     return Status::InvalidArgument("journal append: icount " + std::to_string(e.icount) + " is before the last event's " +
                                    std::to_string(last_icount_));
@@ -293,6 +304,7 @@ Status JournalWriter::PutBlob(std::span<const uint8_t> bytes, Hash128* hash) {
 Status JournalWriter::PutImageChunks(ImageRole role, const std::string& name, uint64_t size, ChunkSource read,
                                      void* ctx) {
   TAPVM_RETURN_IF_ERROR(Usable());
+  if (checkpoints_only_) return Status::InvalidArgument("journal writer: this journal is open to add checkpoints only");
   const std::string key = ImageKey(role, name);
   if (db_->stored_images.count(key) != 0) {
     return Status::InvalidArgument(std::string("image ") + ImageRoleName(role) + " '" + name + "' is already stored");
@@ -403,6 +415,7 @@ Status JournalWriter::Commit() {
 
 Status JournalWriter::Close(uint64_t final_icount, const std::string& end_reason) {
   TAPVM_RETURN_IF_ERROR(Usable());
+  if (checkpoints_only_) final_icount = last_icount_;
   if (final_icount < last_icount_) {
     return Status::InvalidArgument("journal close: final icount " + std::to_string(final_icount) +
                                    " is before the last event's " + std::to_string(last_icount_));
@@ -414,6 +427,93 @@ Status JournalWriter::Close(uint64_t final_icount, const std::string& end_reason
   closed_ = true;
   db_.reset(new Impl);  // closes LMDB and releases the lock
   return Status::Ok();
+}
+
+// ------------------------------------------------------------ checkpoints
+Status JournalWriter::OpenForCheckpoints(const std::string& path, const WriterOptions& options,
+                                         std::unique_ptr<JournalWriter>* out) {
+  const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(Errno("cannot open journal", path));
+  std::unique_ptr<JournalWriter> w(new JournalWriter(JournalHeader(), options));
+  w->path_ = path;
+  w->checkpoints_only_ = true;
+  Impl& db = *w->db_;
+  db.lock_fd = fd;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) return w->Fail(Status::IOError(Errno("cannot lock journal", path)));
+  // LMDB trusts its file: walk it first, as a reader does.
+  LmdbLayout layout;
+  TAPVM_RETURN_IF_ERROR(CheckLmdbFile(fd, true, kMetaDb, kHeaderKey, &layout));
+  int rc = mdb_env_create(&db.env);
+  if (rc != 0) return w->Fail(LmdbError(rc, "mdb_env_create"));
+  mdb_env_set_maxdbs(db.env, 4);
+  if ((rc = mdb_env_set_mapsize(db.env, std::max<uint64_t>(options.initial_map_size, 2 * layout.file_size))) != 0)
+    return w->Fail(LmdbError(rc, "mdb_env_set_mapsize"));
+  unsigned flags = MDB_NOSUBDIR | MDB_NOLOCK;
+  if (options.durability == WriterOptions::Durability::kProcessCrash) flags |= MDB_NOSYNC;
+  if ((rc = mdb_env_open(db.env, path.c_str(), flags, 0644)) != 0)
+    return w->Fail(LmdbError(rc, ("cannot open journal " + path).c_str()));
+  if ((rc = mdb_txn_begin(db.env, nullptr, 0, &db.txn)) != 0) return w->Fail(LmdbError(rc, "mdb_txn_begin"));
+  if ((rc = mdb_dbi_open(db.txn, kMetaDb, 0, &db.meta)) != 0 || (rc = mdb_dbi_open(db.txn, kEventsDb, 0, &db.events)) != 0 ||
+      (rc = mdb_dbi_open(db.txn, kBlobsDb, 0, &db.blobs)) != 0 ||
+      (rc = mdb_dbi_open(db.txn, kCheckpointsDb, MDB_CREATE, &db.checkpoints)) != 0)
+    return w->Fail(LmdbError(rc, "opening the journal's databases"));
+  MDB_val key = Val(kHeaderKey.data(), kHeaderKey.size()), val;
+  if ((rc = mdb_get(db.txn, db.meta, &key, &val)) != 0) return w->Fail(LmdbError(rc, "reading the header"));
+  TAPVM_RETURN_IF_ERROR(
+      DecodeHeaderRecord(std::span<const uint8_t>(static_cast<const uint8_t*>(val.mv_data), val.mv_size), &w->header_));
+  key = Val(kTailKey.data(), kTailKey.size());
+  if ((rc = mdb_get(db.txn, db.meta, &key, &val)) != 0) return w->Fail(LmdbError(rc, "reading the tail"));
+  TailInfo tail;
+  TAPVM_RETURN_IF_ERROR(
+      DecodeTailRecord(std::span<const uint8_t>(static_cast<const uint8_t*>(val.mv_data), val.mv_size), &tail));
+  MDB_stat st;
+  mdb_stat(db.txn, db.checkpoints, &st);
+  if (st.ms_entries != 0) return w->Fail(Status::InvalidArgument("the journal has checkpoints already"));
+  w->next_seq_ = tail.last_seq + 1;
+  w->committed_seq_ = tail.last_seq;
+  w->chain_ = tail.chain;
+  w->last_icount_ = tail.last_icount;
+  TAPVM_RETURN_IF_ERROR(w->CommitTxn(false, 0));
+  *out = std::move(w);
+  return Status::Ok();
+}
+
+Status JournalWriter::PutCheckpoint(const CheckpointRecord& c) {
+  TAPVM_RETURN_IF_ERROR(Usable());
+  const std::string what = "checkpoint at icount " + std::to_string(c.icount);
+  if (has_checkpoint_ && c.icount <= last_checkpoint_icount_)
+    return Status::InvalidArgument(what + ": not after the last checkpoint (" +
+                                   std::to_string(last_checkpoint_icount_) + ")");
+  if (c.tap_position > last_seq())
+    return Status::InvalidArgument(what + ": after event " + std::to_string(c.tap_position) +
+                                   ", but the journal has " + std::to_string(last_seq()));
+  if (c.tap_position == last_seq() && c.chain != chain_)
+    return Status::InvalidArgument(what + ": its chain is not the journal's after event " +
+                                   std::to_string(c.tap_position));
+  const std::vector<uint8_t> rec = EncodeCheckpointRecord(c);
+  TAPVM_RETURN_IF_ERROR(EnsureTxn(rec.size()));
+  uint8_t k[8];
+  if (!c.full) {
+    EncodeSeqKey(c.parent_icount, k);
+    MDB_val pk = Val(k, sizeof k), pv;
+    const int rc = mdb_get(db_->txn, db_->checkpoints, &pk, &pv);
+    if (rc == MDB_NOTFOUND)
+      return Status::InvalidArgument(what + ": its parent (icount " + std::to_string(c.parent_icount) +
+                                     ") is not in the journal");
+    if (rc != 0) return Fail(LmdbError(rc, "reading a checkpoint"));
+  }
+  EncodeSeqKey(c.icount, k);
+  MDB_val key = Val(k, sizeof k);
+  MDB_val val = Val(rec.data(), rec.size());
+  const int rc = mdb_put(db_->txn, db_->checkpoints, &key, &val, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST) return Status::InvalidArgument(what + ": the journal has one there already");
+  if (rc != 0) return Fail(LmdbError(rc, "storing a checkpoint"));
+  has_checkpoint_ = true;
+  last_checkpoint_icount_ = c.icount;
+  txn_bytes_ += rec.size() + kNodeOverhead;
+  ++stats_.checkpoints;
+  stats_.checkpoint_bytes += rec.size();
+  return MaybeCommit();
 }
 
 }  // namespace tapvm::journal

@@ -19,6 +19,12 @@
 // (LMDB writes reach the OS at every commit) but not a host crash, except
 // that Close() syncs; kSystemCrash fsyncs at every commit.
 //
+// Checkpoints (format 3): PutCheckpoint stores a checkpoint record whose
+// page blobs were stored first (PutBlob), in the same batching: a commit
+// holding a checkpoint holds the events before it. OpenForCheckpoints
+// opens an existing journal (a copy: `tapvm journal index`) to add
+// checkpoints only: its header, events and tail stay as they are.
+//
 // The file is locked (flock) while the writer lives: a reader or a second
 // writer on the same file is refused. Not thread-safe: use one writer from
 // one thread (LMDB binds a write transaction to its thread).
@@ -30,6 +36,7 @@
 #include <string>
 
 #include "emulator/base/status.h"
+#include "journal/checkpoint_record.h"
 #include "journal/event.h"
 #include "journal/hash.h"
 #include "journal/header.h"
@@ -57,6 +64,8 @@ struct WriterStats {
   uint64_t blobs_deduped = 0;  // blobs already present
   uint64_t commits = 0;
   uint64_t image_hole_bytes = 0;  // image bytes known to be zeros and never read (sparse files)
+  uint64_t checkpoints = 0;       // checkpoint records stored
+  uint64_t checkpoint_bytes = 0;  // their bytes (page blobs are counted as blobs)
 };
 
 class JournalWriter {
@@ -66,6 +75,13 @@ class JournalWriter {
   // unless options.overwrite.
   static Status Create(const std::string& path, const JournalHeader& header, const WriterOptions& options,
                        std::unique_ptr<JournalWriter>* out);
+
+  // Opens the existing, cleanly closed or not, journal at `path` to add
+  // checkpoints (PutBlob, PutCheckpoint) and nothing else: Append and
+  // PutImage are refused, the tail is never rewritten, Close keeps the
+  // end the journal had. The journal must have no checkpoints yet.
+  static Status OpenForCheckpoints(const std::string& path, const WriterOptions& options,
+                                   std::unique_ptr<JournalWriter>* out);
 
   // Without Close(): commits what was appended (clean_close stays false).
   ~JournalWriter();
@@ -89,6 +105,13 @@ class JournalWriter {
   // The same, reading the content from the file at `file_path` chunk by
   // chunk (disk images need not fit in memory).
   Status PutImageFile(ImageRole role, const std::string& name, const std::string& file_path);
+
+  // Stores a checkpoint record; its pages' blobs must be stored already.
+  // Refused (InvalidArgument, not sticky): an icount not after the last
+  // checkpoint's, a tap_position past the last event, a chain that is not
+  // the journal's after tap_position (checked when that is the last event
+  // appended), an incremental record whose parent is not stored.
+  Status PutCheckpoint(const CheckpointRecord& c);
 
   // Commits the current batch now.
   Status Commit();
@@ -135,6 +158,9 @@ class JournalWriter {
   uint64_t txn_events_ = 0;
   uint64_t txn_bytes_ = 0;
   uint64_t room_ = 0;  // free map bytes when the current transaction began
+  bool checkpoints_only_ = false;  // OpenForCheckpoints
+  bool has_checkpoint_ = false;
+  uint64_t last_checkpoint_icount_ = 0;
   WriterStats stats_;
 };
 

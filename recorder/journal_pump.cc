@@ -68,6 +68,13 @@ Status JournalPump::PutImage(journal::ImageRole role, std::string name, std::spa
   return st;
 }
 
+Status JournalPump::PutCheckpoint(MachineCheckpoint c, std::optional<uint64_t> chain) {
+  const uint64_t bytes = kEventCostBytes + c.ram_bytes();
+  Status st = Push(Item{CheckpointTask{std::move(c), chain}}, bytes);
+  work_cv_.notify_one();  // start on it now, not at the next latency tick
+  return st;
+}
+
 Status JournalPump::Close(uint64_t final_icount, std::string end_reason) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,6 +100,8 @@ void JournalPump::Perform(Item& item) {
     if (st.ok() && e->seq != 0 && seq != e->seq)
       st = Status::Corruption("journal pump: event numbered " + std::to_string(e->seq) + " was stored as " +
                             std::to_string(seq));
+  } else if (auto* c = std::get_if<CheckpointTask>(&item)) {
+    st = checkpoints_.Write(writer_.get(), std::move(c->checkpoint), c->chain);
   } else {
     auto& img = std::get<ImageTask>(item);
     st = writer_->PutImage(img.role, img.name, img.content);

@@ -21,7 +21,13 @@
 //   joins the thread. The destructor without Close commits what it can
 //   (clean_close stays false).
 //
-// Append, PutImage and Close are called from one thread (the CPU thread);
+// Checkpoints: PutCheckpoint queues a machine checkpoint the CPU thread
+// captured; the pump stores it (CheckpointWriter: page blobs, the record)
+// after the events queued before it. It counts against the queue bound by
+// its page bytes; one larger than the bound waits only for the pump to
+// take what was queued before it (the pump is woken for it at once).
+//
+// Append, PutImage, PutCheckpoint and Close are called from one thread (the CPU thread);
 // the writer must not be used by anyone else once the pump owns it.
 #pragma once
 
@@ -38,7 +44,9 @@
 
 #include "emulator/base/status.h"
 #include "journal/event.h"
+#include "emulator/machine/checkpoint.h"
 #include "journal/writer.h"
+#include "recorder/checkpoint_writer.h"
 #include "recorder/event_sink.h"
 
 namespace tapvm {
@@ -59,6 +67,10 @@ class JournalPump : public EventSink {
   Status Append(journal::Event e) override;
   // Queues an image to store; `content` must stay valid until Close.
   Status PutImage(journal::ImageRole role, std::string name, std::span<const uint8_t> content);
+  // Queues a checkpoint taken after the events queued so far (its
+  // tap_position says how many; `chain`, when given, is the journal's chain
+  // after them: a journal being indexed, whose events are not appended).
+  Status PutCheckpoint(MachineCheckpoint c, std::optional<uint64_t> chain = std::nullopt);
   // Waits for the queue to drain, then closes the journal cleanly.
   Status Close(uint64_t final_icount, std::string end_reason = "");
 
@@ -71,7 +83,11 @@ class JournalPump : public EventSink {
     std::string name;
     std::span<const uint8_t> content;
   };
-  using Item = std::variant<journal::Event, ImageTask>;
+  struct CheckpointTask {
+    MachineCheckpoint checkpoint;
+    std::optional<uint64_t> chain;
+  };
+  using Item = std::variant<journal::Event, ImageTask, CheckpointTask>;
 
   Status Push(Item item, uint64_t bytes);
   void Loop();
@@ -79,6 +95,7 @@ class JournalPump : public EventSink {
   void Perform(Item& item);
 
   std::unique_ptr<journal::JournalWriter> writer_;
+  CheckpointWriter checkpoints_;  // pump thread
   const uint64_t max_queued_bytes_;
 
   mutable std::mutex mu_;

@@ -461,7 +461,7 @@ void Board::DigestIfDue() {
   }
 }
 
-RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
+RunResult Board::RunUntil(uint64_t max_icount, uint64_t time_bound) {
   const uint64_t interval = config_.digest_interval;
   while (!has_finished_) {
     if (work_pending_.load(std::memory_order_acquire)) {
@@ -507,17 +507,17 @@ RunResult Board::Run(uint64_t max_icount, bool bound_idle_time) {
       uint64_t now = hart_->Mtime();
       uint64_t deadline = hart_->NextTimerDeadline();
       const unsigned shift = hart_->config().time_shift;
-      const bool bounded = bound_idle_time && max_icount <= (UINT64_MAX >> 1);
+      const bool bounded = time_bound <= (UINT64_MAX >> 1);
       if (bounded && (deadline != UINT64_MAX || tap_->InputPossible())) {
-        // The mtime at which virtual time reaches max_icount instructions.
-        const uint64_t cap = (max_icount + (uint64_t{1} << shift) - 1) >> shift;
+        // The mtime at which virtual time reaches time_bound instructions.
+        const uint64_t cap = (time_bound + (uint64_t{1} << shift) - 1) >> shift;
         deadline = std::min(deadline, std::max(cap, now));
       }
       uint64_t to = tap_->Idle(now, deadline);
       if (to == UINT64_MAX) return {RunResult::Kind::kIdle, 0};
       hart_->WarpTo(to);
       if (AfterSlice()) break;
-      if (bounded && s.icount + s.idle_warp >= max_icount) return {RunResult::Kind::kLimit, 0};
+      if (bounded && s.icount + s.idle_warp >= time_bound) return {RunResult::Kind::kLimit, 0};
     }
   }
   return finished_;

@@ -135,7 +135,16 @@ class Board {
   // waiting on forever (`run --max-insns`). A replay never needs it: its
   // limit is the icount where the recording stopped. The run also ends
   // (kLimit) at the tap's StopIcount (a stream replay's end).
-  RunResult Run(uint64_t max_icount, bool bound_idle_time = false);
+  RunResult Run(uint64_t max_icount, bool bound_idle_time = false) {
+    return RunUntil(max_icount, bound_idle_time ? max_icount : UINT64_MAX);
+  }
+  // Run with the virtual-time bound apart from the icount limit: ends at
+  // max_icount, or (a guest idle in wfi) once virtual time has passed
+  // time_bound instructions' worth (UINT64_MAX: never). A run cut into
+  // stretches at icounts (checkpoints every N instructions) keeps the one
+  // time bound of the whole run, so an idle guest warps as it would in
+  // one Run(max_icount, true), never once more at a stretch's end.
+  RunResult RunUntil(uint64_t max_icount, uint64_t time_bound);
   // Ends Run at the next slice boundary. Thread-safe (the terminal reader,
   // a signal watcher, a timer call it); wakes the tap if the guest idles.
   void RequestQuit() {

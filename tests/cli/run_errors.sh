@@ -134,7 +134,7 @@ expect unknown-ft-command 2 "^tapvm ft: unknown command 'bogus' \(commands: prim
 expect ft-bad-listen 2 "--listen wants HOST:PORT, got 'nonsense'" -- "$tapvm" ft primary --listen nonsense --arbiter file:/tmp/tapvm-none.lock --guest-dir "$dir/no-guest"
 expect ft-bad-arbiter 2 "bad arbiter spec \"bogus:x\"" -- "$tapvm" ft secondary --connect 127.0.0.1:9 --arbiter bogus:x -o /tmp/tapvm-none.tapj --guest-dir "$dir/no-guest"
 expect ft-no-arbiter 2 "--arbiter is required" -- "$tapvm" ft primary --listen 127.0.0.1:1
-expect unknown-journal-command 2 "^tapvm journal: unknown command 'bogus' \(commands: info, verify, dump, diff, compact, reblock\)$" -- "$tapvm" journal bogus --help
+expect unknown-journal-command 2 "^tapvm journal: unknown command 'bogus' \(commands: info, verify, dump, diff, compact, reblock, checkpoint, index\)$" -- "$tapvm" journal bogus --help
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -2,6 +2,7 @@
 """End-to-end tests of tapvm's gdb stub with gdb-multiarch in batch mode.
 
 usage: gdb_e2e.py TAPVM PROGRAM_ELF|GUEST_DIR TEST [--measure N] [--record-insns N] [--measure-at ICOUNT]
+                  [--checkpoint-interval N]
 
 TEST:
   replay   record the bare program, replay it with --gdb, and in gdb: break
@@ -22,6 +23,9 @@ TEST:
            guest's vmlinux, breaks on a kernel function by name, reverse-stepi
            and reverse-step out of
            it into its caller, reverse-continue to the previous hit.
+With --checkpoint-interval N (replay, linux) the recording keeps a
+checkpoint every N instructions and reverse execution must seek from them
+(the checkpoint seeker); 0 (the default): none, it replays from the start.
 With --measure N (replay, linux): time N reverse-stepi and print p50/p99;
 for linux, --record-insns sets the boot's length (default 30M) and
 --measure-at the icount to measure at (monitor goto).
@@ -262,10 +266,22 @@ print("MARK after_end", flush=True)
 '''
 
 
-def test_replay(tapvm, elf, measure):
+def seeker_used(log, interval):
+    """The seeker tapvm said it used is the one the recording calls for."""
+    if interval:
+        ok = re.search(r"seeks from the journal's [1-9]\d* checkpoints", log) is not None
+    else:
+        ok = "replays from its start" in log
+    if not ok:
+        print("FAILED: tapvm did not use the %s seeker" % ("checkpoint" if interval else "restart"))
+    return ok
+
+
+def test_replay(tapvm, elf, measure, interval=0):
     work = tempfile.mkdtemp(prefix="gdb_e2e_")
     journal = os.path.join(work, "prog.tapj")
-    r = subprocess.run([tapvm, "record", "-o", journal, "--bios", elf, "--digest-interval", "100"],
+    r = subprocess.run([tapvm, "record", "-o", journal, "--bios", elf, "--digest-interval", "100",
+                        "--checkpoint-interval", str(interval)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
     if r.returncode != 0 or "counter=75 ecalls=1" not in r.stdout:
         print(r.stdout, r.stderr)
@@ -296,6 +312,8 @@ def test_replay(tapvm, elf, measure):
         status = 1
     if "counter=75 ecalls=1" not in open(log + ".out").read():
         print("FAILED: the replay's console output is missing")
+        status = 1
+    if not seeker_used(tapvm_log, interval):
         status = 1
     return status
 
@@ -513,15 +531,20 @@ def symbol(system_map, name):
     raise SystemExit("no symbol " + name)
 
 
-def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
+def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0, interval=0):
     if not os.path.exists(os.path.join(guest_dir, "vmlinux")):
         print("no guest in " + guest_dir)
         return 77
     work = tempfile.mkdtemp(prefix="gdb_e2e_")
     journal = os.path.join(work, "boot.tapj")
     # A digest every 1M instructions: the debugged replay is checked often.
+    # A private copy of the disk: tapvm locks a writable image, and these
+    # tests run side by side.
+    disk = os.path.join(work, "disk.img")
+    shutil.copy(os.path.join(guest_dir, "disk.img"), disk)
     r = subprocess.run([tapvm, "record", "-o", journal, "--guest-dir", guest_dir, "--max-insns", str(record_insns),
-                        "--digest-interval", "1000000"],
+                        "--digest-interval", "1000000", "--checkpoint-interval", str(interval),
+                        "--drive", "file=" + disk],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     if "recorded" not in r.stderr:
         print(r.stderr)
@@ -533,6 +556,16 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
     log = os.path.join(work, "tapvm.log")
     proc, port = start_tapvm([tapvm, "replay", "-q", journal], log)
     m = ""
+    if interval:
+        # Far into the boot, reverse-stepi restores the journal checkpoint
+        # before the point (loosely bounded: seconds would mean a replay
+        # from the start); a second one, the checkpoint kept in memory.
+        far = record_insns * 9 // 10
+        m += ("ex('monitor goto %d')\nex('maint flush register-cache')\nbefore = pc()\n"
+              "t0 = time.perf_counter()\nex('reverse-stepi')\nt1 = time.perf_counter()\nex('reverse-stepi')\n"
+              "t2 = time.perf_counter()\n"
+              "check('linux_far_reverse_stepi', ex('monitor icount').split()[1] == '%d' and t1 - t0 < 5 and "
+              "t2 - t1 < 2, 'times %%.3f %%.3f s' %% (t1 - t0, t2 - t1))\n" % (far, far - 2))
     if measure_at:
         m += "ex('monitor goto %d')\nex('maint flush register-cache')\n" % measure_at
     if measure:
@@ -540,9 +573,20 @@ def test_linux(tapvm, guest_dir, measure, record_insns=30000000, measure_at=0):
     out = run_gdb(port, LINUX_SCRIPT % {"func": func, "func_end": func_end, "caller": caller, "caller_end": caller_end,
                                        "often": often, "measure": m},
                   elf=os.path.join(guest_dir, "vmlinux"))
-    return verdict(out, ["linux_break", "linux_priv_s", "linux_ra_in_caller", "linux_frame_name",
-                         "linux_reverse_stepi", "linux_forward_again", "linux_reverse_step_entry", "linux_reverse_step_out", "linux_monitor",
-                         "linux_reverse_continue"], proc, log)
+    expected = ["linux_break", "linux_priv_s", "linux_ra_in_caller", "linux_frame_name", "linux_reverse_stepi",
+                "linux_forward_again", "linux_reverse_step_entry", "linux_reverse_step_out", "linux_monitor",
+                "linux_reverse_continue"]
+    if interval:
+        expected.append("linux_far_reverse_stepi")
+    status = verdict(out, expected, proc, log)
+    tapvm_log = open(log).read()
+    if not seeker_used(tapvm_log, interval):
+        status = 1
+    loads = re.search(r"(\d+) journal checkpoints loaded", tapvm_log)
+    if interval and not (loads and int(loads.group(1)) >= 1):
+        print("FAILED: no journal checkpoint was restored")
+        status = 1
+    return status
 
 
 def main():
@@ -555,8 +599,9 @@ def main():
     tapvm, target, test = sys.argv[1:4]
     opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
     measure = int(opts.get("--measure", 0))
+    interval = int(opts.get("--checkpoint-interval", 0))
     if test == "replay":
-        return test_replay(tapvm, target, measure)
+        return test_replay(tapvm, target, measure, interval)
     if test == "run":
         return test_run(tapvm, target)
     if test == "hostile":
@@ -565,7 +610,7 @@ def main():
         return test_interrupt(tapvm, target)
     if test == "linux":
         return test_linux(tapvm, target, measure, int(opts.get("--record-insns", 30000000)),
-                          int(opts.get("--measure-at", 0)))
+                          int(opts.get("--measure-at", 0)), interval)
     print("unknown test " + test)
     return 2
 

@@ -4,7 +4,9 @@
 // reverse continue, and a debugged run that ends in the same state as an
 // undebugged one. The "replay" here is a deterministic bare program with no
 // inputs, so restarting it is a replay; the journal side is covered end to
-// end (gdb_e2e.py).
+// end (gdb_e2e.py). Each test runs on the RestartSeeker and on a
+// CheckpointSeeker that keeps a checkpoint in memory every 200 instructions
+// of a seek (its journal has none), so reverse steps restore those.
 #include "tools/gdb/machine_target.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +14,12 @@
 #include <cstring>
 #include <random>
 
+#include <unistd.h>
+
 #include "emulator/tap/minimal_tap.h"
+#include "journal/reader.h"
+#include "journal/writer.h"
+#include "tools/gdb/checkpoint_seeker.h"
 #include "tests/unit/rv_asm.h"
 #include "tools/gdb/gdb_session.h"
 #include "tools/gdb/rsp_packet.h"
@@ -106,19 +113,53 @@ Snapshot Snap(Board& b) {
   return n;
 }
 
-struct MachineTargetTest : ::testing::TestWithParam<EngineKind> {
+struct MachineTargetTest : ::testing::TestWithParam<std::tuple<EngineKind, bool>> {
+  EngineKind engine() const { return std::get<0>(GetParam()); }
   void SetUp() override {
-    const EngineKind engine = GetParam();
-    ASSERT_TRUE(RestartSeeker::Create(
-                    [engine](std::unique_ptr<DebuggedMachine>* out) {
-                      *out = std::make_unique<TestMachine>(engine);
-                      return Status::Ok();
-                    },
-                    &seeker)
-                    .ok());
+    const EngineKind engine = this->engine();
+    if (!std::get<1>(GetParam())) {
+      std::unique_ptr<RestartSeeker> restart;
+      ASSERT_TRUE(RestartSeeker::Create(
+                      [engine](std::unique_ptr<DebuggedMachine>* out) {
+                        *out = std::make_unique<TestMachine>(engine);
+                        return Status::Ok();
+                      },
+                      &restart)
+                      .ok());
+      seeker = std::move(restart);
+    } else {
+      // An empty journal: the seeker's checkpoints are all its own.
+      journal_path = ::testing::TempDir() + "machine_target_" + std::to_string(getpid()) + ".tapj";
+      unlink(journal_path.c_str());
+      std::unique_ptr<journal::JournalWriter> w;
+      ASSERT_TRUE(journal::JournalWriter::Create(journal_path, journal::JournalHeader(), {}, &w).ok());
+      ASSERT_TRUE(w->Close(0).ok());
+      std::unique_ptr<journal::JournalReader> index;
+      ASSERT_TRUE(journal::JournalReader::Open(journal_path, &index).ok());
+      CheckpointSeeker::Options co;
+      co.near = 200;
+      std::unique_ptr<CheckpointSeeker> cs;
+      ASSERT_TRUE(CheckpointSeeker::Create(
+                      std::move(index),
+                      [engine](const MachineCheckpoint* from, uint64_t, std::unique_ptr<DebuggedMachine>* out) {
+                        auto m = std::make_unique<TestMachine>(engine);
+                        if (from) TAPVM_RETURN_IF_ERROR(m->board().RestoreCheckpoint(*from));
+                        *out = std::move(m);
+                        return Status::Ok();
+                      },
+                      co, &cs)
+                      .ok());
+      checkpoint_seeker = cs.get();
+      seeker = std::move(cs);
+    }
     MachineTarget::Options o;
     o.end_icount = 1'000'000;
     target = std::make_unique<MachineTarget>(seeker.get(), o);
+  }
+  void TearDown() override {
+    target.reset();
+    seeker.reset();
+    if (!journal_path.empty()) unlink(journal_path.c_str());
   }
   Board& board() { return seeker->machine().board(); }
   StopEvent Do(ResumeKind k) {
@@ -126,7 +167,9 @@ struct MachineTargetTest : ::testing::TestWithParam<EngineKind> {
     EXPECT_TRUE(target->Resume(k, &e).ok());
     return e;
   }
-  std::unique_ptr<RestartSeeker> seeker;
+  std::unique_ptr<ReplaySeeker> seeker;
+  CheckpointSeeker* checkpoint_seeker = nullptr;
+  std::string journal_path;
   std::unique_ptr<MachineTarget> target;
 };
 
@@ -154,6 +197,10 @@ TEST_P(MachineTargetTest, ReverseStepsRetraceEveryBoundary) {
                                            << trace[i].traps;
   }
   EXPECT_EQ(Do(ResumeKind::kReverseStep).kind, StopEvent::Kind::kReplayBegin);
+  // The reverse steps restored checkpoints the seeker kept on its way.
+  if (checkpoint_seeker) {
+    EXPECT_GT(checkpoint_seeker->stats().memory_checkpoints, 0u);
+  }
 }
 
 TEST_P(MachineTargetTest, BreakpointStopsBeforeItsInstructionAndReverseContinueFindsTheLastHit) {
@@ -251,9 +298,9 @@ TEST_P(MachineTargetTest, MonitorGotoAndIcount) {
 // machine ends where an undebugged run ends, to the digest.
 TEST_P(MachineTargetTest, DebuggedRunEndsInTheSameState) {
   constexpr uint64_t kEnd = 20'000;
-  TestMachine plain(GetParam());
+  TestMachine plain(engine());
   plain.board().Run(kEnd);
-  TestMachine live(GetParam());
+  TestMachine live(engine());
   MachineTarget::Options o;
   o.end_icount = kEnd;
   MachineTarget t(&live, o);
@@ -274,7 +321,7 @@ TEST_P(MachineTargetTest, DebuggedRunEndsInTheSameState) {
 // machine (writes allowed): nothing crashes, every packet is answered, and
 // the machine stays inside its instruction budget.
 TEST_P(MachineTargetTest, FuzzedPacketsOnALiveMachine) {
-  TestMachine live(GetParam());
+  TestMachine live(engine());
   MachineTarget::Options o;
   o.end_icount = 20'000;
   MachineTarget t(&live, o);
@@ -305,8 +352,13 @@ TEST_P(MachineTargetTest, FuzzedPacketsOnALiveMachine) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, MachineTargetTest, ::testing::Values(EngineKind::kInterpreter, EngineKind::kJit),
-                         [](const auto& info) { return std::string(EngineKindName(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Engines, MachineTargetTest,
+                         ::testing::Combine(::testing::Values(EngineKind::kInterpreter, EngineKind::kJit),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(EngineKindName(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) ? "_checkpoints" : "");
+                         });
 
 }  // namespace
 }  // namespace tapvm::gdb

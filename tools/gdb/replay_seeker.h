@@ -2,10 +2,11 @@
 // instruction count — the one seam between reverse debugging and however
 // the replay gets there.
 //
-// RestartSeeker, the first implementation, replays from the start of the
-// journal into a fresh machine; one built on the journal's checkpoints
-// (issue 13) replaces it by starting from the nearest checkpoint at or
-// before the target instead, behind the same interface.
+// RestartSeeker replays from the start of the journal into a fresh
+// machine: for journals without checkpoints. CheckpointSeeker
+// (checkpoint_seeker.h) starts from the nearest checkpoint at or before the
+// target instead (the journal's, or one it kept in memory), behind the
+// same interface and landing rule.
 //
 // Contract:
 // - SeekTo(n) leaves machine() at the first instruction boundary where

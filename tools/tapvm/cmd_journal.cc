@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "journal/diff.h"
 #include "journal/reader.h"
@@ -44,6 +45,31 @@ bool ConfigNumber(const journal::JournalHeader& h, std::string_view key, uint64_
   if (v == nullptr) return false;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
   return ec == std::errc() && end == v->data() + v->size();
+}
+
+// The checkpoints (format 3): how many, how far apart, what they cost.
+bool PrintCheckpoints(journal::JournalReader* r) {
+  std::vector<journal::CheckpointSummary> list;
+  if (Status st = r->ListCheckpoints(&list); !st.ok()) {
+    std::printf("checkpoints damaged: %s\n", st.ToString().c_str());
+    return false;
+  }
+  if (list.empty()) {
+    std::printf("checkpoints none (`tapvm journal index` adds them)\n");
+    return true;
+  }
+  uint64_t full = 0, pages = 0, bytes = 0;
+  for (const auto& c : list) {
+    full += c.full;
+    pages += c.full ? 0 : c.pages;
+    bytes += c.record_bytes;
+  }
+  const uint64_t incremental = list.size() - full;
+  std::printf("checkpoints %zu (%" PRIu64 " full, %" PRIu64 " incremental) at icount %" PRIu64 "..%" PRIu64
+              "; records %" PRIu64 " bytes; %.0f pages written between checkpoints on average\n",
+              list.size(), full, incremental, list.front().icount, list.back().icount, bytes,
+              incremental ? static_cast<double>(pages) / static_cast<double>(incremental) : 0.0);
+  return true;
 }
 
 int Info(const JournalOptions& o) {
@@ -99,7 +125,7 @@ int Info(const JournalOptions& o) {
     if (count[k])
       std::printf("  %-18s %10" PRIu64 " %12" PRIu64 "\n",
                   journal::EventKindName(static_cast<journal::EventKind>(k)), count[k], bytes[k]);
-  return 0;
+  return PrintCheckpoints(r.get()) ? 0 : 1;
 }
 
 int Verify(const JournalOptions& o) {
@@ -119,9 +145,9 @@ int Verify(const JournalOptions& o) {
       },
       &rep);
   if (show_progress) std::fprintf(stderr, "\r                \r");
-  std::printf("records %" PRIu64 " (%" PRIu64 " bytes), blobs %" PRIu64 ", images %" PRIu64 ", icount %" PRIu64
-              "..%" PRIu64 ", %s\n",
-              rep.records, rep.record_bytes, rep.blobs, rep.images, rep.first_icount, rep.last_icount,
+  std::printf("records %" PRIu64 " (%" PRIu64 " bytes), blobs %" PRIu64 ", images %" PRIu64 ", checkpoints %" PRIu64
+              ", icount %" PRIu64 "..%" PRIu64 ", %s\n",
+              rep.records, rep.record_bytes, rep.blobs, rep.images, rep.checkpoints, rep.first_icount, rep.last_icount,
               rep.clean_close ? "closed cleanly" : "not closed cleanly");
   if (!st.ok() || rep.problems) {
     if (rep.first_problem) {
@@ -143,7 +169,8 @@ int Verify(const JournalOptions& o) {
                 rm.ToString().c_str());
     return 1;
   }
-  std::printf("OK: every record, the chain and every blob verify; the machine and its images are there to replay\n");
+  std::printf("OK: every record, the chain, every blob and checkpoint verify; the machine and its images are there to "
+              "replay\n");
   return 0;
 }
 
@@ -159,6 +186,27 @@ int Dump(const JournalOptions& o) {
     }
     kinds.push_back(kind);
   }
+  // Checkpoints are shown after the event they follow (unless --kind).
+  std::vector<journal::CheckpointSummary> checkpoints;
+  if (Status st = r->ListCheckpoints(&checkpoints); !st.ok()) {
+    std::printf("damaged: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  size_t next_checkpoint = 0;
+  auto show_checkpoints = [&](uint64_t up_to_seq) {
+    for (; next_checkpoint < checkpoints.size() && checkpoints[next_checkpoint].tap_position <= up_to_seq;
+         ++next_checkpoint) {
+      const journal::CheckpointSummary& c = checkpoints[next_checkpoint];
+      if (!kinds.empty() || c.icount < o.from_icount || c.icount > o.to_icount) continue;
+      if (c.full)
+        std::printf("   checkpoint @%" PRIu64 " full pages=%" PRIu64 " state=%" PRIu64 "B\n", c.icount, c.pages,
+                    c.state_bytes);
+      else
+        std::printf("   checkpoint @%" PRIu64 " incremental on @%" PRIu64 " pages=%" PRIu64 " state=%" PRIu64 "B\n",
+                    c.icount, c.parent_icount, c.pages, c.state_bytes);
+    }
+  };
+  show_checkpoints(0);
   journal::Event e;
   bool end = false;
   uint64_t shown = 0;
@@ -168,7 +216,9 @@ int Dump(const JournalOptions& o) {
       std::printf("damaged: %s\n", st.ToString().c_str());
       return 1;
     }
+    if (end) show_checkpoints(UINT64_MAX);
     if (end || e.icount > o.to_icount) break;
+    show_checkpoints(e.seq - 1);
     if (e.icount < o.from_icount) continue;
     if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), journal::KindOf(e)) == kinds.end()) continue;
     std::printf("%s\n", journal::DescribeEvent(e).c_str());
@@ -248,7 +298,7 @@ int Compact(const JournalOptions& o) {
 
 void AddJournalCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<JournalOptions>();
-  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, compact, reblock");
+  CLI::App* j = app.add_subcommand("journal", "Inspect journals: info, verify, dump, diff, compact, reblock, checkpoint, index");
   j->require_subcommand(1);
   CLI::App* info = j->add_subcommand("info", "Summary: header, configuration, images, events by kind");
   info->add_option("journal", o->path, "Journal file")->required();
@@ -272,6 +322,7 @@ void AddJournalCommand(CLI::App& app, int* exit_code) {
   compact->add_option("copy", o->other, "The copy (a new file)")->required();
   compact->callback([o, exit_code] { *exit_code = Compact(*o); });
   AddJournalReblockCommand(*j, exit_code);
+  AddJournalCheckpointCommands(*j, exit_code);
 }
 
 }  // namespace tapvm::cli

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "emulator/cpu/engine.h"
 #include "emulator/machine/drive_host_options.h"
@@ -18,6 +19,7 @@
 #include "tools/tapvm/commands.h"
 #include "tools/gdb/gdb_server.h"
 #include "tools/tapvm/gdb_command.h"
+#include "tools/tapvm/replay_start.h"
 #include "tools/tapvm/session.h"
 #include "tools/tapvm/vm.h"
 #include "tools/tapvm/vm_control.h"
@@ -39,6 +41,8 @@ struct ReplayOptions {
   unsigned jit_hot_after = 8;
   std::string qmp;
   std::string gdb;  // --gdb HOST:PORT
+  std::optional<uint64_t> from;  // --from ICOUNT: start at the nearest checkpoint at or before it
+  std::string from_checkpoint;   // --from-checkpoint FILE
 };
 
 // Points the recorded drives at the user's copies, which must hold exactly
@@ -89,6 +93,16 @@ int Replay(const ReplayOptions& o) {
     return kExitUsage;
   }
   const journal::JournalHeader h = reader->header();
+  const RecordedEnd recorded = RecordedEndOf(h);
+  if (o.from && *o.from > recorded.icount) {
+    std::fprintf(stderr, "tapvm: --from %" PRIu64 " is past the end of the recording (icount %" PRIu64 ")\n", *o.from,
+                 recorded.icount);
+    return kExitUsage;
+  }
+  if (o.from && o.until && o.until < *o.from) {
+    std::fprintf(stderr, "tapvm: --until %" PRIu64 " is before --from %" PRIu64 "\n", o.until, *o.from);
+    return kExitUsage;
+  }
   if (!o.gdb.empty()) {
     GdbReplayOptions g;
     g.spec = o.gdb;
@@ -96,15 +110,27 @@ int Replay(const ReplayOptions& o) {
     g.machine = std::move(m);
     g.end = RecordedEndOf(h);
     g.show_console = !o.quiet;
+    g.start_at = o.from.value_or(0);
     reader.reset();  // each replay machine opens its own
     return DebugReplay(std::move(g));
   }
   JournalEventSource source(reader.get());
   std::unique_ptr<Vm> vm;
-  st = Vm::CreateReplay(m.config, m.images, m.drive_sizes, &source, !o.quiet, !o.drives.empty(), &vm);
+  ReplayStart start;
+  if (o.from) {
+    st = StartReplayAt(reader.get(), m, *o.from, !o.quiet, &source, &vm, &start);
+  } else if (!o.from_checkpoint.empty()) {
+    st = StartReplayFromFile(reader.get(), m, o.from_checkpoint, !o.quiet, &source, &vm, &start);
+  } else {
+    st = Vm::CreateReplay(m.config, m.images, m.drive_sizes, &source, !o.quiet, !o.drives.empty(), &vm);
+  }
   if (!st.ok()) {
     std::fprintf(stderr, "tapvm: cannot rebuild the recorded machine: %s\n", st.ToString().c_str());
     return kExitUsage;
+  }
+  if (o.from || start.checkpoint) {
+    std::fprintf(stderr, "tapvm: replay starts at %s\n", start.Describe().c_str());
+    std::fflush(stderr);
   }
   std::unique_ptr<VmControl> control;  // destroyed before the Vm
   if (!o.qmp.empty()) {
@@ -116,8 +142,14 @@ int Replay(const ReplayOptions& o) {
   }
   Board& board = vm->board();
   ReplayTap& replay = *vm->replay();
+  // --from: to that icount first, saying where it landed.
+  if (o.from && board.hart().state().icount <= *o.from) {
+    board.Run(*o.from);
+    if (board.hart().state().icount == *o.from && !replay.divergence() && replay.status().ok())
+      std::fprintf(stderr, "tapvm: at icount %" PRIu64 " (event %" PRIu64 "): state digest %016" PRIx64 "\n", *o.from,
+                   start.events + replay.consumed(), board.ComputeDigest().value);
+  }
   // Run to where the recording stopped (or --until, --live-at).
-  const RecordedEnd recorded = RecordedEndOf(h);
   const uint64_t recorded_end = recorded.icount;
   uint64_t end = o.until ? std::min(recorded_end, o.until) : recorded_end;
   if (o.live_at) end = std::min(end, o.live_at);
@@ -165,15 +197,16 @@ int Replay(const ReplayOptions& o) {
   if (whole && (!replay.at_end() || (h.clean_close && s.icount != end))) {
     std::fprintf(stderr, "tapvm: replay DIVERGED: the recording ran to icount %" PRIu64
                  " with %" PRIu64 " events; the replay stopped at %" PRIu64 " after %" PRIu64 " events (%s)\n",
-                 end, h.final_seq, s.icount, replay.consumed(), r.kind == RunResult::Kind::kLimit ? "limit" : "guest stopped");
+                 end, h.final_seq, s.icount, start.events + replay.consumed(), r.kind == RunResult::Kind::kLimit ? "limit" : "guest stopped");
     return 1;
   }
   if (o.live_at)
     std::fprintf(stderr, "tapvm: the recording ended before icount %" PRIu64 "; nothing to go live from\n", o.live_at);
   std::string how = whole ? " (whole recording" : " (--until";
   if (whole && !recorded.reason.empty()) how += "; it ended: " + recorded.reason;
+  if (start.checkpoint) how += "; from icount " + std::to_string(start.icount);
   std::fprintf(stderr, "tapvm: replay matched %" PRIu64 " events up to icount %" PRIu64 "; state digest %016" PRIx64
-               "%s)\n", replay.consumed(), s.icount, board.ComputeDigest().value, how.c_str());
+               "%s)\n", start.events + replay.consumed(), s.icount, board.ComputeDigest().value, how.c_str());
   return 0;
 }
 
@@ -191,6 +224,16 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
                   "A copy of a recorded disk, in drive order: file=PATH[,aio=threads|io_uring]; it must hold the "
                   "recorded image, follows the guest's writes during the replay and serves the disk once live");
   rep->add_flag("-q,--quiet", o->quiet, "Do not show the guest's console output");
+  auto* from = rep->add_option("--from", o->from,
+                               "Start at the journal's nearest checkpoint at or before this instruction count, replay "
+                               "to it (printing the state digest there) and on to the end, verifying as usual")
+                   ->check(CountValidator(false));
+  rep->add_option("--from-checkpoint", o->from_checkpoint,
+                  "Start from a checkpoint file `tapvm journal checkpoint` wrote from this journal")
+      ->excludes(from)
+      ->excludes("--live-at")
+      ->excludes("--drive");
+  from->excludes("--live-at")->excludes("--drive");
   rep->add_option("--break-insn", o->break_insn,
                   "Testing aid: execute this instruction (mnemonic) wrongly in the replay, as a change of "
                   "guest-visible behaviour would, to show the replay finds it")
@@ -203,7 +246,8 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
       ->excludes("--live-at")
       ->excludes("--until")
       ->excludes("--qmp")
-      ->excludes("--drive");
+      ->excludes("--drive")
+      ->excludes("--from-checkpoint");
   rep->callback([o, exit_code] { *exit_code = Replay(*o); });
 }
 

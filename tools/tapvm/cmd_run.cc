@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "emulator/machine/backends/host_backends.h"
+#include "recorder/checkpoint_recorder.h"
 #include "recorder/journal_pump.h"
 #include "recorder/recording.h"
 #include "tools/tapvm/commands.h"
@@ -126,6 +127,16 @@ int RunVm(RunOptions& opt) {
   limits.timeout_s = opt.timeout_s;
   limits.quit_at_eof = opt.quit_at_eof;
   if (cosim) limits.run = [c = cosim.get()](uint64_t max, bool bound) { return c->RunMain(max, bound); };
+  // Checkpoints in the journal, at every multiple of the interval (not
+  // under a co-simulation, which runs the machine in its own stretches).
+  std::unique_ptr<CheckpointRecorder> checkpoints;
+  if (journal && !cosim && opt.checkpoint_interval) {
+    checkpoints = std::make_unique<CheckpointRecorder>(journal.get(), opt.checkpoint_interval);
+    RecordingTap* rec = vm->recording();
+    limits.run = [c = checkpoints.get(), board = &vm->board(), rec](uint64_t max, bool bound) {
+      return c->Run(*board, max, bound, [rec] { return CheckpointRecorder::Position{rec->last_seq(), std::nullopt}; });
+    };
+  }
   SessionOutcome outcome = RunSession(*vm, limits);
   if (control) {
     control->MachineEnded(EndReason(outcome));
@@ -147,6 +158,16 @@ int RunVm(RunOptions& opt) {
     } else {
       std::fprintf(stderr, "tapvm: recorded %" PRIu64 " events over %" PRIu64 " instructions to %s; state digest %016" PRIx64 "\n",
                    vm->recording()->events(), s.icount, opt.record_path.c_str(), board.ComputeDigest().value);
+    }
+    if (checkpoints) {
+      const CheckpointRecorderStats& cs = checkpoints->stats();
+      if (!checkpoints->status().ok())
+        std::fprintf(stderr, "tapvm: checkpoints stopped: %s\n", checkpoints->status().ToString().c_str());
+      if (opt.stats || !checkpoints->status().ok())
+        std::fprintf(stderr, "tapvm: stats: checkpoints=%" PRIu64 " interval=%" PRIu64 " full_capture_ms=%.1f "
+                     "full_pages=%" PRIu64 " incremental_capture_ms=%.1f max_incremental_ms=%.1f incremental_pages=%"
+                     PRIu64 "\n", cs.taken, checkpoints->interval(), cs.full_ms, cs.full_pages, cs.incremental_ms,
+                     cs.max_incremental_ms, cs.incremental_pages);
     }
   }
   if (opt.stats)
@@ -193,6 +214,12 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   rec->machine.digest_interval = 100'000'000;
   record->add_option("--digest-interval", rec->machine.digest_interval,
                      "Journal a digest of the whole machine state (hart, RAM, devices) every N instructions (0: none)")
+      ->capture_default_str()
+      ->check(CountValidator(false));
+  rec->checkpoint_interval = kDefaultCheckpointInterval;
+  record->add_option("--checkpoint-interval", rec->checkpoint_interval,
+                     "Keep a checkpoint of the machine in the journal every N instructions, so a replay can start "
+                     "near any point (replay --from, gdb's reverse execution); 0: none")
       ->capture_default_str()
       ->check(CountValidator(false));
   AddVmOptions(record, rec.get(), /*cosim=*/true);

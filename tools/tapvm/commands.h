@@ -51,6 +51,8 @@ void AddRunCommand(CLI::App& app, int* exit_code);
 void AddJournalCommand(CLI::App& app, int* exit_code);
 // `journal reblock` (cmd_reblock.cc), under the `journal` command.
 void AddJournalReblockCommand(CLI::App& journal, int* exit_code);
+// `journal checkpoint` and `journal index` (cmd_journal_checkpoint.cc).
+void AddJournalCheckpointCommands(CLI::App& journal, int* exit_code);
 void AddReplayCommand(CLI::App& app, int* exit_code);
 void AddFtCommand(CLI::App& app, int* exit_code);
 

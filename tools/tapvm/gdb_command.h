@@ -18,6 +18,7 @@ struct GdbReplayOptions {
   RecordedMachine machine;   // its configuration and images (loaded once)
   RecordedEnd end;
   bool show_console = true;
+  uint64_t start_at = 0;     // replay --from: the icount the session starts at
 };
 
 // Debugs a replay; returns the exit status (1 if the replay diverged).

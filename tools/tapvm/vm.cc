@@ -63,7 +63,7 @@ Status Vm::CreateLive(const MachineConfig& config, const BootImages& images, Eve
 
 Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
                         const std::vector<uint64_t>& drive_sizes, EventSource* source, bool show_console,
-                        bool disk_copies, std::unique_ptr<Vm>* out) {
+                        bool disk_copies, std::unique_ptr<Vm>* out, const MachineCheckpoint* from) {
   std::unique_ptr<Vm> vm(new Vm());
   vm->config_ = config;
   for (const DriveConfig& d : config.drives) vm->throttle_now_.push_back(d.throttle.limits);
@@ -74,7 +74,16 @@ Status Vm::CreateReplay(const MachineConfig& config, const BootImages& images,
   vm->replay_ = std::make_unique<ReplayTap>(source, display, [self] {
     if (self->board_) self->board_->RequestQuit();
   });
-  TAPVM_RETURN_IF_ERROR(vm->Build(images, drive_sizes, vm->replay_.get()));
+  if (from == nullptr) {
+    TAPVM_RETURN_IF_ERROR(vm->Build(images, drive_sizes, vm->replay_.get()));
+  } else {
+    // What building says to its tap is the journal's start, not the
+    // checkpoint's position: the replay tap hears nothing of it.
+    vm->late_ = std::make_unique<LateBoundTap>();
+    TAPVM_RETURN_IF_ERROR(vm->Build(images, drive_sizes, vm->late_.get()));
+    TAPVM_RETURN_IF_ERROR(vm->board_->RestoreCheckpoint(*from));
+    vm->late_->Bind(vm->replay_.get());
+  }
   if (disk_copies)
     for (size_t i = 0; i < vm->layout_.drives.size(); ++i)
       vm->replay_->KeepDiskCopy(vm->layout_.drives[i], vm->backends_->drive(i));

@@ -23,6 +23,7 @@
 #include "emulator/machine/board.h"
 #include "emulator/machine/machine_builder.h"
 #include "emulator/tap/backends/passthrough_tap.h"
+#include "emulator/tap/late_bound_tap.h"
 #include "recorder/recording_tap.h"
 #include "replayer/replay_tap.h"
 #include "tools/tapvm/block_watch.h"
@@ -41,9 +42,13 @@ class Vm {
   // Replay mode: `source` (which must outlive the Vm) feeds the machine.
   // With `disk_copies` (the config's drives pointing at copies of the
   // recorded disks) the copies follow the guest's writes and GoLive works.
+  // With `from`, the machine starts at that checkpoint instead (built on a
+  // LateBoundTap, restored, then bound to the replay tap: docs/
+  // checkpoint-format.md §5); `source` must then stand at the event after
+  // the checkpoint's tap position.
   static Status CreateReplay(const MachineConfig& config, const BootImages& images,
                              const std::vector<uint64_t>& drive_sizes, EventSource* source, bool show_console,
-                             bool disk_copies, std::unique_ptr<Vm>* out);
+                             bool disk_copies, std::unique_ptr<Vm>* out, const MachineCheckpoint* from = nullptr);
   ~Vm();
 
   Board& board() { return *board_; }
@@ -115,6 +120,7 @@ class Vm {
   std::unique_ptr<EventTap> decorator_;
   std::unique_ptr<RecordingTap> recording_;
   std::unique_ptr<ReplayTap> replay_;
+  std::unique_ptr<LateBoundTap> late_;  // a replay restored from a checkpoint is built on it
   std::unique_ptr<BlockWatchTap> block_watch_;
   std::unique_ptr<Board> board_;
   std::vector<uint64_t> drive_sizes_;

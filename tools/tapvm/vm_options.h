@@ -32,6 +32,7 @@ struct RunOptions {
   double timeout_s = 0;
   std::string record_path;  // tapvm record -o
   bool overwrite = false;
+  uint64_t checkpoint_interval = 0;  // tapvm record --checkpoint-interval (0: none)
   bool quit_at_eof = false;
   bool console_immediate = false;
   std::string qmp;  // --qmp: the control socket (run and record)
