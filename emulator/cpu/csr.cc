@@ -1,5 +1,6 @@
 // Control and status registers: access checks and WARL behaviour.
 #include "emulator/cpu/hart_inl.h"
+#include "emulator/cpu/triggers.h"
 
 namespace tapvm {
 
@@ -112,7 +113,7 @@ bool Hart::CsrRead(unsigned c, uint64_t* v) {
     *v = i < 16 ? s_.pmpaddr[i] : 0;
     return true;
   }
-  return false;
+  return TriggerCsrRead(c, v);  // false for any other number
 }
 
 bool Hart::CsrWrite(unsigned c, uint64_t v) {
@@ -194,7 +195,7 @@ bool Hart::CsrWrite(unsigned c, uint64_t v) {
     FlushTlbs();
     return true;
   }
-  return false;
+  return TriggerCsrWrite(c, v);  // false for any other number
 }
 
 }  // namespace tapvm

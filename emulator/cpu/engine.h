@@ -11,7 +11,10 @@
 // Contract of RunSlice(budget), budget >= 1:
 // - It starts from the hart's current HartState and runs at most `budget`
 //   instructions, each with exactly the interpreter's semantics; interrupts
-//   are not its business (Hart::Run takes them between slices).
+//   are not its business (Hart::Run takes them between slices), nor are
+//   the guest's debug triggers (triggers.h): while one can fire, Hart::Run
+//   runs the slice itself, checking each instruction, and the engine sits
+//   it out.
 // - Slice ends are guest-visible: the machine looks at devices, the HTIF
 //   mailbox and pending interrupts only between slices. So an engine ends the
 //   slice exactly where the interpreter does:

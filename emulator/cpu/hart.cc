@@ -6,6 +6,7 @@
 
 #include "emulator/base/state_hasher.h"
 #include "emulator/cpu/hart_engine_access.h"
+#include "emulator/cpu/triggers.h"
 
 namespace tapvm {
 
@@ -37,23 +38,36 @@ void Hart::Reset() {
   s_.misa = kMisa;
   s_.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
   s_.x[10] = config_.hartid;
+  sdtrig::ResetTriggers(&s_);
   UpdatePmpActive();
   FlushCaches();
 }
 
 uint64_t Hart::StateDigest() const {
   StateHasher h;
-  VisitHartState(s_, [&h](const char*, auto value) { h.Add(value); });
+  auto add = [&h](const char*, auto value) { h.Add(value); };
+  VisitCoreHartState(s_, add);
+  // Digest version 3 predates the trigger module: its fields join the
+  // digest once they differ from reset. Every state a tapvm without
+  // triggers could reach digests as it did, so version-3 journals verify.
+  if (!sdtrig::TriggersAtReset(s_)) VisitTriggerState(s_, add);
   return h.Digest();
 }
 
 namespace {
 // How many fields VisitHartState walks: a saved hart of another shape is
-// another format.
+// another format. A hart saved before the trigger module (the core fields
+// only) loads with the triggers at reset.
 uint32_t HartFieldCount() {
   HartState s{};
   uint32_t n = 0;
   VisitHartState(s, [&n](const char*, auto) { ++n; });
+  return n;
+}
+uint32_t CoreFieldCount() {
+  HartState s{};
+  uint32_t n = 0;
+  VisitCoreHartState(s, [&n](const char*, auto) { ++n; });
   return n;
 }
 }  // namespace
@@ -65,17 +79,24 @@ void Hart::SaveState(StateWriter& w) const {
 
 Status Hart::LoadState(StateReader& r) {
   const uint32_t n = r.Get<uint32_t>();
-  if (r.ok() && n != HartFieldCount())
+  if (r.ok() && n != HartFieldCount() && n != CoreFieldCount())
     r.Fail("a hart of " + std::to_string(n) + " fields, not " + std::to_string(HartFieldCount()));
   HartState s{};
-  VisitHartState(s, [&r](const char*, auto& field) {
+  sdtrig::ResetTriggers(&s);
+  auto get = [&r](const char*, auto& field) {
     field = static_cast<std::remove_reference_t<decltype(field)>>(r.Get<uint64_t>());
-  });
+  };
+  VisitCoreHartState(s, get);
+  if (n == HartFieldCount()) VisitTriggerState(s, get);
   if (!r.ok()) return r.status();
   if (s.priv != Priv::kU && s.priv != Priv::kS && s.priv != Priv::kM) r.Fail("privilege level is invalid");
   if (s.x[0] != 0) r.Fail("x0 is not zero");
   if (s.frm > 7 || s.fflags > 31) r.Fail("frm or fflags out of range");
   if (s.waiting > 1 || s.reservation_valid > 1) r.Fail("waiting or reservation_valid is not 0 or 1");
+  if (s.tselect >= sdtrig::kTriggers || (s.tcontrol & ~(sdtrig::kMte | sdtrig::kMpte)))
+    r.Fail("tselect or tcontrol out of range");
+  for (uint64_t t : s.tdata1)
+    if (sdtrig::LegalizeTdata1(t) != t) r.Fail("a tdata1 value no trigger can hold");
   if (!r.ok()) return r.status();
   s_ = s;
   UpdatePmpActive();
@@ -123,6 +144,8 @@ void Hart::TakeTrap(uint64_t cause, bool interrupt, uint64_t tval) {
     s_.mcause = mcause;
     s_.mepc = s_.pc;
     s_.mtval = tval;
+    // Sdtrig: M-mode triggers off in the handler (mpte = mte, mte = 0).
+    s_.tcontrol = (s_.tcontrol & sdtrig::kMte) ? sdtrig::kMpte : 0;
     uint64_t m = s_.mstatus;
     m = (m & ~mstatus::kMPIE) | ((m & mstatus::kMIE) ? mstatus::kMPIE : 0);
     m &= ~mstatus::kMIE;
@@ -145,6 +168,8 @@ void Hart::ExecMret() {
   m &= ~mstatus::kMPP;  // least-privileged mode: U
   if (target != Priv::kM) m &= ~mstatus::kMPRV;
   s_.mstatus = m;
+  if (s_.tcontrol & sdtrig::kMpte) s_.tcontrol |= sdtrig::kMte;  // Sdtrig: mte = mpte
+  else s_.tcontrol &= ~sdtrig::kMte;
   s_.priv = target;
   s_.pc = s_.mepc;
   UpdateTlbPointers();
@@ -212,7 +237,10 @@ StopReason Hart::Run(uint64_t icount_limit) {
       s_.waiting = 0;
     }
     uint64_t before = s_.icount;
-    if (!config_.break_insn.empty()) {
+    if (TAPVM_UNLIKELY(trigger_modes_ != 0) && TriggersLive()) {
+      // A guest trigger can fire: every instruction is checked (slow, exact).
+      slice_trapped_ = RunWatched(config_.break_insn.empty() ? SliceBudget(icount_limit) : 1) == SliceEnd::kTrap;
+    } else if (!config_.break_insn.empty()) {
       StepWithBreak();
     } else {
       slice_trapped_ = engine_->RunSlice(SliceBudget(icount_limit)) == SliceEnd::kTrap;

@@ -1,5 +1,6 @@
 // Hart: one RV64GC hart (RV64IMAFDC + Zicsr, Zifencei, Zicntr; M, S and U
-// modes; Sv39/Sv48 paging; 16 PMP entries) executing against a Bus.
+// modes; Sv39/Sv48 paging; 16 PMP entries; the Sdtrig debug triggers of
+// triggers.h) executing against a Bus.
 //
 // Contract:
 // - Deterministic: what the hart does is a function of its HartState, the
@@ -90,9 +91,11 @@ class Hart : public HartPort {
   uint64_t StateDigest() const;
   // Checkpoints: the fields VisitHartState walks, in its order. LoadState
   // (between runs, CPU thread) validates them (a privilege that does not
-  // exist, x0 not zero, frm/fflags out of range), installs them and drops
-  // every cache (TLBs, decoded pages, the engine's code), as FlushCaches;
-  // on error the hart is unchanged.
+  // exist, x0 not zero, frm/fflags out of range, a trigger register value
+  // the trigger module cannot hold), installs them and drops every cache
+  // (TLBs, decoded pages, the engine's code), as FlushCaches; on error the
+  // hart is unchanged. A hart saved before the trigger module (without
+  // its fields) loads with the triggers at reset.
   void SaveState(StateWriter& w) const;
   Status LoadState(StateReader& r);
   // Makes every store take the slow path once more (drops the write TLB
@@ -117,9 +120,10 @@ class Hart : public HartPort {
   uint64_t Mtime() const override { return (s_.icount + s_.idle_warp) >> config_.time_shift; }
 
   // Drops all translation and decoded-instruction caches, the engine's
-  // included (ExecutionEngine::OnCodeInvalidated, OnTranslationFlushed).
-  // Call after changing guest memory or state from outside (loading a
-  // program, restoring a snapshot).
+  // included (ExecutionEngine::OnCodeInvalidated, OnTranslationFlushed),
+  // and derives again what the triggers watch. Call after changing guest
+  // memory or state from outside (loading a program, restoring a
+  // snapshot, setting trigger registers in state()).
   void FlushCaches();
 
   // ---- debugger access (hart_debug.cc), for a stub outside emulator/ ----
@@ -178,6 +182,17 @@ class Hart : public HartPort {
   void StepWithBreak();
   // Run with a debug hook: one instruction boundary per step (hart_debug.cc).
   StopReason RunDebug(uint64_t icount_limit);
+
+  // The trigger module (triggers.cc, triggers.h). TriggersLive: some
+  // trigger can fire at the current privilege, so the slice runs watched.
+  bool TriggerCsrRead(unsigned csr, uint64_t* value) const;
+  bool TriggerCsrWrite(unsigned csr, uint64_t value);
+  void UpdateTriggerModes();
+  bool TriggersLive() const;
+  SliceEnd RunWatched(uint64_t budget);
+  bool FireExecuteTrigger();
+  bool FireDataTrigger();
+  void FireTriggers(unsigned fired, uint64_t tval);
 
   // Traps (hart.cc).
   void RaiseException(Exc cause, uint64_t tval);
@@ -287,10 +302,17 @@ class Hart : public HartPort {
   std::vector<std::unique_ptr<DecodedPage>> spare_pages_;
   DecodedInsn cross_page_[3];
 
-  // While debugging: the hook, and the interpreter that steps for it (the
-  // configured engine still hears of every cache flush).
+  // Which privilege levels (one bit per Priv value) some trigger watches
+  // for execution, for loads or stores, and either: derived from the
+  // tdata1 registers by UpdateTriggerModes. Run checks trigger_modes_ at
+  // each slice start, the one cost of the trigger module while it is idle.
+  uint8_t exec_modes_ = 0, data_modes_ = 0, trigger_modes_ = 0;
+
+  // While debugging: the hook. The interpreter that steps for it and for
+  // watched slices, made on first use (the configured engine still hears
+  // of every cache flush).
   DebugHook* debug_hook_ = nullptr;
-  std::unique_ptr<ExecutionEngine> debug_engine_;
+  std::unique_ptr<ExecutionEngine> step_engine_;
   // Last, so it is destroyed first: it holds a pointer to this hart.
   std::unique_ptr<ExecutionEngine> engine_;
 };

@@ -9,7 +9,7 @@ namespace tapvm {
 
 void Hart::set_debug_hook(DebugHook* hook) {
   debug_hook_ = hook;
-  if (hook && !debug_engine_) debug_engine_ = MakeEngine(EngineKind::kInterpreter, HartEngineAccess(this));
+  if (hook && !step_engine_) step_engine_ = MakeEngine(EngineKind::kInterpreter, HartEngineAccess(this));
 }
 
 // Hart::Run's loop, one boundary per step. The differences, and why they
@@ -42,10 +42,12 @@ StopReason Hart::RunDebug(uint64_t icount_limit) {
     }
     if (debug_hook_->StopAt(s_, true)) return StopReason::kDebug;
     const uint64_t before = s_.icount;
-    if (!config_.break_insn.empty()) {
+    if (TriggersLive()) {
+      slice_trapped_ = RunWatched(1) == SliceEnd::kTrap;  // a guest trigger may fire here
+    } else if (!config_.break_insn.empty()) {
       StepWithBreak();  // on the configured engine, one instruction: the same
     } else {
-      slice_trapped_ = debug_engine_->RunSlice(1) == SliceEnd::kTrap;
+      slice_trapped_ = step_engine_->RunSlice(1) == SliceEnd::kTrap;
     }
     if (!slice_trapped_ && stop_check_ && stop_check_()) return StopReason::kDeviceRequest;
     if (s_.icount == before && !s_.waiting) {

@@ -54,15 +54,33 @@ struct HartState {
   uint64_t reservation_valid;
   // 1 while the hart waits in WFI for an interrupt.
   uint64_t waiting;
+
+  // The Sdtrig trigger module (triggers.h): tselect, tcontrol and each
+  // trigger's tdata1 (mcontrol, type 2) and tdata2 (the compare value).
+  // tdata3 and tinfo are constants and are not stored.
+  uint64_t tselect, tcontrol;
+  uint64_t tdata1[4];
+  uint64_t tdata2[4];
 };
 
-// Calls `v(name, value)` for every architectural field of `s` (S is
-// HartState or const HartState), in a fixed order: the one list the state
-// digest, and anything else that walks the state, goes through. x[32] is
-// not architectural and is left out; a test checks that the fields visited
-// cover the rest of the struct, so a new field cannot be forgotten.
+// The trigger module's fields, in a fixed order (the tail of
+// VisitHartState). Kept apart because the state digest of version 3
+// predates them: it adds them only once they differ from reset (see
+// Hart::StateDigest).
 template <typename S, typename V>
-void VisitHartState(S& s, V&& v) {
+void VisitTriggerState(S& s, V&& v) {
+  static constexpr const char* kTdata1[] = {"tdata1[0]", "tdata1[1]", "tdata1[2]", "tdata1[3]"};
+  static constexpr const char* kTdata2[] = {"tdata2[0]", "tdata2[1]", "tdata2[2]", "tdata2[3]"};
+  static_assert(sizeof s.tdata1 / sizeof s.tdata1[0] == 4 && sizeof s.tdata2 / sizeof s.tdata2[0] == 4);
+  v("tselect", s.tselect);
+  v("tcontrol", s.tcontrol);
+  for (int i = 0; i < 4; ++i) v(kTdata1[i], s.tdata1[i]);
+  for (int i = 0; i < 4; ++i) v(kTdata2[i], s.tdata2[i]);
+}
+
+// Every field before the trigger module's, in a fixed order.
+template <typename S, typename V>
+void VisitCoreHartState(S& s, V&& v) {
   for (int i = 0; i < 32; ++i) v("x", s.x[i]);
   for (int i = 0; i < 32; ++i) v("f", s.f[i]);
   v("pc", s.pc);
@@ -102,6 +120,18 @@ void VisitHartState(S& s, V&& v) {
   v("reservation_pa", s.reservation_pa);
   v("reservation_valid", s.reservation_valid);
   v("waiting", s.waiting);
+}
+
+// Calls `v(name, value)` for every architectural field of `s` (S is
+// HartState or const HartState), in a fixed order: the one list the state
+// digest, checkpoints, and anything else that walks the state, go through.
+// x[32] is not architectural and is left out; a test checks that the
+// fields visited cover the rest of the struct, so a new field cannot be
+// forgotten.
+template <typename S, typename V>
+void VisitHartState(S& s, V&& v) {
+  VisitCoreHartState(s, v);
+  VisitTriggerState(s, v);
 }
 
 // mstatus fields.

@@ -97,6 +97,7 @@ void Hart::DropDecodedPages() {
 void Hart::FlushCaches() {
   FlushTlbs();
   DropDecodedPages();
+  UpdateTriggerModes();  // derived from the state, which may have been set from outside
 }
 
 // ---- PMP ----

@@ -240,6 +240,7 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
   go.body_insns = o.insns;
   go.paging = seed & 1;             // seeds take turns: M-mode, S-mode under Sv39,
   go.interrupts = (seed >> 1) & 1;  // each with and without timer interrupts
+  go.triggers = go.interrupts && ((seed >> 2) & 1);  // and half of those with Sdtrig triggers armed
   const GenProgram p = test::GenerateProgram(seed, go);
   if (o.list) std::fputs(test::ListBody(p).c_str(), stdout);
   Pair pair(p, go, o, make);
@@ -255,9 +256,9 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
     const uint64_t start_pc = pair.state().pc, start_icount = pair.state().icount;
     const std::string diff = pair.Step(budgets.back(), i % 8 == 7 || i + 1 == o.slices);
     if (diff.empty()) continue;
-    std::printf("DIFFERENCE: engine %s, seed %llu (%s%s), slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
+    std::printf("DIFFERENCE: engine %s, seed %llu (%s%s%s), slice %u (start pc %#llx, icount %llu, budget %llu):\n%s",
                 o.engine.c_str(), static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
-                go.interrupts ? ", interrupts" : "", i, static_cast<unsigned long long>(start_pc),
+                go.interrupts ? ", interrupts" : "", go.triggers ? ", triggers" : "", i, static_cast<unsigned long long>(start_pc),
                 static_cast<unsigned long long>(start_icount), static_cast<unsigned long long>(budgets.back()),
                 diff.c_str());
     std::printf("%s(reproduce: --engine=%s --seed=%llu --programs=1; --list for the whole body)\n",
@@ -266,12 +267,16 @@ bool RunProgram(uint64_t seed, const Options& o, const Factory& make, uint64_t* 
   }
   const HartState& s = pair.state();
   *instructions += s.icount;
-  if (o.verbose)
-    std::printf("seed %llu (%s%s): %llu instructions, %llu traps, ends at pc %#llx in %s mode\n",
+  if (o.verbose) {
+    unsigned hits = 0;  // triggers that fired (their hit bit), while the body left them
+    for (unsigned k = 0; k < 4; ++k) hits |= ((s.tdata1[k] >> 20) & 1) << k;
+    std::printf("seed %llu (%s%s%s): %llu instructions, %llu traps, ends at pc %#llx in %s mode%s\n",
                 static_cast<unsigned long long>(seed), go.paging ? "S-mode, Sv39" : "M-mode",
-                go.interrupts ? ", interrupts" : "", static_cast<unsigned long long>(s.icount),
-                static_cast<unsigned long long>(s.traps), static_cast<unsigned long long>(s.pc),
-                s.priv == Priv::kM ? "M" : "S/U");
+                go.interrupts ? ", interrupts" : "", go.triggers ? ", triggers" : "",
+                static_cast<unsigned long long>(s.icount), static_cast<unsigned long long>(s.traps),
+                static_cast<unsigned long long>(s.pc), s.priv == Priv::kM ? "M" : "S/U",
+                hits ? (", triggers hit: " + std::to_string(hits)).c_str() : "");
+  }
   return true;
 }
 

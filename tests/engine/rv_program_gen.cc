@@ -15,6 +15,8 @@ constexpr uint32_t kWindowReg = 29;
 constexpr uint32_t kSatpSlot = 30;  // init table slot (x30 is not loaded from it)
 constexpr uint32_t kOpLoad = 0x03, kOpLoadFp = 0x07, kOpStore = 0x23, kOpStoreFp = 0x27, kOpAmo = 0x2f;
 constexpr uint32_t kOpSystem = 0x73;
+constexpr uint32_t kTselect = 0x7a0, kTdata1 = 0x7a1, kTdata2 = 0x7a2, kTcontrol = 0x7a5;
+constexpr unsigned kTriggerSlot = 64;  // init table slots 64..67: tdata1 and tdata2 of triggers 0 and 1
 
 // The major opcodes (bits 6:0) the body draws from, each with a weight.
 struct Major {
@@ -84,6 +86,20 @@ class Gen {
     for (uint32_t i = 0; i < 32; ++i) p.push_back(IType(static_cast<int32_t>(8 * (32 + i)), 30, 3, i, kOpLoadFp));
     for (uint32_t i = 1; i < 30; ++i)
       if (i != 2 && i != 3 && i != kLoopReg) p.push_back(Ld(i, 30, static_cast<int32_t>(8 * i)));
+    if (o_.triggers) {
+      for (uint32_t k = 0; k < 2; ++k) {
+        trigger_[2 * k] = RandomTdata1();
+        trigger_[2 * k + 1] = RandomTdata2(trigger_[2 * k]);
+        p.push_back(Addi(31, 0, static_cast<int32_t>(k)));
+        p.push_back(Csrrw(0, kTselect, 31));
+        p.push_back(Ld(31, 30, static_cast<int32_t>(8 * (kTriggerSlot + 2 * k + 1))));
+        p.push_back(Csrrw(0, kTdata2, 31));
+        p.push_back(Ld(31, 30, static_cast<int32_t>(8 * (kTriggerSlot + 2 * k))));
+        p.push_back(Csrrw(0, kTdata1, 31));
+      }
+      p.push_back(Addi(31, 0, 8));                            // tcontrol.mte
+      p.push_back(Csrrw(0, kTcontrol, 31));
+    }
     const uint64_t a2 = here();
     p.push_back(Auipc(2, (kGenData + kGenDataBytes / 2 - kGenRam) >> 12));
     p.push_back(Addi(2, 2, -static_cast<int32_t>(a2 - kGenRam)));
@@ -198,8 +214,23 @@ class Gen {
       default: return rng_();
     }
   }
+  // A type-2 trigger watching the body's privilege (and now and then the
+  // others), one to three of execute, store and load, mostly matching equal.
+  uint64_t RandomTdata1() {
+    static constexpr uint64_t kMatch[] = {0, 0, 0, 0, 2, 3, 8};
+    uint64_t t = (2ull << 60) | (o_.paging ? 0x10 : 0x40) | (1 + R(7)) | (kMatch[R(7)] << 7);
+    if (Chance(30)) t |= 0x58;  // m, s and u
+    return t;
+  }
+  // An address in the body (execute) or in the reach of x2's offsets.
+  uint64_t RandomTdata2(uint64_t tdata1) {
+    if ((tdata1 & 4) && Chance(60)) return kGenBody + 2 * R(o_.body_insns * 2);
+    return kGenData + kGenDataBytes / 2 - 2048 + R(4096);
+  }
+
   std::vector<uint8_t> InitTable() {
-    std::vector<uint64_t> t(64);
+    std::vector<uint64_t> t(o_.triggers ? 68 : 64);
+    if (o_.triggers) std::copy(trigger_, trigger_ + 4, t.begin() + kTriggerSlot);
     for (int i = 0; i < 32; ++i) {
       t[i] = RandomInt();
       // Some registers hold addresses in the data area, for compressed
@@ -235,6 +266,7 @@ class Gen {
   }
 
   uint32_t SafeCsr() {
+    if (o_.triggers && Chance(20)) return kTselect + R(6);  // tselect .. tcontrol
     for (;;) {
       const uint32_t csr = kSafeCsrs[R(sizeof kSafeCsrs / sizeof kSafeCsrs[0])];
       if (csr != 0x180 || !o_.paging) return csr;  // under paging, never satp
@@ -427,6 +459,7 @@ class Gen {
   std::mt19937_64 rng_;
   GenOptions o_;
   std::vector<Item> items_;
+  uint64_t trigger_[4] = {};  // tdata1, tdata2 of triggers 0 and 1 (o_.triggers)
 };
 
 }  // namespace

@@ -13,10 +13,15 @@
 //              permissions (invalid, read-only, user, no A/D...) onto the
 //              data area, which x29 points into and is re-aimed at now and
 //              then. With interrupts, a timer interrupt is due soon after
-//              the start (MTIE and MSIE on; MIE in M-mode).
+//              the start (MTIE and MSIE on; MIE in M-mode). With triggers,
+//              tcontrol.mte is set and triggers 0 and 1 are armed at
+//              random (type 2, watching the body's mode, execute, load or
+//              store, match equal, >=, < or not equal, on a body address
+//              or near x2).
 //   kHandler   for an exception, skips the instruction that trapped (2 or
 //              4 bytes) and returns, so illegal instructions, misaligned
-//              and faulting accesses, ecall and ebreak all fall through;
+//              and faulting accesses, ecall, ebreak and breakpoints from
+//              triggers all fall through;
 //              for an interrupt, moves mtimecmp a varying distance on,
 //              clears msip and the S-level pending bits, and returns;
 //   kBody      random instructions, then `j .`.
@@ -27,8 +32,8 @@
 // inside the body, indirect jumps through an auipc just before them; short
 // counted loops (x28 counts) bring blocks back to run again; CSR
 // instructions name a CSR from a list that cannot break the frame (or, now
-// and then, any number; never satp under paging); mret and sret are left
-// out. x2, x3, x29 (bases), x28 (loop counter), x30 and x31 (handler) are
+// and then, any number; never satp under paging; with triggers, now and
+// then a trigger CSR); mret and sret are left out. x2, x3, x29 (bases), x28 (loop counter), x30 and x31 (handler) are
 // never written by the body.
 #pragma once
 
@@ -57,6 +62,7 @@ struct GenOptions {
   unsigned loop_percent = 4;   // chance, per instruction, that a counted loop starts
   bool paging = false;         // run the body in S-mode under Sv39
   bool interrupts = false;     // timer interrupts (drive the hart with Hart::Run)
+  bool triggers = false;       // Sdtrig triggers armed (they fire only under Hart::Run)
 };
 
 // One program: bytes to place at given guest physical addresses.
