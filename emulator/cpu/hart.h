@@ -192,6 +192,7 @@ class Hart : public HartPort {
   SliceEnd RunWatched(uint64_t budget);
   bool FireExecuteTrigger();
   bool FireDataTrigger();
+  DecodedInsn PeekInsn();
   void FireTriggers(unsigned fired, uint64_t tval);
 
   // Traps (hart.cc).

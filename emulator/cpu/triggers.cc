@@ -186,11 +186,25 @@ bool Hart::FireExecuteTrigger() {
   return true;
 }
 
-bool Hart::FireDataTrigger() {
-  // Decoded as a fetch would (translation and PMP checked); a fetch fault
-  // is the step's to take, and an illegal FP access outranks a breakpoint.
+// The instruction at pc, as the step about to run will see it: from the
+// decoded page the fetch TLB holds for pc (its slot decoded now if it is
+// not yet, as the interpreter would a moment later), else fetched and
+// decoded with every check (DecodeCrossPage: op PAGE_END when the fetch
+// faults).
+DecodedInsn Hart::PeekInsn() {
+  const FetchEntry& e = ftlb_[(s_.pc >> 12) & (kTlbSize - 1)];
+  if (e.tag == (s_.pc & ~0xfffull)) {
+    const DecodedInsn* d = HartEngineAccess::DecodeSlot(e.page, s_.pc & 0xfff);
+    if (d->op != Op::CROSS_PAGE) return *d;
+  }
   DecodeCrossPage(s_.pc);
-  const DecodedInsn d = cross_page_[0];
+  return cross_page_[0];
+}
+
+bool Hart::FireDataTrigger() {
+  // A fetch fault is the step's to take, and an illegal FP access outranks
+  // a breakpoint.
+  const DecodedInsn d = PeekInsn();
   if (d.op == Op::PAGE_END) return false;
   const AccessShape a = ShapeOf(d.op);
   if (a.size == 0 || (a.fp && !(s_.mstatus & mstatus::kFS))) return false;
