@@ -5,8 +5,10 @@
 // (writeback, and none = O_DIRECT = fio --direct=1), it measures the
 // thread pool, io_uring, and `fio --ioengine=io_uring` on the same file
 // with the same block size and queue depth, in interleaved rounds (noise
-// on a shared host hits all three alike), and prints the median IOPS of
-// each and the ratios io_uring/threads and io_uring/fio.
+// on a shared host hits all three alike; each round starts with another
+// engine, after the image's dirty pages are written back), and prints the
+// median IOPS of each and the medians of each round's ratios
+// io_uring/threads and io_uring/fio.
 //
 // The backends are driven directly through the BlockBackend API with QD
 // requests outstanding. --refill=callback (the default) is fio's closed
@@ -21,6 +23,7 @@
 //       [--dir=DIR] [--image-mib=M] [--only=SUBSTRING] [--no-fio]
 //       [--refill=callback|thread] [--engines=threads,io_uring,fio]
 //       [--rings=N]   (io_uring rings; default: the backend's own choice)
+//       [--threads=N] (thread pool size; default: the backend's own choice)
 //   ninja -C build bench_block   (the same with the defaults)
 //
 // The image lives in DIR (default $TMPDIR or /var/tmp): use a real file
@@ -71,6 +74,7 @@ struct Options {
   bool refill_in_callback = true;
   std::string engines = "threads,io_uring,fio";
   unsigned rings = 0;  // io_uring rings (0: the backend's default)
+  unsigned threads = 0;  // thread pool size (0: the backend's default)
 };
 
 std::string MakeImage(const Options& o) {
@@ -88,6 +92,14 @@ std::string MakeImage(const Options& o) {
   return path;
 }
 
+// Writes the image's dirty pages back and waits for them.
+void SyncImage(const std::string& path) {
+  int fd = open(path.c_str(), O_RDWR);
+  if (fd < 0) return;
+  fsync(fd);
+  close(fd);
+}
+
 // IOPS of one backend on one workload for `seconds`.
 double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::string& path, const Options& o) {
   BlockBackendOptions bo;
@@ -95,6 +107,7 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
   bo.aio = aio;
   bo.cache = cache;
   bo.rings = o.rings;
+  if (o.threads) bo.threads = o.threads;
   std::unique_ptr<BlockBackend> b;
   Status st = OpenBlockBackend(bo, &b);
   if (!st.ok()) {
@@ -112,7 +125,6 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
   };
   const uint64_t blocks = o.image_bytes / w.block;
   uint64_t rng = 88172645463325252ull, seq = 0, submitted = 0;
-  const IoBytes data(w.block, 0x5a);
   auto next = [&] {
     BlockRequest r;
     r.id = submitted;
@@ -124,7 +136,17 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
       r.offset = (seq++ % blocks) * w.block;
     }
     r.length = w.block;
-    if (w.write) r.data = data;
+    if (w.write) {
+      // Like fio (buffers filled once, a few bytes changed per I/O), not a
+      // whole copy per request: a 1 MiB copy on the refilling thread costs
+      // as much as the write, and its cache-hot result favours whichever
+      // engine writes on that same thread. Large blocks are recycled
+      // (io_bytes.h), so after the first rounds this stamps memory that
+      // already holds earlier payloads; every page is written, so none is
+      // the shared zero page.
+      r.data.resize(w.block);
+      for (uint64_t off = 0; off < w.block; off += 4096) std::memcpy(r.data.data() + off, &submitted, sizeof submitted);
+    }
     return r;
   };
   const auto start = std::chrono::steady_clock::now();
@@ -225,6 +247,7 @@ int Main(int argc, char** argv) {
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
     else if (a.rfind("--rings=", 0) == 0) o.rings = static_cast<unsigned>(std::atoi(val("--rings=").c_str()));
+    else if (a.rfind("--threads=", 0) == 0) o.threads = static_cast<unsigned>(std::atoi(val("--threads=").c_str()));
     else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");
     else if (a == "--refill=callback") o.refill_in_callback = true;
     else if (a == "--refill=thread") o.refill_in_callback = false;
@@ -247,17 +270,33 @@ int Main(int argc, char** argv) {
     for (const Workload& w : kWorkloads) {
       const std::string label = std::string(w.name) + " cache=" + BlockCacheName(cache);
       if (!o.only.empty() && label.find(o.only) == std::string::npos) continue;
-      std::vector<double> thr, uring, fio;
+      // Each round runs the engines back to back, starting with a different
+      // one each round (a run inherits its predecessor's effects: page-cache
+      // writeback, a cloud disk's burst credit); the ratios are the median
+      // of each round's own ratios, so a slow stretch of the host hits both
+      // sides of a ratio.
+      std::vector<double> thr, uring, fio, u_t, u_f;
+      enum Engine { kThr, kUring, kFio };
+      std::vector<Engine> order;
+      if (o.engines.find("threads") != std::string::npos) order.push_back(kThr);
+      if (o.engines.find("io_uring") != std::string::npos) order.push_back(kUring);
+      if (o.fio && o.engines.find("fio") != std::string::npos) order.push_back(kFio);
       for (int r = 0; r < o.rounds; ++r) {
-        if (o.engines.find("threads") != std::string::npos)
-          thr.push_back(RunBackend(BlockAio::kThreads, cache, w, path, o));
-        if (o.engines.find("io_uring") != std::string::npos)
-          uring.push_back(RunBackend(BlockAio::kIoUring, cache, w, path, o));
-        if (o.fio && o.engines.find("fio") != std::string::npos) fio.push_back(RunFio(cache, w, path, o));
+        double iops[3] = {0, 0, 0};
+        for (size_t k = 0; k < order.size(); ++k) {
+          const Engine e = order[(k + static_cast<size_t>(r)) % order.size()];
+          SyncImage(path);  // the last run's dirty pages are not this run's work
+          iops[e] = e == kThr     ? RunBackend(BlockAio::kThreads, cache, w, path, o)
+                    : e == kUring ? RunBackend(BlockAio::kIoUring, cache, w, path, o)
+                                  : RunFio(cache, w, path, o);
+        }
+        thr.push_back(iops[kThr]), uring.push_back(iops[kUring]), fio.push_back(iops[kFio]);
+        if (iops[kThr] > 0) u_t.push_back(iops[kUring] / iops[kThr]);
+        if (iops[kFio] > 0) u_f.push_back(iops[kUring] / iops[kFio]);
       }
       const double t = Median(thr), u = Median(uring), f = Median(fio);
       std::printf("%-18s %-9s %12.0f %12.0f %12.0f %10.2f %10s\n", w.name, BlockCacheName(cache), t, u, f,
-                  t > 0 ? u / t : 0, f > 0 ? std::to_string(u / f).substr(0, 4).c_str() : "-");
+                  u_t.empty() ? 0 : Median(u_t), u_f.empty() ? "-" : std::to_string(Median(u_f)).substr(0, 4).c_str());
       std::fflush(stdout);
     }
   }

@@ -134,6 +134,8 @@ class IoUringRing {
   void SubmitPrepared(bool wait);
   // Completes `op` (calls done) and frees it.
   void Finish(Op* op, BlockCompletion::Status status);
+  // Starts and submits what callbacks just enqueued on this ring.
+  void StartNowFromCallback();
   AlignedBuffer TakeBounce(uint64_t size);
 
   static thread_local IoUringRing* current_;  // the ring of this ring thread
