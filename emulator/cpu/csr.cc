@@ -192,6 +192,7 @@ bool Hart::CsrWrite(unsigned c, uint64_t v) {
     if (cfg(i) & 0x80) return true;
     if (i + 1 < 16 && (cfg(i + 1) & 0x80) && ((cfg(i + 1) >> 3) & 3) == 1) return true;  // locked TOR top
     s_.pmpaddr[i] = v & ((1ull << 54) - 1);
+    UpdatePmpSpans();
     FlushTlbs();
     return true;
   }

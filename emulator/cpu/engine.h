@@ -37,7 +37,7 @@
 //
 // Caches: an engine may keep what it derives from guest code or translations
 // (translated blocks, jump caches). The hart tells it when to drop them:
-// OnCodeInvalidated() and OnTranslationFlushed() below. Both may be called
+// OnCodeInvalidated(), OnCodePagesDropped() and OnTranslationFlushed() below. Both may be called
 // from inside the engine's own RunSlice, through a slow path (fence.i,
 // sfence.vma, a satp or PMP write, a fetch that evicts decoded pages): an
 // engine must not free code it is still executing, and may defer the drop
@@ -48,6 +48,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
 namespace tapvm {
@@ -96,6 +97,12 @@ class ExecutionEngine {
   // loaded, a snapshot restored) or the hart dropped its decoded pages. Drop
   // everything derived from code bytes.
   virtual void OnCodeInvalidated() {}
+
+  // fence.i dropped the decoded pages at these guest-physical page
+  // addresses (they were written since decoded; the others were not and
+  // still hold). Drop everything derived from their code bytes. The
+  // default drops everything, as OnCodeInvalidated.
+  virtual void OnCodePagesDropped(std::span<const uint64_t> pa_pages) { OnCodeInvalidated(); }
 
   // The translation of the virtual page `va_page` (or of every page, when
   // kAllPages) was dropped: sfence.vma, a satp or PMP write, an mstatus

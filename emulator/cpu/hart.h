@@ -231,8 +231,10 @@ class Hart : public HartPort {
   // Drops the translations of one virtual page (sfence.vma with an address)
   // and tells the engine.
   void FlushTlbPage(uint64_t va);
-  // Recomputes pmp_active_ after a pmpcfg write.
+  // Recomputes pmp_active_ and the spans after a pmpcfg write.
   void UpdatePmpActive();
+  // Recomputes pmp_spans_ after a pmpcfg or pmpaddr write.
+  void UpdatePmpSpans();
   // Translates va for an access of `len` bytes; on failure sets the pending
   // exception and returns false.
   bool Translate(uint64_t va, Access access, Priv priv, uint64_t* pa);
@@ -250,9 +252,20 @@ class Hart : public HartPort {
   DecodedInsn* FetchSlow(uint64_t pc);
   DecodedPage* GetDecodedPage(uint64_t pa_page, const uint8_t* host);
   void DecodeCrossPage(uint64_t pc);
-  // Drops every decoded page and tells the engine (fence.i, FlushCaches, a
-  // full decoded-page cache).
+  // Drops every decoded page and tells the engine (FlushCaches, a full
+  // decoded-page cache, a debugger's write).
   void DropDecodedPages();
+  // fence.i: drops the decoded pages that were written since they were
+  // decoded, as the bus's code watch lists them (Bus::WatchCode), and
+  // tells the engine which (ExecutionEngine::OnCodePagesDropped). A page
+  // not written since still matches memory, so keeping it changes nothing
+  // the guest sees; Linux runs fence.i hundreds of times in a boot, and
+  // dropping every page each time re-decoded (and re-translated) the
+  // kernel's hot code over and over.
+  void DropWrittenCode();
+  // Drops the write TLB entries (every privilege) that point into the
+  // host page at `host_page`.
+  void DropWriteTlbsInto(const uint8_t* host_page);
 
   // TLB hits only (false: take the slow path). The engine syncs pc and
   // icount into the state before a slow path, so a device (and the tap
@@ -279,6 +292,14 @@ class Hart : public HartPort {
   std::function<bool()> stop_check_;
   bool stop_requested_ = false;
   bool pmp_active_ = false;  // any PMP entry has A != OFF
+  // The PMP entries that match some address, in priority order, decoded
+  // from pmpcfg/pmpaddr (PmpAllows runs on every TLB fill and page walk).
+  struct PmpSpan {
+    uint64_t lo, hi;  // [lo, hi)
+    uint8_t cfg;
+  };
+  PmpSpan pmp_spans_[16];
+  unsigned pmp_span_count_ = 0;
   // Superpages whose 4 KiB pieces may sit in the TLBs (virtual base, size):
   // sfence.vma of an address inside one must drop them all.
   std::vector<std::pair<uint64_t, uint64_t>> tlb_superpages_;
@@ -291,17 +312,36 @@ class Hart : public HartPort {
   // tables for the current data privilege, ftlb_ for fetch.
   TlbEntry tlb_[4][2][kTlbSize];
   FetchEntry fetch_tlb_[4][kTlbSize];
+  // The entries filled since each privilege's tables were last flushed:
+  // FlushTlbs clears just those while they are few (Linux runs sfence.vma
+  // at every context switch, and clearing every table whole each time cost
+  // 2.5% of a boot). n past kFillLogSize: too many, clear whole; so it
+  // starts, as the tables start out uninitialised.
+  static constexpr unsigned kFillLogSize = 256;
+  struct FillLog {
+    unsigned n = kFillLogSize + 1;
+    uint16_t index[kFillLogSize];
+  };
+  FillLog fills_[4];
+  void NoteFill(Priv priv, unsigned index) {
+    FillLog& f = fills_[static_cast<unsigned>(priv)];
+    if (f.n < kFillLogSize) f.index[f.n] = static_cast<uint16_t>(index);
+    if (f.n <= kFillLogSize) ++f.n;
+  }
   TlbEntry* rtlb_ = nullptr;
   TlbEntry* wtlb_ = nullptr;
   FetchEntry* ftlb_ = nullptr;
 
   // Decoded instructions by physical page number.
   std::unordered_map<uint64_t, std::unique_ptr<DecodedPage>> decoded_pages_;
-  // Dropped pages kept for reuse (at most kSparePages): Linux drops the
-  // whole cache at every fence.i, and handing ~33 KB blocks back to malloc
-  // only to fault them in again cost more than the decoding.
+  // Dropped pages kept for reuse (at most kSparePages): handing ~33 KB
+  // blocks back to malloc only to fault them in again cost more than the
+  // decoding, when every fence.i dropped the whole cache.
   std::vector<std::unique_ptr<DecodedPage>> spare_pages_;
   DecodedInsn cross_page_[3];
+  std::vector<uint64_t> written_code_;  // DropWrittenCode's scratch
+  std::vector<uint64_t> dropped_code_;  // the same
+  std::vector<DecodedPage*> dropped_pages_;  // the same
 
   // Which privilege levels (one bit per Priv value) some trigger watches
   // for execution, for loads or stores, and either: derived from the

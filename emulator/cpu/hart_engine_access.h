@@ -175,8 +175,9 @@ class HartEngineAccess {
   // FlushTlbs(false), which leaves the M-mode tables.
   void FlushTlbPage(uint64_t va) const { hart_->FlushTlbPage(va); }
   void FlushTlbs(bool include_m) const { hart_->FlushTlbs(include_m); }
-  // fence.i: drops every decoded page (and tells the engine, see engine.h).
-  void DropDecodedPages() const { hart_->DropDecodedPages(); }
+  // fence.i: drops the decoded pages written since they were decoded (and
+  // tells the engine, see engine.h).
+  void FenceI() const { hart_->DropWrittenCode(); }
 
  private:
   friend class Hart;

@@ -279,10 +279,11 @@ L_SRLW: RD = Sext32(static_cast<uint32_t>(RS1) >> (RS2 & 31)); NEXT();
 L_SRAW: RD = S64(static_cast<int32_t>(RS1) >> (RS2 & 31)); NEXT();
 L_FENCE: NEXT();
 L_FENCE_I: {
-  // Self-modifying code becomes visible: drop every decoded page.
+  // Self-modifying code becomes visible: drop the decoded pages written
+  // since they were decoded (the others still match memory).
   unsigned len = d->len;
   SYNC();
-  h.DropDecodedPages();
+  h.FenceI();
   pc += len;
   --remaining;
   goto event_end;

@@ -1,5 +1,6 @@
 // Address translation (Sv39, Sv48), physical memory protection, TLBs and the
 // decoded-instruction cache.
+#include <algorithm>
 #include <cstring>
 
 #include "emulator/cpu/hart_inl.h"
@@ -34,9 +35,20 @@ void Hart::UpdateTlbPointers() {
 void Hart::FlushTlbs(bool include_m) {
   unsigned privs = include_m ? 4 : 2;  // U = 0, S = 1 (2 is unused), M = 3
   for (unsigned p = 0; p < privs; ++p) {
-    for (auto& table : tlb_[p])
-      for (auto& e : table) e.tag = kInvalidTag;
-    for (auto& e : fetch_tlb_[p]) e = {kInvalidTag, nullptr};
+    FillLog& f = fills_[p];
+    if (f.n <= kFillLogSize) {  // only the entries filled since the last flush
+      for (unsigned k = 0; k < f.n; ++k) {
+        const unsigned i = f.index[k];
+        tlb_[p][kRead][i].tag = kInvalidTag;
+        tlb_[p][kWrite][i].tag = kInvalidTag;
+        fetch_tlb_[p][i] = {kInvalidTag, nullptr};
+      }
+    } else {
+      for (auto& table : tlb_[p])
+        for (auto& e : table) e.tag = kInvalidTag;
+      for (auto& e : fetch_tlb_[p]) e = {kInvalidTag, nullptr};
+    }
+    f.n = 0;
   }
   tlb_superpages_.clear();
   tlb_superpages_overflow_ = false;
@@ -80,10 +92,47 @@ void Hart::UpdatePmpActive() {
   for (uint64_t cfg : s_.pmpcfg)
     for (unsigned b = 0; b < 8; ++b)
       if ((cfg >> (8 * b + 3)) & 3) pmp_active_ = true;
+  UpdatePmpSpans();
+}
+
+namespace {
+constexpr size_t kSparePages = 512;  // 16 MiB
+}  // namespace
+
+void Hart::DropWriteTlbsInto(const uint8_t* host_page) {
+  const uintptr_t target = reinterpret_cast<uintptr_t>(host_page);
+  for (auto& per_priv : tlb_)
+    for (auto& e : per_priv[kWrite])
+      if (e.tag != kInvalidTag && (e.tag & ~0xfffull) + e.addend == target) e.tag = kInvalidTag;
+}
+
+void Hart::DropWrittenCode() {
+  written_code_.clear();
+  if (!bus_->TakeWrittenCode(&written_code_)) return DropDecodedPages();
+  dropped_code_.clear();
+  dropped_pages_.clear();
+  for (uint64_t pa : written_code_) {
+    auto it = decoded_pages_.find(pa);
+    if (it == decoded_pages_.end()) continue;  // dropped since
+    dropped_code_.push_back(pa);
+    dropped_pages_.push_back(it->second.get());
+  }
+  if (dropped_code_.empty()) return;
+  // Fetch TLB entries point at decoded pages: drop those of the pages going.
+  for (auto& table : fetch_tlb_)
+    for (auto& e : table)
+      if (e.page && std::find(dropped_pages_.begin(), dropped_pages_.end(), e.page) != dropped_pages_.end())
+        e = {kInvalidTag, nullptr};
+  for (uint64_t pa : dropped_code_) {
+    auto it = decoded_pages_.find(pa);
+    if (it == decoded_pages_.end()) continue;  // listed twice
+    if (spare_pages_.size() < kSparePages) spare_pages_.push_back(std::move(it->second));
+    decoded_pages_.erase(it);
+  }
+  engine_->OnCodePagesDropped(dropped_code_);
 }
 
 void Hart::DropDecodedPages() {
-  constexpr size_t kSparePages = 512;  // 16 MiB
   for (auto& [pa, page] : decoded_pages_) {
     if (spare_pages_.size() >= kSparePages) break;
     spare_pages_.push_back(std::move(page));
@@ -95,6 +144,7 @@ void Hart::DropDecodedPages() {
 }
 
 void Hart::FlushCaches() {
+  UpdatePmpActive();  // derived from the state, which may have been set from outside
   FlushTlbs();
   DropDecodedPages();
   UpdateTriggerModes();  // derived from the state, which may have been set from outside
@@ -140,13 +190,21 @@ bool PmpPermits(uint8_t cfg, int access, Priv priv) {
 // without firmware could not run S-mode code).
 bool Hart::PmpAllows(uint64_t pa, uint64_t len, Access access, Priv priv) const {
   if (!pmp_active_) return true;
-  for (unsigned i = 0; i < 16; ++i) {
-    PmpRange r = PmpEntryRange(s_, i);
-    if (r.lo >= r.hi || pa + len <= r.lo || pa >= r.hi) continue;
+  for (unsigned k = 0; k < pmp_span_count_; ++k) {
+    const PmpSpan& r = pmp_spans_[k];
+    if (pa + len <= r.lo || pa >= r.hi) continue;
     if (pa < r.lo || pa + len > r.hi) return false;  // partially matching
-    return PmpPermits(PmpCfg(s_, i), access, priv);
+    return PmpPermits(r.cfg, access, priv);
   }
   return priv == Priv::kM;  // some entry is active, none matched
+}
+
+void Hart::UpdatePmpSpans() {
+  pmp_span_count_ = 0;
+  for (unsigned i = 0; i < 16; ++i) {
+    const PmpRange r = PmpEntryRange(s_, i);
+    if (r.lo < r.hi) pmp_spans_[pmp_span_count_++] = PmpSpan{r.lo, r.hi, PmpCfg(s_, i)};
+  }
 }
 
 bool Hart::PmpPageUniform(uint64_t pa_page, Access access, Priv priv) const {
@@ -261,6 +319,7 @@ int Hart::LoadSlow(uint64_t va, unsigned size, uint64_t* out) {
     if (PmpPageUniform(page, kRead, priv)) {
       NoteTranslation(va);
       TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
+      NoteFill(priv, (va >> 12) & (kTlbSize - 1));
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
     }
@@ -314,6 +373,7 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
     if (PmpPageUniform(page, kWrite, priv)) {
       NoteTranslation(va);
       TlbEntry& e = wtlb_[(va >> 12) & (kTlbSize - 1)];
+      NoteFill(priv, (va >> 12) & (kTlbSize - 1));
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
     }
@@ -370,6 +430,9 @@ Hart::DecodedPage* Hart::GetDecodedPage(uint64_t pa_page, const uint8_t* host) {
   page->insns[2048].op = Op::PAGE_END;
   page->host = host;
   page->pa = pa_page;
+  // From now on the bus tells DropWrittenCode if the page is written; a
+  // write TLB entry into it from before would write unseen.
+  if (bus_->WatchCode(pa_page)) DropWriteTlbsInto(host);
   DecodedPage* p = page.get();
   decoded_pages_.emplace(pa_page, std::move(page));
   return p;
@@ -425,6 +488,7 @@ DecodedInsn* Hart::FetchSlow(uint64_t pc) {
   DecodedPage* dp = GetDecodedPage(page, host);
   NoteTranslation(pc);
   FetchEntry& e = ftlb_[(pc >> 12) & (kTlbSize - 1)];
+  NoteFill(s_.priv, (pc >> 12) & (kTlbSize - 1));
   e.tag = pc & ~0xfffull;
   e.page = dp;
   return &dp->insns[(pc & 0xfff) >> 1];

@@ -37,6 +37,8 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
   if (writable) {
     r.touched_.assign((size / kPageSize + 63) / 64, 0);
     r.dirty_.assign(r.touched_.size(), 0);
+    r.code_watch_.assign(r.touched_.size(), 0);
+    r.handed_out_.assign(r.touched_.size(), ~0ull);  // unknown: drop at the first watch
   }
   memory_.push_back(std::move(r));
   return Status::Ok();
@@ -71,9 +73,41 @@ void Bus::MemoryRegion::MarkTouched(uint64_t offset, uint64_t len) {
   const uint64_t first = offset / kPageSize;
   const uint64_t last = (offset + (len ? len - 1 : 0)) / kPageSize;
   for (uint64_t p = first; p <= last; ++p) {
-    touched_[p / 64] |= uint64_t{1} << (p % 64);
-    dirty_[p / 64] |= uint64_t{1} << (p % 64);
+    const uint64_t bit = uint64_t{1} << (p % 64);
+    touched_[p / 64] |= bit;
+    dirty_[p / 64] |= bit;
+    handed_out_[p / 64] |= bit;
+    if (code_watch_[p / 64] & bit) {
+      code_watch_[p / 64] &= ~bit;
+      if (written_code_.size() < kMaxWrittenCode) written_code_.push_back(p * kPageSize);
+      else written_code_overflow_ = true;
+    }
   }
+}
+
+bool Bus::WatchCode(uint64_t pa_page) {
+  for (auto& m : memory_) {
+    if (pa_page < m.base_ || pa_page - m.base_ >= m.size_) continue;
+    if (m.code_watch_.empty()) return false;  // ROM
+    const uint64_t p = (pa_page - m.base_) / kPageSize;
+    const uint64_t bit = uint64_t{1} << (p % 64);
+    m.code_watch_[p / 64] |= bit;
+    const bool handed_out = m.handed_out_[p / 64] & bit;
+    m.handed_out_[p / 64] &= ~bit;
+    return handed_out;
+  }
+  return false;
+}
+
+bool Bus::TakeWrittenCode(std::vector<uint64_t>* pages) {
+  bool complete = true;
+  for (auto& m : memory_) {
+    for (uint64_t off : m.written_code_) pages->push_back(m.base_ + off);
+    m.written_code_.clear();
+    if (m.written_code_overflow_) complete = false;
+    m.written_code_overflow_ = false;
+  }
+  return complete;
 }
 
 bool Bus::IsZeroPage(const uint8_t* p) {

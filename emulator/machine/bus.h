@@ -64,6 +64,9 @@ class Bus {
     // TLB does, so ClearDirty's caller drops it too (Hart::DropWriteTlbs);
     // every other writer asks FindMemoryForWrite per access.
     bool Dirty(uint64_t page_index) const { return (dirty_[page_index / 64] >> (page_index % 64)) & 1; }
+    // The code watch (Bus::WatchCode) holds for the same reason: a writable
+    // pointer kept across WatchCode would write unseen, so WatchCode says
+    // when one may exist and its caller drops it.
 
    private:
     friend class Bus;
@@ -80,6 +83,14 @@ class Bus {
     std::unique_ptr<uint8_t, Free> storage_;
     std::vector<uint64_t> touched_;
     std::vector<uint64_t> dirty_;
+    // The code watch: a page's bit is set while it is watched; set in
+    // handed_out_ whenever a writable pointer into the page is handed out.
+    std::vector<uint64_t> code_watch_;
+    std::vector<uint64_t> handed_out_;
+    // Watched pages written since, as offsets (each listed once per watch),
+    // and whether some were not listed (the list was full).
+    std::vector<uint64_t> written_code_;
+    bool written_code_overflow_ = false;
   };
   static constexpr uint64_t kPageSize = 4096;
   // Whether the kPageSize bytes at `p` are all zero.
@@ -121,6 +132,23 @@ class Bus {
   const std::vector<MemoryRegion>& memory() const { return memory_; }
   // Forgets which pages were written (Dirty() turns false everywhere).
   void ClearDirty();
+  // The code watch, for a hart that caches decoded instructions: after
+  // WatchCode(pa_page), the first writable pointer handed out into that
+  // page (a store's slow path, an AMO, a device's DMA, a restore) ends the
+  // watch and lists the page for TakeWrittenCode. So fence.i need drop only
+  // the decoded pages listed, not all of them.
+  // Returns whether a writable pointer into the page was handed out since
+  // its last WatchCode: then one may still be held (a write TLB entry), and
+  // the caller must drop it, or writes through it would go unseen. Pages
+  // outside writable RAM are never written by the guest: false, no watch.
+  bool WatchCode(uint64_t pa_page);
+  // Appends the guest-physical addresses of the pages written since
+  // watched to *pages and forgets them. Returns false if some were not
+  // recorded (more than kMaxWrittenCode since the last call): then the
+  // caller must treat every watched page as written.
+  bool TakeWrittenCode(std::vector<uint64_t>* pages);
+  static constexpr size_t kMaxWrittenCode = 4096;
+
   // Checkpoint restore: sets the 4 KiB page at `addr` (page aligned, in a
   // memory region, ROM included: a restore is not a guest write) to
   // `bytes`, or to zeros when `bytes` is empty, marking it touched and

@@ -1,7 +1,10 @@
 // Bus memory lookups and the touched-page bits behind the state digest:
 // a read-only lookup marks nothing; every way to a writable host pointer
-// marks exactly the pages of the range it was asked for.
+// marks exactly the pages of the range it was asked for. And the code watch
+// (Bus::WatchCode) that lets fence.i drop only the code that was written.
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "emulator/machine/bus.h"
 
@@ -66,6 +69,51 @@ TEST_F(BusTest, RomKeepsNoPageBitsAndRefusesGuestWrites) {
   // The board fills ROM through a writable pointer when it builds the machine.
   bus_.HostPtrForWrite(kRom, 1)[0] = 0x13;
   EXPECT_EQ(bus_.HostPtr(kRom, 1)[0], 0x13);
+}
+
+// The code watch behind fence.i: the first writable pointer into a watched
+// page lists it once; pages not watched, ROM and read-only lookups list
+// nothing; WatchCode says whether a writable pointer may still be held.
+TEST_F(BusTest, CodeWatchListsTheFirstWriteToAWatchedPage) {
+  std::vector<uint64_t> written;
+  EXPECT_TRUE(bus_.WatchCode(kRam + 2 * kPage));   // never asked before: a pointer may exist
+  EXPECT_FALSE(bus_.WatchCode(kRam + 2 * kPage));  // none handed out since
+  bus_.WatchCode(kRam + 5 * kPage);
+  ASSERT_NE(bus_.HostPtr(kRam + 2 * kPage, kPage), nullptr);  // reads do not count
+  ASSERT_NE(bus_.HostPtrForWrite(kRam + 3 * kPage, 8), nullptr);  // a page not watched
+  EXPECT_TRUE(bus_.TakeWrittenCode(&written));
+  EXPECT_TRUE(written.empty());
+
+  ASSERT_TRUE(bus_.Write(kRam + 2 * kPage + 8, 4, 1));
+  ASSERT_NE(bus_.FindMemoryForWrite(kRam + 2 * kPage, 4), nullptr);  // listed once per watch
+  ASSERT_NE(bus_.FindMemoryForWrite(kRam + 5 * kPage - 2, 4), nullptr);  // straddles pages 4 and 5
+  EXPECT_TRUE(bus_.TakeWrittenCode(&written));
+  EXPECT_EQ(written, (std::vector<uint64_t>{kRam + 2 * kPage, kRam + 5 * kPage}));
+  written.clear();
+  EXPECT_TRUE(bus_.TakeWrittenCode(&written));
+  EXPECT_TRUE(written.empty());
+  // A pointer was handed out since the last watch: the caller must drop it.
+  EXPECT_TRUE(bus_.WatchCode(kRam + 2 * kPage));
+
+  EXPECT_FALSE(bus_.WatchCode(kRom));  // never written by the guest
+  EXPECT_FALSE(bus_.WatchCode(kRam + 64 * kPage));  // outside memory
+}
+
+TEST_F(BusTest, CodeWatchOverflowSaysTheListIsIncomplete) {
+  // More watched pages written than the list holds: the caller is told, and
+  // must treat every watched page as written.
+  for (uint64_t round = 0; round * 64 <= Bus::kMaxWrittenCode; ++round) {
+    for (uint64_t p = 0; p < 64; ++p) {
+      bus_.WatchCode(kRam + p * kPage);
+      ASSERT_NE(bus_.HostPtrForWrite(kRam + p * kPage, 1), nullptr);
+    }
+  }
+  std::vector<uint64_t> written;
+  EXPECT_FALSE(bus_.TakeWrittenCode(&written));
+  EXPECT_EQ(written.size(), Bus::kMaxWrittenCode);
+  written.clear();
+  EXPECT_TRUE(bus_.TakeWrittenCode(&written));  // the overflow is reported once
+  EXPECT_TRUE(written.empty());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_aft
       ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart.fetch_tlb_ref(), nullptr, hart, &interp_},
       cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
       jump_cache_(kJumpCacheSize),
+      cold_cache_(kJumpCacheSize),
       hot_after_(hot_after == 0 ? 1 : hot_after) {
   scratch_.reserve(kMaxBlockInsns);
   ctx_.jump_cache = jump_cache_.data();
@@ -77,7 +78,9 @@ bool JitEngine::Find(uint64_t pc, Block* out) {
     return true;
   }
   const Key key{pa, pc};
-  Block& entry = blocks_[key];
+  ColdCacheEntry& c = cold_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
+  if (c.va != pc || c.pa != pa) c = ColdCacheEntry{pc, pa, &blocks_[key]};
+  Block& entry = *c.block;
   if (entry.fn || entry.hits == kUntranslated || ++entry.hits < hot_after_) {
     if (entry.fn) j = JumpCacheEntry{pc, pa, entry.chain, entry.fn, entry.ninsns};
     *out = entry;
@@ -123,6 +126,7 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
       b.chain = cache_.cursor() + code.chain_offset;
       b.ninsns = static_cast<uint32_t>(scratch_.size());
       cache_.Commit(code.size);
+      translated_pages_.insert(pa & ~0xfffull);
       ++stats_.blocks_translated;
       stats_.insns_translated += b.ninsns;
       stats_.code_bytes += code.size;
@@ -132,11 +136,18 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
   return b;
 }
 
+void JitEngine::OnCodePagesDropped(std::span<const uint64_t> pa_pages) {
+  for (uint64_t pa : pa_pages)
+    if (translated_pages_.count(pa)) return void(flush_pending_ = true);
+}
+
 void JitEngine::FlushNow() {
   flush_pending_ = false;
   if (blocks_.empty()) return;
   blocks_.clear();
+  translated_pages_.clear();
   std::fill(jump_cache_.begin(), jump_cache_.end(), JumpCacheEntry{});
+  std::fill(cold_cache_.begin(), cold_cache_.end(), ColdCacheEntry{});
   cache_.Flush();
   ++flushes_;
   ++stats_.cache_flushes;

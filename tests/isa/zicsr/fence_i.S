@@ -5,7 +5,8 @@
  *   1. a 32-bit instruction replaced by another one (sw);
  *   2. a 32-bit instruction replaced by two 16-bit ones (sh, sh);
  *   3. an instruction inside a loop that already ran 100 times;
- *   4. the instruction right after the fence.i itself.
+ *   4. the instruction right after the fence.i itself;
+ *   5. code on a page stored to before it first ran, stored to again.
  * The new instructions are copied from templates assembled below.
  * Mutant: c.li. It appears only in the code written at run time (case 2),
  * so this mutant fails only if the new bytes really are executed. */
@@ -60,6 +61,21 @@ next_insn:
   beq x0, x0, 5b
 7:
   CHECK_D(8, a2, 5)
+
+  /* 5. code on a page that was stored to before it ever ran: that store
+     left the hart a fast path for writing the page, which must not hide
+     a later store from fence.i (the hart drops only written code). */
+  la t1, fresh_fn
+  lw t2, tpl_addi_a3_1
+  sw t2, 0(t1)
+  fence.i
+  jal ra, fresh_fn
+  CHECK_D(9, a3, 1)
+  lw t2, tpl_addi_a3_7
+  sw t2, 0(t1)
+  fence.i
+  jal ra, fresh_fn
+  CHECK_D(10, a3, 7)
   beq x0, x0, pass
 
 patch_fn:
@@ -90,4 +106,15 @@ tpl_addi_a1_2:
   addi a1, a1, 2
 tpl_addi_a2_5:
   addi a2, x0, 5
+tpl_addi_a3_1:
+  addi a3, x0, 1
+tpl_addi_a3_7:
+  addi a3, x0, 7
+
+/* Alone on its page, which nothing runs before case 5 stores to it. */
+  .balign 4096
+fresh_fn:
+  addi a3, x0, 0
+  jalr x0, 0(ra)
+  .balign 4096
 ISA_END
