@@ -413,6 +413,14 @@ Status JournalWriter::Commit() {
   return CommitTxn(false, 0);
 }
 
+void JournalWriter::StartWriteback() {
+  if (!Usable().ok()) return;
+  int fd = -1;
+  if (mdb_env_get_fd(db_->env, &fd) != 0 || fd < 0) return;
+  // Advice only: an error here changes nothing that Close's sync checks.
+  (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 Status JournalWriter::Close(uint64_t final_icount, const std::string& end_reason) {
   TAPVM_RETURN_IF_ERROR(Usable());
   if (checkpoints_only_) final_icount = last_icount_;

@@ -115,6 +115,10 @@ class JournalWriter {
 
   // Commits the current batch now.
   Status Commit();
+  // Asks the OS to start writing what was committed to disk, without
+  // waiting (sync_file_range), so that a later sync (Close) finds less to
+  // do. Durability is unchanged: only Close and kSystemCrash commits wait.
+  void StartWriteback();
 
   // Commits, marks the journal cleanly closed with `final_icount` (the
   // icount when recording stopped; not below the last event's), syncs, and

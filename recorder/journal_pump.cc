@@ -132,12 +132,19 @@ void JournalPump::Loop() {
     }
     if (drained) space_cv_.notify_all();
     const bool failed = !status().ok();
-    for (Item& item : batch)
+    bool checkpoint = false;
+    for (Item& item : batch) {
+      checkpoint = checkpoint || std::holds_alternative<CheckpointTask>(item);
       if (!failed) Perform(item);
+    }
     batch.clear();
     // Commit what this round appended: bounded latency for kill -9.
     if (!failed) {
       Status st = writer_->Commit();
+      // A checkpoint is megabytes: start writing them to disk now, while
+      // the guest runs, rather than leave them all to Close's sync (which
+      // the recording's end waits for).
+      if (st.ok() && checkpoint) writer_->StartWriteback();
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         if (error_.ok()) error_ = st;
