@@ -13,7 +13,7 @@ JitEngine::JitEngine(HartEngineAccess hart, size_t cache_bytes, uint32_t hot_aft
       ctx_{0, nullptr, hart.read_tlb_ref(), hart.write_tlb_ref(), hart.fetch_tlb_ref(), nullptr, hart, &interp_},
       cache_(cache_bytes < 2 * kMaxBlockBytes ? 2 * kMaxBlockBytes : cache_bytes),
       jump_cache_(kJumpCacheSize),
-      cold_cache_(kJumpCacheSize),
+      cold_cache_(kColdCacheSize),
       hot_after_(hot_after == 0 ? 1 : hot_after) {
   scratch_.reserve(kMaxBlockInsns);
   ctx_.jump_cache = jump_cache_.data();
@@ -78,7 +78,7 @@ bool JitEngine::Find(uint64_t pc, Block* out) {
     return true;
   }
   const Key key{pa, pc};
-  ColdCacheEntry& c = cold_cache_[(pc >> 1) & (kJumpCacheSize - 1)];
+  ColdCacheEntry& c = cold_cache_[(pc >> 1) & (kColdCacheSize - 1)];
   if (c.va != pc || c.pa != pa) c = ColdCacheEntry{pc, pa, &blocks_[key]};
   Block& entry = *c.block;
   if (entry.fn || entry.hits == kUntranslated || ++entry.hits < hot_after_) {

@@ -116,9 +116,10 @@ class JitEngine final : public ExecutionEngine {
   std::unordered_map<Key, Block, KeyHash> blocks_;
   std::unordered_set<uint64_t> translated_pages_;  // guest-physical pages with a block in the cache
   std::vector<JumpCacheEntry> jump_cache_;
-  // The dispatcher's own cache of blocks_ entries by virtual pc (same
-  // indexing and validity as the jump cache), for the blocks not
-  // translated yet: cold code is reached through the dispatcher again and
+  // The dispatcher's own cache of blocks_ entries by virtual pc (valid
+  // like the jump cache: only while the fetch TLB maps pc to `pa`), for
+  // the blocks not translated yet and the translated ones the smaller jump
+  // cache lost: cold code is reached through the dispatcher again and
   // again, and a map lookup each time showed at 9% of a boot. Map nodes
   // stay put until FlushNow clears both.
   struct ColdCacheEntry {
@@ -126,6 +127,7 @@ class JitEngine final : public ExecutionEngine {
     uint64_t pa = ~0ull;
     Block* block = nullptr;
   };
+  static constexpr unsigned kColdCacheSize = 4 * kJumpCacheSize;
   std::vector<ColdCacheEntry> cold_cache_;
   std::vector<DecodedInsn> scratch_;
   const uint32_t hot_after_;
