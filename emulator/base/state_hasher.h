@@ -7,6 +7,7 @@
 // Not thread-safe; used on the CPU thread.
 #pragma once
 
+#include <xxh_x86dispatch.h>
 #include <xxhash.h>
 
 #include <cstdint>
@@ -36,7 +37,7 @@ class StateHasher {
   // A length-prefixed byte string.
   StateHasher& AddBytes(std::span<const uint8_t> bytes) {
     Add(bytes.size());
-    XXH3_64bits_update(state_, bytes.data(), bytes.size());
+    XXH3_64bits_update_dispatch(state_, bytes.data(), bytes.size());
     return *this;
   }
   StateHasher& AddString(std::string_view s) {
@@ -50,8 +51,13 @@ class StateHasher {
     return *this;
   }
   // Raw bytes, no length prefix (RAM pages of a known size).
+  //
+  // Long inputs go through libxxhash's runtime-dispatched XXH3 (AVX2 or
+  // AVX-512 where the host has them; the same function, so the same
+  // digest): RAM pages are most of a digest's bytes, and hashing them was
+  // half of what recording costs over running.
   StateHasher& AddRaw(const void* data, size_t size) {
-    XXH3_64bits_update(state_, data, size);
+    XXH3_64bits_update_dispatch(state_, data, size);
     return *this;
   }
 
