@@ -323,8 +323,18 @@ class Hart : public HartPort {
     uint16_t index[kFillLogSize];
   };
   FillLog fills_[4];
-  void NoteFill(Priv priv, unsigned index) {
-    FillLog& f = fills_[static_cast<unsigned>(priv)];
+  unsigned TablePriv(const TlbEntry* table) const {
+    return static_cast<unsigned>((reinterpret_cast<uintptr_t>(table) - reinterpret_cast<uintptr_t>(tlb_)) /
+                                 sizeof(tlb_[0]));
+  }
+  unsigned TablePriv(const FetchEntry* table) const {
+    return static_cast<unsigned>((reinterpret_cast<uintptr_t>(table) - reinterpret_cast<uintptr_t>(fetch_tlb_)) /
+                                 sizeof(fetch_tlb_[0]));
+  }
+  // Logged by the table actually filled (the privilege it belongs to),
+  // not by the privilege the access ran at.
+  void NoteFill(unsigned table_priv, unsigned index) {
+    FillLog& f = fills_[table_priv];
     if (f.n < kFillLogSize) f.index[f.n] = static_cast<uint16_t>(index);
     if (f.n <= kFillLogSize) ++f.n;
   }

@@ -319,7 +319,7 @@ int Hart::LoadSlow(uint64_t va, unsigned size, uint64_t* out) {
     if (PmpPageUniform(page, kRead, priv)) {
       NoteTranslation(va);
       TlbEntry& e = rtlb_[(va >> 12) & (kTlbSize - 1)];
-      NoteFill(priv, (va >> 12) & (kTlbSize - 1));
+      NoteFill(TablePriv(rtlb_), (va >> 12) & (kTlbSize - 1));
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
     }
@@ -373,7 +373,7 @@ int Hart::StoreSlow(uint64_t va, unsigned size, uint64_t value) {
     if (PmpPageUniform(page, kWrite, priv)) {
       NoteTranslation(va);
       TlbEntry& e = wtlb_[(va >> 12) & (kTlbSize - 1)];
-      NoteFill(priv, (va >> 12) & (kTlbSize - 1));
+      NoteFill(TablePriv(wtlb_), (va >> 12) & (kTlbSize - 1));
       e.tag = va & ~0xfffull;
       e.addend = reinterpret_cast<uintptr_t>(host) - e.tag;
     }
@@ -488,7 +488,7 @@ DecodedInsn* Hart::FetchSlow(uint64_t pc) {
   DecodedPage* dp = GetDecodedPage(page, host);
   NoteTranslation(pc);
   FetchEntry& e = ftlb_[(pc >> 12) & (kTlbSize - 1)];
-  NoteFill(s_.priv, (pc >> 12) & (kTlbSize - 1));
+  NoteFill(TablePriv(ftlb_), (pc >> 12) & (kTlbSize - 1));
   e.tag = pc & ~0xfffull;
   e.page = dp;
   return &dp->insns[(pc & 0xfff) >> 1];
