@@ -6,8 +6,11 @@
 
 #define L1_VA  0x40000000
 #define VA     0x40003000
+#define VA2    0x40010000  /* its TLB slot is used by nothing else here */
 #define MAGIC_A 0x1111222233334444
 #define MAGIC_B 0x5555666677778888
+#define MAGIC_C 0x0123456789abcdef
+#define MAGIC_D 0x7edcba9876543210
 
 /* pt_l0[VPN(VA)] = PTE(frame in a1, flags), written from S through the
    identity mapping of RAM. */
@@ -17,6 +20,14 @@
   ori t1, t1, flags;          \
   la t0, pt_l0;               \
   sd t1, VPN(VA, 0) * 8(t0)
+
+/* The same for VA2. */
+#define REMAP2(flags)         \
+  srli t1, a1, 12;            \
+  slli t1, t1, 10;            \
+  ori t1, t1, flags;          \
+  la t0, pt_l0;               \
+  sd t1, VPN(VA2, 0) * 8(t0)
 
 TEST_START
 test_main:
@@ -37,6 +48,7 @@ test_main:
   SET_PTE_SYM(pt_root, VPN(L1_VA, 2), pt_l1, PTE_V)
   SET_PTE_SYM(pt_l1, VPN(L1_VA, 1), pt_l0, PTE_V)
   SET_PTE_SYM(pt_l0, VPN(VA, 0), page_a, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
+  SET_PTE_SYM(pt_l0, VPN(VA2, 0), page_b, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
   SET_SATP(SATP_SV39, pt_root)
   MRET_TO(PRV_S, in_s)
 
@@ -86,6 +98,25 @@ in_s:
   ld t4, 0(a0)
   CHECK_REG(9, t4, s11)
   CHECK_EQ(10, s7, 2)
+
+  /* stores follow the new mapping too: VA2, which nothing loads from,
+     maps page_b; a store through it leaves the hart its translation;
+     after the remap to page_a and a global fence the next store must
+     land in page_a */
+  li a0, VA2
+  li t5, MAGIC_C
+  sd t5, 0(a0)
+  la a1, page_a
+  REMAP2(PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
+  sfence.vma
+  li t6, MAGIC_D
+  sd t6, 0(a0)
+  la t0, page_a
+  ld t4, 0(t0)
+  CHECK_REG(11, t4, t6)
+  la t0, page_b
+  ld t4, 0(t0)
+  CHECK_REG(12, t4, t5)
   ECALL_TO_M(pass)
 
   PRIV_HANDLERS
