@@ -112,10 +112,9 @@ bool IsTranslated(Op op);
 bool RunsInBlock(Op op);
 // Whether `op` (canonical) always ends the slice after itself, and so is
 // the last instruction of its block: the CSR instructions. Run from inside
-// the block they save an exit to the dispatcher and a lookup each, but the
-// slice end they force is what costs: the workload runs 1.1M of them
-// (mostly user-mode frm reads by libm), and its run time did not change
-// measurably either way (1.086 s without, 1.083 s with).
+// the block, one costs what an exit to the dispatcher, a lookup and a
+// one-instruction interpreter slice cost before (1.1M of them in the
+// workload, most of them user-mode frm reads by libm).
 bool EndsSliceInBlock(Op op);
 // Whether `op` (canonical) reads or writes memory or a device (loads,
 // stores, A, FP loads and stores).
