@@ -113,7 +113,7 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
     scratch_.push_back(*d);
     scratch_.back().op = op;
     at += d->len;
-    if (EndsBlock(op) || EndsSliceInBlock(op)) break;
+    if (EndsBlock(op)) break;
     touched_memory = touched_memory || TouchesMemory(op);
   }
   Block b;

@@ -215,10 +215,8 @@ bool IsTranslated(Op op) {
 }
 
 bool RunsInBlock(Op op) {
-  return (op >= Op::LR_W && op <= Op::AMOMAXU_D) || (op >= Op::FLW && op <= Op::FMV_D_X) || EndsSliceInBlock(op);
+  return (op >= Op::LR_W && op <= Op::AMOMAXU_D) || (op >= Op::FLW && op <= Op::FMV_D_X);
 }
-
-bool EndsSliceInBlock(Op op) { return op >= Op::CSRRW && op <= Op::CSRRCI; }
 
 bool TouchesMemory(Op op) {
   MemInfo m;

@@ -104,18 +104,10 @@ Op CanonicalOp(Op op);
 bool IsTranslated(Op op);
 // Whether a block may contain `op` (canonical) although it is not
 // translated natively: F, D and A instructions, which neither jump nor end
-// a slice except by a trap or (FP loads and stores) a device access; and
-// the CSR instructions (EndsSliceInBlock). FP arithmetic calls its helper
-// (fp_helpers.h); the rest syncs pc and icount and has the interpreter run
-// that one instruction, ending the block where the interpreter ends the
-// slice.
+// a slice except by a trap or (FP loads and stores) a device access. FP
+// arithmetic calls its helper (fp_helpers.h); the rest syncs pc and icount
+// and has the interpreter run that one instruction.
 bool RunsInBlock(Op op);
-// Whether `op` (canonical) always ends the slice after itself, and so is
-// the last instruction of its block: the CSR instructions. Run from inside
-// the block, one costs what an exit to the dispatcher, a lookup and a
-// one-instruction interpreter slice cost before (1.1M of them in the
-// workload, most of them user-mode frm reads by libm).
-bool EndsSliceInBlock(Op op);
 // Whether `op` (canonical) reads or writes memory or a device (loads,
 // stores, A, FP loads and stores).
 bool TouchesMemory(Op op);
