@@ -39,8 +39,7 @@ void Hart::Reset() {
   s_.mstatus = (2ull << 32) | (2ull << 34);  // UXL = SXL = 64-bit
   s_.x[10] = config_.hartid;
   sdtrig::ResetTriggers(&s_);
-  UpdatePmpActive();
-  FlushCaches();
+  FlushCaches();  // derives the PMP spans and trigger modes too
 }
 
 uint64_t Hart::StateDigest() const {
@@ -99,8 +98,7 @@ Status Hart::LoadState(StateReader& r) {
     if (sdtrig::LegalizeTdata1(t) != t) r.Fail("a tdata1 value no trigger can hold");
   if (!r.ok()) return r.status();
   s_ = s;
-  UpdatePmpActive();
-  FlushCaches();
+  FlushCaches();  // derives the PMP spans and trigger modes too
   return Status::Ok();
 }
 
