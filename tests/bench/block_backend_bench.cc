@@ -240,14 +240,25 @@ int Main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&](const char* k) { return a.rfind(k, 0) == 0 ? a.substr(std::strlen(k)) : std::string(); };
-    if (a.rfind("--seconds=", 0) == 0) o.seconds = std::atof(val("--seconds=").c_str());
-    else if (a.rfind("--rounds=", 0) == 0) o.rounds = std::atoi(val("--rounds=").c_str());
+    // A number with nothing after it, or the run is refused.
+    auto number = [&](const char* k, double* out) {
+      const std::string v = val(k);
+      char* end = nullptr;
+      *out = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || *out < 0) {
+        std::fprintf(stderr, "%s needs a non-negative number, not '%s'\n", k, v.c_str());
+        std::exit(2);
+      }
+    };
+    double n = 0;
+    if (a.rfind("--seconds=", 0) == 0) number("--seconds=", &o.seconds);
+    else if (a.rfind("--rounds=", 0) == 0) number("--rounds=", &n), o.rounds = static_cast<int>(n);
     else if (a.rfind("--dir=", 0) == 0) o.dir = val("--dir=");
-    else if (a.rfind("--image-mib=", 0) == 0) o.image_bytes = std::strtoull(val("--image-mib=").c_str(), nullptr, 10) << 20;
+    else if (a.rfind("--image-mib=", 0) == 0) number("--image-mib=", &n), o.image_bytes = static_cast<uint64_t>(n) << 20;
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
-    else if (a.rfind("--rings=", 0) == 0) o.rings = static_cast<unsigned>(std::atoi(val("--rings=").c_str()));
-    else if (a.rfind("--threads=", 0) == 0) o.threads = static_cast<unsigned>(std::atoi(val("--threads=").c_str()));
+    else if (a.rfind("--rings=", 0) == 0) number("--rings=", &n), o.rings = static_cast<unsigned>(n);
+    else if (a.rfind("--threads=", 0) == 0) number("--threads=", &n), o.threads = static_cast<unsigned>(n);
     else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");
     else if (a == "--refill=callback") o.refill_in_callback = true;
     else if (a == "--refill=thread") o.refill_in_callback = false;
