@@ -116,6 +116,17 @@ bool Hart::CsrRead(unsigned c, uint64_t* v) {
   return TriggerCsrRead(c, v);  // false for any other number
 }
 
+bool Hart::CsrWriteEndsSlice(unsigned c) {
+  switch (c) {
+    case csr::kFflags: case csr::kFrm: case csr::kFcsr:
+    case csr::kSscratch: case csr::kSepc: case csr::kScause: case csr::kStval: case csr::kStvec:
+    case csr::kMscratch: case csr::kMepc: case csr::kMcause: case csr::kMtval: case csr::kMtvec:
+      return false;
+    default:
+      return true;
+  }
+}
+
 bool Hart::CsrWrite(unsigned c, uint64_t v) {
   unsigned min_priv = (c >> 8) & 3;
   if (static_cast<unsigned>(s_.priv) < min_priv || (c >> 10) == 3) return false;

@@ -20,8 +20,11 @@
 //   slice exactly where the interpreter does:
 //     * after an instruction that made a device access (a load or store that
 //       the bus sent to a device: LoadSlow/StoreSlow returned 2);
-//     * after any CSR instruction (reads included), mret, sret, wfi,
-//       sfence.vma and fence.i;
+//     * after a CSR instruction that writes a CSR the machine or the
+//       translation depends on (HartEngineAccess::CsrInsnEndsSlice: not
+//       after pure reads, nor after writes of fflags, frm, fcsr and the
+//       trap handlers' scratch/epc/cause/tval/tvec), and after mret, sret,
+//       wfi, sfence.vma and fence.i;
 //     * at an exception, which it takes before returning (the faulting
 //       instruction does not retire); ecall and ebreak are exceptions;
 //     * when the budget runs out.
@@ -60,7 +63,7 @@ enum class SliceEnd : uint8_t {
   // `budget` instructions retired, and the last of them did not end the slice.
   kBudget,
   // The last instruction retired ends the slice (device access, CSR
-  // instruction, xRET, wfi, sfence.vma, fence.i), whether or not it was also
+  // write that ends it, xRET, wfi, sfence.vma, fence.i), whether or not it was also
   // the last of the budget: an engine that runs another one instruction at a
   // time learns from this where to stop.
   kEvent,

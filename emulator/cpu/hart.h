@@ -9,7 +9,7 @@
 // - Run(limit) executes until icount == limit, or the hart idles in WFI with
 //   nothing to wake it, or a device asks the machine to stop. Interrupts are
 //   taken only at instruction boundaries, at the start of a run slice; slices
-//   end at every event that may change interrupt state (CSR writes, xRET,
+//   end at every event that may change interrupt state (most CSR writes, xRET,
 //   device accesses, traps, timer deadlines), so an interrupt is taken at the
 //   same icount on every run.
 // - Misaligned loads and stores to RAM are performed (byte by byte, as if by
@@ -209,6 +209,12 @@ class Hart : public HartPort {
   // CSRs (csr.cc). Return false for an illegal access.
   bool CsrRead(unsigned csr, uint64_t* value);
   bool CsrWrite(unsigned csr, uint64_t value);
+  // Whether a write of `csr` must end the slice (engine.h): anything that
+  // may change interrupt enables or pending bits, translation, PMP, the
+  // counters' base or the debug triggers. The plain registers (fflags, frm,
+  // fcsr, and the trap handlers' scratch, epc, cause, tval and tvec) are
+  // only read back by instructions and traps, so a write of them does not.
+  static bool CsrWriteEndsSlice(unsigned csr);
   // The value a CSRRS/CSRRC read-modify-write starts from: for mip (and
   // sip), SEIP is the software-writable bit alone, not ORed with the
   // external interrupt line (privileged spec 3.1.9), so setting another

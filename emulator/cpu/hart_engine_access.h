@@ -156,9 +156,20 @@ class HartEngineAccess {
   // false: the access is illegal (the engine raises an illegal-instruction
   // exception with the instruction's bits). A write may flush TLBs (satp,
   // PMP, mstatus SUM/MXR) and change interrupt enables or the time base,
-  // which is why every CSR instruction ends the slice.
+  // which is why a CSR instruction that writes ends the slice unless
+  // CsrInsnEndsSlice says otherwise.
   bool CsrRead(unsigned csr, uint64_t* value) const { return hart_->CsrRead(csr, value); }
   bool CsrWrite(unsigned csr, uint64_t value) const { return hart_->CsrWrite(csr, value); }
+  // Whether the CSR instruction `d` (csrrw .. csrrci) ends its slice when
+  // it retires: it writes (csrrw/csrrwi always; the set and clear forms
+  // when rs1 / uimm is not 0) a CSR that Hart::CsrWriteEndsSlice names. A
+  // pure read never does: reading changes nothing the machine looks at
+  // between slices, and what it reads (counters, time, mip) is exact at
+  // any instruction.
+  static bool CsrInsnEndsSlice(const DecodedInsn& d) {
+    const bool writes = d.op == Op::CSRRW || d.op == Op::CSRRWI || d.rs1 != 0;
+    return writes && Hart::CsrWriteEndsSlice(static_cast<unsigned>(d.imm));
+  }
   // The value a csrrs/csrrc read-modify-write starts from, given what
   // CsrRead returned (differs from it for mip/sip, see Hart::RmwValue).
   uint64_t RmwValue(unsigned csr, uint64_t read) const { return hart_->RmwValue(csr, read); }

@@ -425,7 +425,8 @@ L_AMOMAXU_D: AMO_D(static_cast<uint64_t>(old) > static_cast<uint64_t>(src) ? old
     old_ = h.RmwValue(csr_, old_);                         \
     if ((WRITES) && !h.CsrWrite(csr_, COMBINE)) ILLEGAL(); \
     RD = read_;                                            \
-    NEXT_AND_END();                                        \
+    if (HartEngineAccess::CsrInsnEndsSlice(*d)) NEXT_AND_END(); \
+    NEXT();                                                \
   } while (0)
 L_CSRRW: CSR_OP(RS1, d->rd != 32, true, src_);
 L_CSRRS: CSR_OP(RS1, true, d->rs1 != 0, old_ | src_);

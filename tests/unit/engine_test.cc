@@ -232,7 +232,7 @@ class MiniEngine final : public ExecutionEngine {
         uint64_t value = rw ? src : hart_.RmwValue(csr, read) | src;
         if ((rw || d.rs1 != 0) && !hart_.CsrWrite(csr, value)) return Illegal(d);
         x[d.rd] = read;
-        return Retire(d, true);
+        return Retire(d, HartEngineAccess::CsrInsnEndsSlice(d));
       }
       case Op::ECALL:
         hart_.RaiseException(static_cast<Exc>(static_cast<uint64_t>(Exc::kEcallU) + static_cast<uint64_t>(s.priv)),
@@ -410,6 +410,60 @@ TEST(EngineTest, OneEngineCallPerSlice) {
   b->hart().Run(100'000);
   EXPECT_EQ(b->hart().state().icount, 100'000u);
   EXPECT_EQ(counting->slices, 1u);
+}
+
+// Which CSR instructions end a slice (engine.h): a pure read never does
+// (csrrs/csrrc with x0, csrrsi/csrrci with 0), nor a write of a plain
+// register (mscratch, mepc, mcause, fflags...); a write of one the machine
+// or the translation depends on (mie, mstatus, satp...) does, even when
+// the value written changes nothing. Both engines, run one slice at a time.
+TEST(EngineTest, OnlyCsrWritesThatMatterEndTheSlice) {
+  constexpr uint32_t kMscratch = 0x340, kFcsr = 0x003, kSatp = 0x180, kMip = 0x344;
+  const uint32_t program[] = {
+      Csrrs(kS0, kMstatus, 0),    // 0: reads
+      Csrrs(kS1, kInstret, 0),
+      IType(kMie, 0, 6, kS2, 0x73),   // csrrsi s2, mie, 0
+      IType(kMip, 0, 7, kS3, 0x73),   // csrrci s3, mip, 0
+      Csrrw(kS4, kMscratch, kS0),     // 4: plain writes
+      Csrrw(0, kMepc, kS1),
+      Csrrs(0, kMcause, kS1),
+      IType(kFcsr, 3, 5, 0, 0x73),    // csrrwi x0, fcsr, 3 (FS is on)
+      Csrrs(0, kMie, 0),              // 8: a read of mie again
+      Csrrs(kS5, kMstatus, kS6),      // 9: s6 = 0: sets no bit, still a write of mstatus
+      Csrrw(kS7, kSatp, 0),           // 10: satp = bare, as it was
+      IType(kMie, 0, 5, 0, 0x73),     // 11: csrrwi x0, mie, 0
+      Addi(kS0, kS0, 1),
+      Jal(0, 0),
+  };
+  for (EngineKind kind : {EngineKind::kInterpreter, EngineKind::kJit}) {
+    SCOPED_TRACE(EngineKindName(kind));
+    MinimalTap tap;
+    std::unique_ptr<Board> b;
+    BoardConfig cfg;
+    cfg.ram_size = 1 << 20;
+    cfg.hart.engine = kind;
+    cfg.hart.jit_hot_after = 1;
+    ASSERT_TRUE(Board::Create(cfg, &tap, &b).ok());
+    std::memcpy(b->bus().HostPtrForWrite(kRam, sizeof program), program, sizeof program);
+    b->hart().FlushCaches();
+    HartState& s = b->hart().state();
+    s.mstatus |= mstatus::kFS;
+    s.x[kS6] = 0;
+    ExecutionEngine& engine = b->hart().engine();
+    // The reads and plain writes run to the budget; then each write that
+    // matters ends its slice right after itself.
+    ASSERT_EQ(engine.RunSlice(9), SliceEnd::kBudget);
+    EXPECT_EQ(s.icount, 9u);
+    EXPECT_EQ(s.mscratch, s.x[kS0]);
+    EXPECT_EQ(s.mcause, 1u);  // s1: instret read as 1, one instruction before it
+    EXPECT_EQ(s.fflags, 3u);
+    for (uint64_t end : {10u, 11u, 12u}) {
+      ASSERT_EQ(engine.RunSlice(100), SliceEnd::kEvent) << "after instruction " << end - 1;
+      EXPECT_EQ(s.icount, end);
+    }
+    ASSERT_EQ(engine.RunSlice(50), SliceEnd::kBudget);
+    EXPECT_EQ(s.icount, 62u);
+  }
 }
 
 // fence.i (the one code page written), sfence.vma (all, one page) and

@@ -61,7 +61,7 @@ class ProgramGen {
                                              {1, 0}, {1, 4}, {1, 5}, {1, 6}, {1, 7}};
     static constexpr uint32_t kImmF3[] = {0, 2, 3, 4, 6, 7};
     static constexpr uint32_t kBranchF3[] = {0, 1, 4, 5, 6, 7};
-    switch (rng_() % 15) {
+    switch (rng_() % 16) {
       case 0: case 1: case 2: {
         const auto& f = kOpF[rng_() % std::size(kOpF)];
         p->push_back(RType(f[0], Rs(), Rs(), f[1], Rd(), 0x33));
@@ -118,6 +118,18 @@ class ProgramGen {
           case 1: p->push_back(IType(off, kDataReg, 3, rng_() % 32, 0x07)); break;          // fld
           case 2: p->push_back(SType(off, rng_() % 32, kDataReg, 3, 0x27)); break;          // fsd
           case 3: p->push_back(RType(0x01, rng_() % 32, rng_() % 32, 0, rng_() % 32, 0x53)); break;  // fadd.d rne
+        }
+        break;
+      }
+      case 15: {  // CSR reads (no slice end), plain writes (none either), and a mie write (one)
+        static constexpr uint32_t kRead[] = {0x300, 0x304, 0x344, 0x340, 0x341, 0x342, 0x343,
+                                             0xb00, 0xb02, 0xc01, 0x001, 0x002, 0x003};
+        static constexpr uint32_t kPlain[] = {0x340, 0x341, 0x342, 0x343, 0x001, 0x002, 0x003};
+        switch (rng_() % 4) {
+          case 0: p->push_back(IType(static_cast<int32_t>(kRead[rng_() % std::size(kRead)]), 0, 2 + rng_() % 2, Rd(), 0x73)); break;
+          case 1: p->push_back(IType(static_cast<int32_t>(kRead[rng_() % std::size(kRead)]), 0, 6 + rng_() % 2, Rd(), 0x73)); break;
+          case 2: p->push_back(IType(static_cast<int32_t>(kPlain[rng_() % std::size(kPlain)]), Rs(), 1 + rng_() % 3, Rd(), 0x73)); break;
+          case 3: p->push_back(IType(0x304, 0, 5, Rd(), 0x73)); break;  // csrrwi rd, mie, 0
         }
         break;
       }
@@ -182,7 +194,10 @@ TEST(JitTest, RandomProgramsMatchTheInterpreter) {
     const EngineStats st = got->hart().engine().stats();
     EXPECT_GT(st.blocks_translated, 50u);
     EXPECT_GT(st.links, 20u) << "blocks chained";
-    EXPECT_LT(st.insns_interpreted, 1'000'000u / 5) << "most instructions run translated";
+    // The CSR and A instructions (and trap handlers, two CSR accesses in
+    // four instructions) are run by the interpreter, from inside their
+    // block, and count as interpreted.
+    EXPECT_LT(st.insns_interpreted, 1'000'000u / 3) << "most instructions run translated";
   }
 }
 

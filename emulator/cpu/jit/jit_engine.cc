@@ -108,10 +108,11 @@ JitEngine::Block JitEngine::Translate(uint64_t pc, uint64_t pa, DecodedPage* pag
     // as in the interpreter.
     if (touched_memory && page->insns[(at & 0xfff) >> 1].op == Op::DECODE) break;
     const DecodedInsn* d = HartEngineAccess::DecodeSlot(page, at & 0xfff);
-    Op op = CanonicalOp(d->op);
-    if (!IsTranslated(op) && !RunsInBlock(op)) break;
-    scratch_.push_back(*d);
-    scratch_.back().op = op;
+    DecodedInsn insn = *d;
+    insn.op = CanonicalOp(d->op);
+    const Op op = insn.op;
+    if (!IsTranslated(op) && !RunsInBlock(insn)) break;
+    scratch_.push_back(insn);
     at += d->len;
     if (EndsBlock(op)) break;
     touched_memory = touched_memory || TouchesMemory(op);

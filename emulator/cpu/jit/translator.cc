@@ -88,7 +88,7 @@ void BlockWriter::Insn(const DecodedInsn& d, uint32_t index, uint64_t pc) {
   MemInfo m;
   if (MemAccess(d.op, &m)) return Memory(d, m, index, pc);
   if (FpHelper fp = FpHelperFor(d.op)) return FpCall(d, fp, index, pc);
-  if (RunsInBlock(d.op)) return Interpret(index, pc);
+  if (RunsInBlock(d)) return Interpret(index, pc);
   switch (d.op) {
     case Op::LUI: e_.StoreImm(X(d.rd), d.imm); return;
     case Op::AUIPC:
@@ -214,7 +214,9 @@ bool IsTranslated(Op op) {
   }
 }
 
-bool RunsInBlock(Op op) {
+bool RunsInBlock(const DecodedInsn& d) {
+  const Op op = d.op;
+  if (op >= Op::CSRRW && op <= Op::CSRRCI) return !HartEngineAccess::CsrInsnEndsSlice(d);
   return (op >= Op::LR_W && op <= Op::AMOMAXU_D) || (op >= Op::FLW && op <= Op::FMV_D_X);
 }
 

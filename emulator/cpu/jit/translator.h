@@ -23,9 +23,10 @@
 //
 // What a block contains (the engine builds the list, see IsTranslated and
 // RunsInBlock): RV64IM, loads and stores (FP ones too) translated natively;
-// F and D arithmetic through soft-float helpers (fp_helpers.h); A by the
-// interpreter from inside the block; ending after a jump or branch, or
-// before anything else (CSR, xRET, wfi, fences, ecall...), a page end or
+// F and D arithmetic through soft-float helpers (fp_helpers.h); A and the
+// CSR accesses that do not end a slice by the interpreter from inside the
+// block; ending after a jump or branch, or before anything else (other CSR
+// instructions, xRET, wfi, fences, ecall...), a page end or
 // kMaxBlockInsns. Memory accesses look up the hart's data TLB inline (tag +
 // addend, misalignment folded into the tag) and call LoadSlow/StoreSlow out
 // of line on a miss.
@@ -102,12 +103,15 @@ inline constexpr size_t kMaxBlockBytes = 64 * 1024;
 Op CanonicalOp(Op op);
 // Whether the translator handles `op` (canonical) natively.
 bool IsTranslated(Op op);
-// Whether a block may contain `op` (canonical) although it is not
+// Whether a block may contain `d` (canonical op) although it is not
 // translated natively: F, D and A instructions, which neither jump nor end
-// a slice except by a trap or (FP loads and stores) a device access. FP
-// arithmetic calls its helper (fp_helpers.h); the rest syncs pc and icount
-// and has the interpreter run that one instruction.
-bool RunsInBlock(Op op);
+// a slice except by a trap or (FP loads and stores) a device access, and
+// the CSR instructions that do not end their slice (pure reads, writes of
+// the plain CSRs: HartEngineAccess::CsrInsnEndsSlice), which Linux runs on
+// every trap and glibc on every rounding-mode query. FP arithmetic calls
+// its helper (fp_helpers.h); the rest syncs pc and icount and has the
+// interpreter run that one instruction.
+bool RunsInBlock(const DecodedInsn& d);
 // Whether `op` (canonical) reads or writes memory or a device (loads,
 // stores, A, FP loads and stores).
 bool TouchesMemory(Op op);
