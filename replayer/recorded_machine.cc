@@ -16,9 +16,10 @@ Status LoadRecordedMachine(journal::JournalReader* reader, RecordedMachine* out)
   RecordedMachine m;
   TAPVM_RETURN_IF_ERROR(MachineConfig::Decode(h.config, &m.config));
   m.config.digest_interval = h.digest_interval;
-  if (h.digest_interval && m.config.digest_version != kStateDigestVersion)
+  if (m.config.digest_version < kOldestStateDigestVersion || m.config.digest_version > kStateDigestVersion)
     return Status::NotSupported("the journal's state digests are of version " +
-                                std::to_string(m.config.digest_version) + "; this tapvm computes version " +
+                                std::to_string(m.config.digest_version) + "; this tapvm computes versions " +
+                                std::to_string(kOldestStateDigestVersion) + " to " +
                                 std::to_string(kStateDigestVersion) +
                                 " (record again, or replay with the tapvm that recorded it)");
   size_t disk = 0;

@@ -63,6 +63,10 @@ class StateHasher {
 
   uint64_t Digest() const { return XXH3_64bits_digest(state_); }
 
+  // XXH3-64 of `size` bytes on their own (a RAM page's hash), dispatched
+  // as AddRaw is.
+  static uint64_t HashOf(const void* data, size_t size) { return XXH3_64bits_dispatch(data, size); }
+
  private:
   XXH3_state_t* state_;
 };

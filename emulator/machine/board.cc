@@ -95,6 +95,10 @@ std::string Hex(uint64_t v) {
 Status Board::Create(const BoardConfig& config, EventTap* tap, std::unique_ptr<Board>* out) {
   if (config.ram_size < (1 << 20) || (config.ram_size & 0xfff))
     return Status::InvalidArgument("RAM size must be at least 1 MiB and a multiple of 4 KiB");
+  if (config.digest_version < kOldestStateDigestVersion || config.digest_version > kStateDigestVersion)
+    return Status::NotSupported("state digest version " + std::to_string(config.digest_version) +
+                                ": this tapvm computes versions " + std::to_string(kOldestStateDigestVersion) +
+                                " to " + std::to_string(kStateDigestVersion));
   std::unique_ptr<Board> b(new Board(config));
   b->tap_ = tap;
   TAPVM_RETURN_IF_ERROR(b->bus_.AddMemory(config.ram_base, config.ram_size, true));
@@ -325,25 +329,63 @@ bool Board::AfterSlice() {
   return false;
 }
 
-MachineDigest Board::ComputeDigest() const {
+uint64_t Board::RamDigestV3() const {
+  StateHasher ram;
+  for (const Bus::MemoryRegion& m : bus_.memory()) {
+    ram.Add(m.base()).Add(m.size());
+    if (!m.tracks_pages()) {  // ROM: small, hashed whole
+      ram.AddRaw(m.host(), m.size());
+      continue;
+    }
+    for (uint64_t page = 0; page < m.size() / Bus::kPageSize; ++page) {
+      if (!m.Touched(page)) continue;
+      const uint8_t* p = m.host() + page * Bus::kPageSize;
+      if (!Bus::IsZeroPage(p)) ram.Add(m.base() + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
+    }
+  }
+  return ram.Digest();
+}
+
+uint64_t Board::RamDigestV4() {
+  static const uint64_t kZeroPageHash = [] {
+    static const uint8_t zeros[Bus::kPageSize] = {};
+    return StateHasher::HashOf(zeros, sizeof zeros);
+  }();
+  const std::vector<Bus::MemoryRegion>& regions = bus_.memory();
+  page_hashes_.resize(regions.size());
+  StateHasher ram;
+  for (size_t r = 0; r < regions.size(); ++r) {
+    const Bus::MemoryRegion& m = regions[r];
+    ram.Add(m.base()).Add(m.size());
+    if (!m.tracks_pages()) {  // ROM: small, hashed whole
+      ram.AddRaw(m.host(), m.size());
+      continue;
+    }
+    const uint64_t pages = m.size() / Bus::kPageSize;
+    std::vector<uint64_t>& hashes = page_hashes_[r];
+    hashes.resize(pages, 0);
+    for (uint64_t page = 0; page < pages; ++page) {
+      if (!m.Touched(page)) continue;
+      if (m.Rehash(page)) {
+        // A page of zeros is told by its hash (a non-zero page with the
+        // same 64-bit hash is as unlikely as any digest collision).
+        const uint64_t h = StateHasher::HashOf(m.host() + page * Bus::kPageSize, Bus::kPageSize);
+        hashes[page] = h == kZeroPageHash ? 0 : h;
+      }
+      if (hashes[page] != 0) ram.Add(m.base() + page * Bus::kPageSize).Add(hashes[page]);
+    }
+  }
+  // The hashes hold until a page is written: every writer but the hart's
+  // write TLB asks the bus for a pointer each time, which marks the page.
+  bus_.ClearRehash();
+  hart_->DropWriteTlbs();
+  return ram.Digest();
+}
+
+MachineDigest Board::ComputeDigest() {
   MachineDigest d;
   d.hart = hart_->StateDigest();
-  {
-    StateHasher ram;
-    for (const Bus::MemoryRegion& m : bus_.memory()) {
-      ram.Add(m.base()).Add(m.size());
-      if (!m.tracks_pages()) {  // ROM: small, hashed whole
-        ram.AddRaw(m.host(), m.size());
-        continue;
-      }
-      for (uint64_t page = 0; page < m.size() / Bus::kPageSize; ++page) {
-        if (!m.Touched(page)) continue;
-        const uint8_t* p = m.host() + page * Bus::kPageSize;
-        if (!Bus::IsZeroPage(p)) ram.Add(m.base() + page * Bus::kPageSize).AddRaw(p, Bus::kPageSize);
-      }
-    }
-    d.ram = ram.Digest();
-  }
+  d.ram = config_.digest_version >= 4 ? RamDigestV4() : RamDigestV3();
   {
     StateHasher dev;
     clint_->HashState(dev);
@@ -357,7 +399,7 @@ MachineDigest Board::ComputeDigest() const {
     d.devices = dev.Digest();
   }
   StateHasher all;
-  all.Add(kDigestVersion).Add(d.hart).Add(d.ram).Add(d.devices);
+  all.Add(config_.digest_version).Add(d.hart).Add(d.ram).Add(d.devices);
   d.value = all.Digest();
   return d;
 }

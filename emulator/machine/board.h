@@ -43,6 +43,9 @@ struct BoardConfig {
   // Report a state digest to the tap every this many instructions (0:
   // never). Record journals it, replay checks it.
   uint64_t digest_interval = 0;
+  // Which definition ComputeDigest follows (kOldestStateDigestVersion ..
+  // kStateDigestVersion): a replay computes its journal's.
+  uint32_t digest_version = kStateDigestVersion;
 };
 
 struct RunResult {
@@ -175,11 +178,17 @@ class Board {
   // through the tap (as an input), or replay would not reproduce it.
   void RunOnCpuThread(std::function<void()> work);
 
-  // The state digest: hart, RAM and devices (see MachineDigest in tap.h).
+  // The state digest: hart, RAM and devices (see MachineDigest in tap.h),
+  // by the definition config.digest_version names (docs/journal-format.md).
   // RAM is digested as its non-zero 4 KiB pages, each with its address, so
   // the value depends only on the contents, and pages never touched are
-  // not read. Costs about one pass over the RAM the guest has used.
-  MachineDigest ComputeDigest() const;
+  // not read. Version 3 hashes the bytes of every such page each time
+  // (about one pass over the RAM the guest has used); version 4 hashes
+  // each page on its own and keeps those hashes, so a digest reads only
+  // the pages written since the last one (the bus's Rehash bits; the
+  // hart's write TLB is dropped so that a store after the digest marks its
+  // page again). Not const for that cache: nothing the guest sees changes.
+  MachineDigest ComputeDigest();
   // The digest of each component's state on its own, by name ("board",
   // "console", then each device as in a checkpoint): where two machines
   // whose device digests differ differ.
@@ -189,10 +198,6 @@ class Board {
   // replay that ends in another state (a trap count, a register) diverges
   // even when no periodic digest falls after the difference.
   void ReportFinalDigest() { tap_->ObserveDigest(ComputeDigest()); }
-  // The version of ComputeDigest's definition, journaled by record and
-  // checked by replay (another definition could never match).
-  static constexpr uint32_t kDigestVersion = kStateDigestVersion;
-
   // ---- checkpoints (emulator/machine/checkpoint.h, board_checkpoint.cc) --
   // Captures the machine at the current instruction boundary: on the CPU
   // thread, between Run calls (Run(icount) then capture: the state at
@@ -260,8 +265,14 @@ class Board {
   // Pages, as ComputeDigest sees them: whether page `index` of `m` can
   // hold anything but zeros.
   static bool MayHoldData(const Bus::MemoryRegion& m, uint64_t index);
+  // The RAM part of ComputeDigest, by version.
+  uint64_t RamDigestV3() const;
+  uint64_t RamDigestV4();
 
   BoardConfig config_;
+  // Version 4 digests: each page-tracked region's page hashes (0: a page
+  // of zeros, or one never hashed), by region in bus_.memory() order.
+  std::vector<std::vector<uint64_t>> page_hashes_;
   EventTap* tap_ = nullptr;
   Bus bus_;
   std::unique_ptr<Hart> hart_;

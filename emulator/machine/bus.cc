@@ -37,6 +37,7 @@ Status Bus::AddMemory(uint64_t base, uint64_t size, bool writable) {
   if (writable) {
     r.touched_.assign((size / kPageSize + 63) / 64, 0);
     r.dirty_.assign(r.touched_.size(), 0);
+    r.rehash_.assign(r.touched_.size(), 0);
     r.code_watch_.assign(r.touched_.size(), 0);
     r.handed_out_.assign(r.touched_.size(), ~0ull);  // unknown: drop at the first watch
   }
@@ -76,6 +77,7 @@ void Bus::MemoryRegion::MarkTouched(uint64_t offset, uint64_t len) {
     const uint64_t bit = uint64_t{1} << (p % 64);
     touched_[p / 64] |= bit;
     dirty_[p / 64] |= bit;
+    rehash_[p / 64] |= bit;
     handed_out_[p / 64] |= bit;
     if (code_watch_[p / 64] & bit) {
       code_watch_[p / 64] &= ~bit;
@@ -117,6 +119,10 @@ bool Bus::IsZeroPage(const uint8_t* p) {
 
 void Bus::ClearDirty() {
   for (MemoryRegion& m : memory_) std::fill(m.dirty_.begin(), m.dirty_.end(), 0);
+}
+
+void Bus::ClearRehash() {
+  for (MemoryRegion& m : memory_) std::fill(m.rehash_.begin(), m.rehash_.end(), 0);
 }
 
 bool Bus::RestorePage(uint64_t addr, std::span<const uint8_t> bytes) {

@@ -64,6 +64,10 @@ class Bus {
     // TLB does, so ClearDirty's caller drops it too (Hart::DropWriteTlbs);
     // every other writer asks FindMemoryForWrite per access.
     bool Dirty(uint64_t page_index) const { return (dirty_[page_index / 64] >> (page_index % 64)) & 1; }
+    // The same once more for the state digest's page-hash cache
+    // (Board::ComputeDigest): set with the touched bit, cleared by
+    // Bus::ClearRehash, under the same rule about writable pointers.
+    bool Rehash(uint64_t page_index) const { return (rehash_[page_index / 64] >> (page_index % 64)) & 1; }
     // The code watch (Bus::WatchCode) holds for the same reason: a writable
     // pointer kept across WatchCode would write unseen, so WatchCode says
     // when one may exist and its caller drops it.
@@ -83,6 +87,7 @@ class Bus {
     std::unique_ptr<uint8_t, Free> storage_;
     std::vector<uint64_t> touched_;
     std::vector<uint64_t> dirty_;
+    std::vector<uint64_t> rehash_;
     // The code watch: a page's bit is set while it is watched; set in
     // handed_out_ whenever a writable pointer into the page is handed out.
     std::vector<uint64_t> code_watch_;
@@ -132,6 +137,8 @@ class Bus {
   const std::vector<MemoryRegion>& memory() const { return memory_; }
   // Forgets which pages were written (Dirty() turns false everywhere).
   void ClearDirty();
+  // The same for Rehash().
+  void ClearRehash();
   // The code watch, for a hart that caches decoded instructions: after
   // WatchCode(pa_page), the first writable pointer handed out into that
   // page (a store's slow path, an AMO, a device's DMA, a restore) ends the

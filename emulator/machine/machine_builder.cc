@@ -52,6 +52,7 @@ Status BuildMachine(const MachineConfig& config, const BootImages& images, std::
   bc.hart.jit_cache_mb = config.jit_cache_mb;
   bc.hart.jit_hot_after = config.jit_hot_after;
   bc.digest_interval = config.digest_interval;
+  bc.digest_version = config.digest_version;
   std::unique_ptr<Board> board;
   TAPVM_RETURN_IF_ERROR(Board::Create(bc, tap, &board));
   for (auto& [key, value] : MachineIdentity(config, images, drive_sizes)) board->AddIdentity(key, value);

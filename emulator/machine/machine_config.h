@@ -30,8 +30,12 @@ namespace tapvm {
 
 // The version of the state digest's definition (Board::ComputeDigest):
 // journaled, and checked by replay (digests of another definition can never
-// match). Bump it whenever what a digest covers or how changes.
-inline constexpr uint32_t kStateDigestVersion = 3;
+// match). Bump it whenever what a digest covers or how changes, and keep
+// computing the older versions a replay may meet. 4: RAM pages enter as
+// their own hashes (cached between digests), not their bytes.
+inline constexpr uint32_t kStateDigestVersion = 4;
+// The oldest definition this tapvm still computes, for older journals.
+inline constexpr uint32_t kOldestStateDigestVersion = 3;
 
 // One virtio-blk disk: `--drive file=PATH[,readonly=on][,format=raw][,aio=threads|io_uring][,id=NAME]`
 // `[,cache=writeback|none][,inject=RULES][,inject-file=PATH][,inject-seed=N]`
