@@ -53,6 +53,25 @@ bool MemAccess(Op op, MemInfo* m) {
   }
 }
 
+void BlockWriter::FpCsrRead(const DecodedInsn& d, unsigned csr, uint32_t index, uint64_t pc) {
+  Slow s{e_.NewLabel(), e_.NewLabel(), d, MemInfo{}, index, pc, /*interpret=*/true};
+  e_.Load(Width::k64, kC, kMstatus);
+  e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
+  e_.Jcc(Cond::kEq, s.entry);
+  if (csr == 1) {
+    e_.Load(Width::k64, kA, kFflags);
+  } else if (csr == 2) {
+    e_.Load(Width::k64, kA, kFrm);
+  } else {  // fcsr = frm << 5 | fflags
+    e_.Load(Width::k64, kA, kFrm);
+    e_.ShiftImm(Shift::kShl, Width::k64, kA, 5);
+    e_.OpMem(Alu::kOr, Width::k64, kA, kFflags);
+  }
+  StoreX(d.rd, kA);
+  e_.Bind(s.resume);
+  slow_.push_back(s);
+}
+
 void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc) {
   Slow s{e_.NewLabel(), e_.NewLabel(), d, m, index, pc};
   if (m.fp) {  // FS off: the interpreter raises the illegal instruction

@@ -28,6 +28,8 @@ inline constexpr Reg kA = Reg::kRax, kC = Reg::kRcx, kD = Reg::kRdx;
 inline Mem X(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, x) + 8 * r)}; }
 inline Mem F(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, f) + 8 * r)}; }
 inline constexpr Mem kMstatus{kState, static_cast<int32_t>(offsetof(HartState, mstatus))};
+inline constexpr Mem kFflags{kState, static_cast<int32_t>(offsetof(HartState, fflags))};
+inline constexpr Mem kFrm{kState, static_cast<int32_t>(offsetof(HartState, frm))};
 inline constexpr Mem kPc{kState, static_cast<int32_t>(offsetof(HartState, pc))};
 inline constexpr Mem kIcountMem{kState, static_cast<int32_t>(offsetof(HartState, icount))};
 inline constexpr Mem kSlowValue{kCtx, static_cast<int32_t>(offsetof(JitContext, slow_value))};
@@ -206,6 +208,10 @@ class BlockWriter {
   void StoreX(unsigned r, Reg src) { e_.Store(Width::k64, X(r), src); }
 
   void Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index, uint64_t pc);
+  // A pure read of fflags, frm or fcsr (`csr`), translated: libm asks for
+  // the rounding mode all the time. With FS off the interpreter runs it
+  // out of line and raises the illegal instruction.
+  void FpCsrRead(const DecodedInsn& d, unsigned csr, uint32_t index, uint64_t pc);
   void SetLoaded(const DecodedInsn& d, const MemInfo& m);
   // An FP helper; when it declines (an illegal instruction), the
   // interpreter runs the instruction out of line and raises the exception.

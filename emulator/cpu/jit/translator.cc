@@ -88,6 +88,7 @@ void BlockWriter::Insn(const DecodedInsn& d, uint32_t index, uint64_t pc) {
   MemInfo m;
   if (MemAccess(d.op, &m)) return Memory(d, m, index, pc);
   if (FpHelper fp = FpHelperFor(d.op)) return FpCall(d, fp, index, pc);
+  if (unsigned csr = FpCsrPureRead(d)) return FpCsrRead(d, csr, index, pc);
   if (RunsInBlock(d)) return Interpret(index, pc);
   switch (d.op) {
     case Op::LUI: e_.StoreImm(X(d.rd), d.imm); return;
@@ -212,6 +213,13 @@ bool IsTranslated(Op op) {
       return true;
     default: return false;
   }
+}
+
+unsigned FpCsrPureRead(const DecodedInsn& d) {
+  const unsigned csr = static_cast<unsigned>(d.imm);
+  const bool pure_read = (d.op == Op::CSRRS || d.op == Op::CSRRC || d.op == Op::CSRRSI || d.op == Op::CSRRCI) &&
+                         d.rs1 == 0;
+  return pure_read && csr >= 1 && csr <= 3 ? csr : 0;
 }
 
 bool RunsInBlock(const DecodedInsn& d) {

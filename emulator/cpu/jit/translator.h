@@ -112,6 +112,9 @@ bool IsTranslated(Op op);
 // its helper (fp_helpers.h); the rest syncs pc and icount and has the
 // interpreter run that one instruction.
 bool RunsInBlock(const DecodedInsn& d);
+// The CSR (1 fflags, 2 frm, 3 fcsr) that `d` only reads, which the
+// translator reads inline (BlockWriter::FpCsrRead); 0 for anything else.
+unsigned FpCsrPureRead(const DecodedInsn& d);
 // Whether `op` (canonical) reads or writes memory or a device (loads,
 // stores, A, FP loads and stores).
 bool TouchesMemory(Op op);
