@@ -45,8 +45,10 @@ void Hart::WriteMstatus(uint64_t v) {
   m |= mstatus::kSXL & (2ull << 34);
   if ((m & mstatus::kFS) == mstatus::kFS) m |= mstatus::kSD; else m &= ~mstatus::kSD;
   s_.mstatus = m;
-  if ((old ^ m) & (mstatus::kSUM | mstatus::kMXR)) FlushTlbs(false);
-  if ((old ^ m) & (mstatus::kMPRV | mstatus::kMPP)) UpdateTlbPointers();
+  // MXR widens what every table allows: flush. SUM picks the S-mode data
+  // tables (UpdateTlbPointers), as MPRV and MPP pick the privilege.
+  if ((old ^ m) & mstatus::kMXR) FlushTlbs(false);
+  else if ((old ^ m) & (mstatus::kSUM | mstatus::kMPRV | mstatus::kMPP)) UpdateTlbPointers();
 }
 
 bool Hart::CsrRead(unsigned c, uint64_t* v) {

@@ -315,7 +315,10 @@ class Hart : public HartPort {
   bool slice_trapped_ = false;  // the last slice ended in an exception
 
   // TLBs by privilege (U, S, M) and access; rtlb_/wtlb_ point at the
-  // tables for the current data privilege, ftlb_ for fetch.
+  // tables for the current data privilege, ftlb_ for fetch. Index 2 holds
+  // S-mode data translations made with mstatus.SUM set (UpdateTlbPointers);
+  // its fetch table stays unused.
+  static constexpr unsigned kSumTables = 2;
   TlbEntry tlb_[4][2][kTlbSize];
   FetchEntry fetch_tlb_[4][kTlbSize];
   // The entries filled since each privilege's tables were last flushed:

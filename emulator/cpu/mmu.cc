@@ -27,13 +27,18 @@ Priv Hart::DataPriv() const {
 
 void Hart::UpdateTlbPointers() {
   unsigned dp = static_cast<unsigned>(DataPriv());
+  // S-mode data accesses with mstatus.SUM set have tables of their own
+  // (index 2, no privilege of its own): Linux sets and clears SUM around
+  // every copy from or to user memory, and each entry is right for the
+  // SUM it was filled under, so the flip is a switch of tables, not a flush.
+  if (dp == static_cast<unsigned>(Priv::kS) && (s_.mstatus & mstatus::kSUM)) dp = kSumTables;
   rtlb_ = tlb_[dp][0];
   wtlb_ = tlb_[dp][1];
   ftlb_ = fetch_tlb_[static_cast<unsigned>(s_.priv)];
 }
 
 void Hart::FlushTlbs(bool include_m) {
-  unsigned privs = include_m ? 4 : 2;  // U = 0, S = 1 (2 is unused), M = 3
+  unsigned privs = include_m ? 4 : 3;  // U = 0, S = 1, S with SUM = 2, M = 3
   for (unsigned p = 0; p < privs; ++p) {
     FillLog& f = fills_[p];
     if (f.n <= kFillLogSize) {  // only the entries filled since the last flush
@@ -79,7 +84,7 @@ void Hart::FlushTlbPage(uint64_t va) {
   for (const auto& sp : tlb_superpages_)
     if (va - sp.first < sp.second) return FlushTlbs(false);
   unsigned i = (va >> 12) & (kTlbSize - 1);
-  for (unsigned p = 0; p < 2; ++p) {
+  for (unsigned p = 0; p <= kSumTables; ++p) {
     tlb_[p][0][i].tag = kInvalidTag;
     tlb_[p][1][i].tag = kInvalidTag;
     fetch_tlb_[p][i] = {kInvalidTag, nullptr};

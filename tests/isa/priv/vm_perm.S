@@ -112,6 +112,11 @@ in_s:
   li t0, MSTATUS_SUM
   csrc sstatus, t0
   CHECK_EQ(17, s7, 8)
+  /* and without SUM again, the U page faults again, though it was used
+     (and is cached) a moment ago */
+  li a0, URW_VA
+  FAULTS(18, CAUSE_LOAD_PAGE, ld t4, 0(a0))
+  FAULTS(19, CAUSE_STORE_PAGE, sd zero, 0(a0))
   la s1, in_m
   ecall
   j fail
@@ -138,7 +143,7 @@ in_m:
   csrs mstatus, t0
   RUN_U(u_load, RW_VA)
   EXPECT_TRAP(30, PRV_M, CAUSE_LOAD_PAGE)
-  CHECK_EQ(31, s7, 12)
+  CHECK_EQ(31, s7, 14)
   j pass
 
 /* U routines (run through the U alias); ecall returns to M at s1. */
