@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "emulator/base/vector_state.h"
+
 namespace tapvm::journal {
 
 void Hash128::ToBytes(uint8_t out[16]) const {
@@ -39,9 +41,11 @@ std::string Hash128::ToHex() const {
 
 // The bulk hashes (blobs: images, disk blocks, checkpoint pages) use
 // libxxhash's runtime-dispatched XXH3, the same function vectorised for
-// the host (AVX2, AVX-512): the same hashes, faster.
+// the host (AVX2, AVX-512): the same hashes, faster. Each call is followed
+// by ClearUpperVectorState (emulator/base/vector_state.h says why).
 Hash128 ContentHash(std::span<const uint8_t> bytes) {
   const XXH128_hash_t h = XXH3_128bits_dispatch(bytes.data(), bytes.size());
+  ClearUpperVectorState();
   return Hash128{h.high64, h.low64};
 }
 
@@ -58,6 +62,7 @@ ContentHasher::~ContentHasher() { XXH3_freeState(state_->xxh); }
 
 void ContentHasher::Update(std::span<const uint8_t> bytes) {
   XXH3_128bits_update_dispatch(state_->xxh, bytes.data(), bytes.size());
+  ClearUpperVectorState();
 }
 
 Hash128 ContentHasher::Digest() const {
@@ -66,7 +71,9 @@ Hash128 ContentHasher::Digest() const {
 }
 
 uint64_t Checksum64(std::span<const uint8_t> bytes, uint64_t seed) {
-  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+  const uint64_t sum = XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+  ClearUpperVectorState();
+  return sum;
 }
 
 }  // namespace tapvm::journal

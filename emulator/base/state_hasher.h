@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "emulator/base/vector_state.h"
+
 namespace tapvm {
 
 class StateHasher {
@@ -38,6 +40,7 @@ class StateHasher {
   StateHasher& AddBytes(std::span<const uint8_t> bytes) {
     Add(bytes.size());
     XXH3_64bits_update_dispatch(state_, bytes.data(), bytes.size());
+    ClearUpperVectorState();  // vector_state.h
     return *this;
   }
   StateHasher& AddString(std::string_view s) {
@@ -58,6 +61,7 @@ class StateHasher {
   // half of what recording costs over running.
   StateHasher& AddRaw(const void* data, size_t size) {
     XXH3_64bits_update_dispatch(state_, data, size);
+    ClearUpperVectorState();  // vector_state.h
     return *this;
   }
 
@@ -65,7 +69,11 @@ class StateHasher {
 
   // XXH3-64 of `size` bytes on their own (a RAM page's hash), dispatched
   // as AddRaw is.
-  static uint64_t HashOf(const void* data, size_t size) { return XXH3_64bits_dispatch(data, size); }
+  static uint64_t HashOf(const void* data, size_t size) {
+    const uint64_t h = XXH3_64bits_dispatch(data, size);
+    ClearUpperVectorState();
+    return h;
+  }
 
  private:
   XXH3_state_t* state_;

@@ -1,7 +1,5 @@
 #include "emulator/machine/checkpoint.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -79,7 +77,7 @@ Status EncodeCheckpoint(const MachineCheckpoint& c, std::vector<uint8_t>* out) {
   }
   w.End();
   std::vector<uint8_t> bytes = w.Take();
-  const uint64_t sum = XXH3_64bits(bytes.data(), bytes.size());
+  const uint64_t sum = StateHasher::HashOf(bytes.data(), bytes.size());
   for (size_t i = 0; i < kChecksumBytes; ++i) bytes.push_back(static_cast<uint8_t>(sum >> (8 * i)));
   *out = std::move(bytes);
   return Status::Ok();
@@ -98,7 +96,7 @@ Status DecodeCheckpoint(std::span<const uint8_t> in, MachineCheckpoint* out) {
   if (version != MachineCheckpoint::kFormatVersion)
     return Status::NotSupported("checkpoint format version " + std::to_string(version) + " (this build reads " +
                                 std::to_string(MachineCheckpoint::kFormatVersion) + ")");
-  if (XXH3_64bits(body.data(), body.size()) != sum)
+  if (StateHasher::HashOf(body.data(), body.size()) != sum)
     return Status::Corruption("checkpoint checksum mismatch: the bytes are damaged or truncated");
 
   MachineCheckpoint c;

@@ -1,8 +1,8 @@
 #include "emulator/machine/machine_builder.h"
 
-#include <xxhash.h>
-
 #include <charconv>
+
+#include "emulator/base/state_hasher.h"
 
 #include "emulator/devices/virtio/virtio_blk.h"
 #include "emulator/devices/virtio/virtio_net.h"
@@ -14,7 +14,7 @@ MachineCheckpoint::KeyValues MachineIdentity(const MachineConfig& config, const 
                                              std::span<const uint64_t> drive_sizes) {
   auto hash = [](const std::vector<uint8_t>& b) {
     char s[24];
-    const auto r = std::to_chars(s, s + sizeof s, XXH3_64bits(b.data(), b.size()), 16);
+    const auto r = std::to_chars(s, s + sizeof s, StateHasher::HashOf(b.data(), b.size()), 16);
     return std::string(s, r.ptr) + "/" + std::to_string(b.size());
   };
   MachineCheckpoint::KeyValues id = {
