@@ -70,7 +70,7 @@ Status JournalPump::PutImage(journal::ImageRole role, std::string name, std::spa
 
 Status JournalPump::PutCheckpoint(MachineCheckpoint c, std::optional<uint64_t> chain) {
   const uint64_t bytes = kEventCostBytes + c.ram_bytes();
-  Status st = Push(Item{CheckpointTask{std::move(c), chain}}, bytes);
+  Status st = Push(Item{std::make_unique<CheckpointTask>(CheckpointTask{std::move(c), chain})}, bytes);
   work_cv_.notify_one();  // start on it now, not at the next latency tick
   return st;
 }
@@ -100,8 +100,8 @@ void JournalPump::Perform(Item& item) {
     if (st.ok() && e->seq != 0 && seq != e->seq)
       st = Status::Corruption("journal pump: event numbered " + std::to_string(e->seq) + " was stored as " +
                             std::to_string(seq));
-  } else if (auto* c = std::get_if<CheckpointTask>(&item)) {
-    st = checkpoints_.Write(writer_.get(), std::move(c->checkpoint), c->chain);
+  } else if (auto* c = std::get_if<std::unique_ptr<CheckpointTask>>(&item)) {
+    st = checkpoints_.Write(writer_.get(), std::move((*c)->checkpoint), (*c)->chain);
   } else {
     auto& img = std::get<ImageTask>(item);
     st = writer_->PutImage(img.role, img.name, img.content);
@@ -113,7 +113,7 @@ void JournalPump::Perform(Item& item) {
 }
 
 void JournalPump::Loop() {
-  std::deque<Item> batch;
+  std::vector<Item> batch;
   bool clean = false;
   uint64_t final_icount = 0;
   for (;;) {
@@ -132,19 +132,19 @@ void JournalPump::Loop() {
     }
     if (drained) space_cv_.notify_all();
     const bool failed = !status().ok();
-    bool checkpoint = false;
+    bool bulk = false;  // a checkpoint or a boot image: megabytes
     for (Item& item : batch) {
-      checkpoint = checkpoint || std::holds_alternative<CheckpointTask>(item);
+      bulk = bulk || !std::holds_alternative<journal::Event>(item);
       if (!failed) Perform(item);
     }
     batch.clear();
     // Commit what this round appended: bounded latency for kill -9.
     if (!failed) {
       Status st = writer_->Commit();
-      // A checkpoint is megabytes: start writing them to disk now, while
-      // the guest runs, rather than leave them all to Close's sync (which
-      // the recording's end waits for).
-      if (st.ok() && checkpoint) writer_->StartWriteback();
+      // A checkpoint or an image is megabytes: start writing them to disk
+      // now, while the guest runs, rather than leave them all to Close's
+      // sync (which the recording's end waits for).
+      if (st.ok() && bulk) writer_->StartWriteback();
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         if (error_.ok()) error_ = st;

@@ -28,6 +28,7 @@ Status OpenRecording(const std::string& path, const MachineConfig& config, const
     if (!st.ok()) return discard(st);
   }
   if (Status st = writer->Commit(); !st.ok()) return discard(st);
+  writer->StartWriteback();  // the disks' bytes go to disk while the guest runs (journal_pump.cc)
   auto pump = std::make_unique<JournalPump>(std::move(writer));
   TAPVM_RETURN_IF_ERROR(pump->PutImage(journal::ImageRole::kFirmware, config.firmware, images.firmware));
   if (config.is_linux()) TAPVM_RETURN_IF_ERROR(pump->PutImage(journal::ImageRole::kKernel, config.kernel, images.kernel));
