@@ -10,6 +10,7 @@
 #include "emulator/base/state_hasher.h"
 #include "emulator/machine/board.h"
 #include "emulator/tap/minimal_tap.h"
+#include "tests/unit/program_board.h"
 #include "tests/unit/rv_asm.h"
 
 namespace tapvm {
@@ -149,14 +150,8 @@ TEST(BoardDigest, CachedPageHashesFollowEveryLaterWrite) {
   for (EngineKind kind : {EngineKind::kInterpreter, EngineKind::kJit}) {
     SCOPED_TRACE(EngineKindName(kind));
     MinimalTap tap;
-    std::unique_ptr<Board> b;
-    BoardConfig cfg;
-    cfg.ram_size = 4 << 20;
-    cfg.hart.engine = kind;
-    cfg.hart.jit_hot_after = 1;
-    ASSERT_TRUE(Board::Create(cfg, &tap, &b).ok());
-    std::memcpy(b->bus().HostPtrForWrite(kRam, program.size() * 4), program.data(), program.size() * 4);
-    b->hart().FlushCaches();
+    auto b = MakeProgramBoard(&tap, kind, program, 4 << 20);
+    ASSERT_NE(b, nullptr);
     std::vector<uint64_t> seen;
     for (uint64_t limit = 20; limit <= 400; limit += 20) {
       b->Run(limit);

@@ -25,6 +25,7 @@
 #include "emulator/cpu/jit/jit_engine.h"
 #include "emulator/machine/board.h"
 #include "emulator/tap/minimal_tap.h"
+#include "tests/unit/program_board.h"
 #include "tests/unit/rv_asm.h"
 
 namespace tapvm {
@@ -438,14 +439,8 @@ TEST(EngineTest, OnlyCsrWritesThatMatterEndTheSlice) {
   for (EngineKind kind : {EngineKind::kInterpreter, EngineKind::kJit}) {
     SCOPED_TRACE(EngineKindName(kind));
     MinimalTap tap;
-    std::unique_ptr<Board> b;
-    BoardConfig cfg;
-    cfg.ram_size = 1 << 20;
-    cfg.hart.engine = kind;
-    cfg.hart.jit_hot_after = 1;
-    ASSERT_TRUE(Board::Create(cfg, &tap, &b).ok());
-    std::memcpy(b->bus().HostPtrForWrite(kRam, sizeof program), program, sizeof program);
-    b->hart().FlushCaches();
+    auto b = MakeProgramBoard(&tap, kind, program);
+    ASSERT_NE(b, nullptr);
     HartState& s = b->hart().state();
     s.mstatus |= mstatus::kFS;
     s.x[kS6] = 0;
