@@ -86,8 +86,7 @@ void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index,
   e_.Mov(Width::k64, kC, kA);
   e_.ShiftImm(Shift::kShr, Width::k64, kC, 8);
   e_.OpImm(Alu::kAnd, Width::k32, kC, 0x3ff0);
-  e_.Load(Width::k64, kD, m.store ? kWriteTlb : kReadTlb);
-  e_.Load(Width::k64, kD, Mem{kD, 0});
+  e_.Mov(Width::k64, kD, m.store ? kWriteTlbBase : kReadTlbBase);
   e_.Op(Alu::kAdd, Width::k64, kD, kC);
   e_.Mov(Width::k64, kC, kA);
   e_.OpImm(Alu::kAnd, Width::k64, kC, static_cast<int32_t>(~0xfffull | (m.size - 1)));
@@ -146,6 +145,7 @@ void BlockWriter::EmitSlow(const Slow& s) {
     e_.MovImm(kD, s.m.size);
     e_.CallAbs(reinterpret_cast<const void*>(&LoadSlowHelper));
   }
+  ReloadTlbBases();
   e_.Test(Width::k32, kA, kA);
   e_.Jcc(Cond::kEq, trap_exit_);
   if (!s.m.store) {

@@ -23,6 +23,12 @@
 namespace tapvm::jit::codegen {
 
 inline constexpr Reg kState = Reg::kRbx, kCtx = Reg::kR12, kIcount = Reg::kR13, kBudget = Reg::kR14;
+// The current data-TLB tables (what JitContext::read_tlb / write_tlb point
+// at), loaded on entry and after every call that could switch them: a
+// memory access then starts from a register, not from two dependent loads.
+// Chained blocks inherit them; nothing in translated code switches tables
+// (that takes a CSR write, xRET or a trap, which leave the block).
+inline constexpr Reg kReadTlbBase = Reg::kR15, kWriteTlbBase = Reg::kRbp;
 inline constexpr Reg kA = Reg::kRax, kC = Reg::kRcx, kD = Reg::kRdx;
 
 inline Mem X(unsigned r) { return Mem{kState, static_cast<int32_t>(offsetof(HartState, x) + 8 * r)}; }
@@ -70,11 +76,14 @@ class BlockWriter {
     e_.Push(Reg::kR12);
     e_.Push(Reg::kR13);
     e_.Push(Reg::kR14);
+    e_.Push(kReadTlbBase);
+    e_.Push(kWriteTlbBase);
     e_.OpImm(Alu::kSub, Width::k64, Reg::kRsp, 8);  // 16-byte aligned for calls
     e_.Mov(Width::k64, kState, Reg::kRdi);
     e_.Mov(Width::k64, kCtx, Reg::kRsi);
     e_.Mov(Width::k64, kBudget, Reg::kRdx);
     e_.Load(Width::k64, kIcount, kIcountMem);
+    ReloadTlbBases();
     epilogue_ = e_.NewLabel();
     trap_exit_ = e_.NewLabel();
     bail_ = e_.NewLabel();
@@ -105,6 +114,8 @@ class BlockWriter {
     e_.MovImm(kA, kExitTrap);
     e_.Bind(epilogue_);
     e_.OpImm(Alu::kAdd, Width::k64, Reg::kRsp, 8);
+    e_.Pop(kWriteTlbBase);
+    e_.Pop(kReadTlbBase);
     e_.Pop(Reg::kR14);
     e_.Pop(Reg::kR13);
     e_.Pop(Reg::kR12);
@@ -123,6 +134,12 @@ class BlockWriter {
     Label fs_off{};          // FP loads and stores with FS off
   };
 
+  void ReloadTlbBases() {
+    e_.Load(Width::k64, kReadTlbBase, kReadTlb);
+    e_.Load(Width::k64, kReadTlbBase, Mem{kReadTlbBase, 0});
+    e_.Load(Width::k64, kWriteTlbBase, kWriteTlb);
+    e_.Load(Width::k64, kWriteTlbBase, Mem{kWriteTlbBase, 0});
+  }
   void SetPc(uint64_t pc) {
     e_.MovImm(kC, pc);
     e_.Store(Width::k64, kPc, kC);
@@ -230,6 +247,7 @@ class BlockWriter {
     SetIcount(index);
     e_.Mov(Width::k64, Reg::kRdi, kCtx);
     e_.CallAbs(reinterpret_cast<const void*>(&InterpretHelper));
+    ReloadTlbBases();
     e_.OpImm(Alu::kCmp, Width::k32, kA, kExitTrap);
     e_.Jcc(Cond::kEq, trap_exit_);
     e_.OpImm(Alu::kCmp, Width::k32, kA, kExitEvent);
