@@ -80,19 +80,19 @@ void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index,
     e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
     e_.Jcc(Cond::kEq, s.fs_off);
   }
-  // rax = va; rdx = the TLB entry; rcx = va's tag for this access size.
+  // rax = va; rcx = the TLB entry's offset in its table; rdx = va's tag
+  // for this access size.
   LoadX(Width::k64, kA, d.rs1);
   if (d.imm != 0) e_.OpImm(Alu::kAdd, Width::k64, kA, d.imm);
   e_.Mov(Width::k64, kC, kA);
   e_.ShiftImm(Shift::kShr, Width::k64, kC, 8);
   e_.OpImm(Alu::kAnd, Width::k32, kC, 0x3ff0);
-  e_.Mov(Width::k64, kD, m.store ? kWriteTlbBase : kReadTlbBase);
-  e_.Op(Alu::kAdd, Width::k64, kD, kC);
-  e_.Mov(Width::k64, kC, kA);
-  e_.OpImm(Alu::kAnd, Width::k64, kC, static_cast<int32_t>(~0xfffull | (m.size - 1)));
-  e_.OpMem(Alu::kCmp, Width::k64, kC, Mem{kD, 0});
+  e_.Mov(Width::k64, kD, kA);
+  e_.OpImm(Alu::kAnd, Width::k64, kD, static_cast<int32_t>(~0xfffull | (m.size - 1)));
+  const Reg table = m.store ? kWriteTlbBase : kReadTlbBase;
+  e_.OpMem(Alu::kCmp, Width::k64, kD, Mem{table, 0, true, kC});
   e_.Jcc(Cond::kNe, s.entry);
-  e_.OpMem(Alu::kAdd, Width::k64, kA, Mem{kD, 8});  // host address
+  e_.OpMem(Alu::kAdd, Width::k64, kA, Mem{table, 8, true, kC});  // host address
   if (m.store) {
     e_.Load(Width::k64, kC, m.fp ? F(d.rs2) : X(d.rs2));
     e_.StoreSized(kA, m.size, kC);

@@ -22,7 +22,10 @@ x86::Gp Sized(Reg r, unsigned size) {
     default: return x86::gpq(id);
   }
 }
-x86::Mem M(Width w, Mem m) { return x86::ptr(Q(m.base), m.disp, w == Width::k64 ? 8 : 4); }
+x86::Mem M(Width w, Mem m) {
+  const uint32_t size = w == Width::k64 ? 8 : 4;
+  return m.indexed ? x86::ptr(Q(m.base), Q(m.index), 0, m.disp, size) : x86::ptr(Q(m.base), m.disp, size);
+}
 x86::Mem At(Reg addr, unsigned size) { return x86::ptr(Q(addr), 0, size); }
 
 x86::CondCode ToCc(Cond c) {

@@ -25,10 +25,12 @@ enum class Cond : uint8_t { kEq, kNe, kLt, kGe, kLtu, kGeu };
 enum class Alu : uint8_t { kAdd, kSub, kAnd, kOr, kXor, kCmp };
 enum class Shift : uint8_t { kShl, kShr, kSar };
 
-// [base + disp].
+// [base + disp], or [base + index + disp] when `indexed`.
 struct Mem {
   Reg base;
   int32_t disp;
+  bool indexed = false;
+  Reg index = Reg::kRax;
 };
 
 struct Label {
