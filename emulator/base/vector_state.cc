@@ -4,7 +4,12 @@ namespace tapvm {
 
 #if defined(__x86_64__)
 namespace {
-const bool kHostHasAvx = __builtin_cpu_supports("avx");
+// __builtin_cpu_init first: this runs among the static initializers, which
+// may come before libgcc's own.
+const bool kHostHasAvx = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx") != 0;
+}();
 __attribute__((target("avx"))) void ZeroUpper() { __builtin_ia32_vzeroupper(); }
 }  // namespace
 
