@@ -67,6 +67,7 @@ void ContentHasher::Update(std::span<const uint8_t> bytes) {
 
 Hash128 ContentHasher::Digest() const {
   const XXH128_hash_t h = XXH3_128bits_digest(state_->xxh);
+  ClearUpperVectorState();
   return Hash128{h.high64, h.low64};
 }
 

@@ -65,7 +65,13 @@ class StateHasher {
     return *this;
   }
 
-  uint64_t Digest() const { return XXH3_64bits_digest(state_); }
+  // Ends with ClearUpperVectorState too: the small fields of Add feed the
+  // same library, whose accumulation the digest may finish.
+  uint64_t Digest() const {
+    const uint64_t h = XXH3_64bits_digest(state_);
+    ClearUpperVectorState();
+    return h;
+  }
 
   // XXH3-64 of `size` bytes on their own (a RAM page's hash), dispatched
   // as AddRaw is.

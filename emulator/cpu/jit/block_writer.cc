@@ -55,9 +55,7 @@ bool MemAccess(Op op, MemInfo* m) {
 
 void BlockWriter::FpCsrRead(const DecodedInsn& d, unsigned csr, uint32_t index, uint64_t pc) {
   Slow s{e_.NewLabel(), e_.NewLabel(), d, MemInfo{}, index, pc, /*interpret=*/true};
-  e_.Load(Width::k64, kC, kMstatus);
-  e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
-  e_.Jcc(Cond::kEq, s.entry);
+  JumpIfFsOff(s.entry);
   if (csr == 1) {
     e_.Load(Width::k64, kA, kFflags);
   } else if (csr == 2) {
@@ -76,9 +74,7 @@ void BlockWriter::Memory(const DecodedInsn& d, const MemInfo& m, uint32_t index,
   Slow s{e_.NewLabel(), e_.NewLabel(), d, m, index, pc};
   if (m.fp) {  // FS off: the interpreter raises the illegal instruction
     s.fs_off = e_.NewLabel();
-    e_.Load(Width::k64, kC, kMstatus);
-    e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
-    e_.Jcc(Cond::kEq, s.fs_off);
+    JumpIfFsOff(s.fs_off);
   }
   // rax = va; rcx = the TLB entry's offset in its table; rdx = va's tag
   // for this access size.

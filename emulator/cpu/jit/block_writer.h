@@ -134,6 +134,12 @@ class BlockWriter {
     Label fs_off{};          // FP loads and stores with FS off
   };
 
+  // To `target` when mstatus.FS is off (rcx is clobbered).
+  void JumpIfFsOff(Label target) {
+    e_.Load(Width::k64, kC, kMstatus);
+    e_.OpImm(Alu::kAnd, Width::k32, kC, static_cast<int32_t>(mstatus::kFS));
+    e_.Jcc(Cond::kEq, target);
+  }
   void ReloadTlbBases() {
     e_.Load(Width::k64, kReadTlbBase, kReadTlb);
     e_.Load(Width::k64, kReadTlbBase, Mem{kReadTlbBase, 0});

@@ -13,8 +13,9 @@
 // block is entered the remaining budget is checked; a budget shorter than
 // the block is run in the interpreter. An instruction a block cannot hold
 // (a CSR write that ends the slice, fence.i, sfence.vma, ecall, ebreak,
-// wfi, xRET, an instruction straddling pages) ends the block before it and the interpreter runs that
-// one instruction (its RunSlice(1) reports whether it ends the slice).
+// wfi, xRET, an instruction straddling pages) ends the block before it, and
+// the interpreter runs that one instruction (its RunSlice(1) reports
+// whether it ends the slice).
 // Cold blocks (reached fewer than hot_after times) are not translated: the
 // interpreter runs up to kColdRun instructions from them.
 //
