@@ -48,7 +48,7 @@ IoBytes::Storage IoBytes::Allocate(size_t n, size_t* capacity) {
     void* block = std::malloc(n + a - 1);
     if (block == nullptr) throw std::bad_alloc();
     *capacity = n;
-    return Storage(AlignIn(block, a), Free{block, n});
+    return Storage(AlignIn(block, a), Free{block, n, nullptr});
   }
   const unsigned c = ClassOf(n);
   const size_t cap = kMinPooled << c;
@@ -65,7 +65,7 @@ IoBytes::Storage IoBytes::Allocate(size_t n, size_t* capacity) {
   if (block == nullptr) block = std::malloc(cap + 4095);
   if (block == nullptr) throw std::bad_alloc();
   *capacity = cap;
-  return Storage(AlignIn(block, 4096), Free{block, cap});
+  return Storage(AlignIn(block, 4096), Free{block, cap, nullptr});
 }
 
 void IoBytes::ReleaseBlock(void* block, size_t capacity) {

@@ -30,6 +30,29 @@ namespace tapvm {
 
 class IoBytes {
  public:
+  // Memory lent by someone else (a pool of buffers registered with an
+  // io_uring, block/backends/registered_buffers.h): an IoBytes adopting it
+  // hands it back through Release, from whichever thread frees it, instead
+  // of to the recycler. The owner must live until every buffer it lent is
+  // released.
+  class Owner {
+   public:
+    virtual void Release(uint8_t* data, size_t capacity) = 0;
+
+   protected:
+    ~Owner() = default;
+  };
+  // `size` bytes at `data` (uninitialised, as resize leaves them), out of a
+  // block of `capacity` bytes that `owner` lent. Growing past `capacity`
+  // moves the bytes to recycler storage and releases the block.
+  static IoBytes Adopt(uint8_t* data, size_t size, size_t capacity, Owner* owner) {
+    IoBytes b;
+    b.data_ = Storage(data, Free{data, capacity, owner});
+    b.size_ = size;
+    b.capacity_ = capacity;
+    return b;
+  }
+
   IoBytes() = default;
   IoBytes(size_t n, uint8_t value) {
     resize(n);
@@ -120,7 +143,13 @@ class IoBytes {
   struct Free {
     void* block;
     size_t capacity;
-    void operator()(uint8_t*) const { ReleaseBlock(block, capacity); }
+    Owner* owner;  // set: the block is lent (Adopt)
+    void operator()(uint8_t* data) const {
+      if (owner != nullptr)
+        owner->Release(data, capacity);
+      else
+        ReleaseBlock(block, capacity);
+    }
   };
   using Storage = std::unique_ptr<uint8_t[], Free>;
   // At least n bytes (the capacity it sets), aligned as the header says.
@@ -130,7 +159,7 @@ class IoBytes {
     return a.size_ == n && (n == 0 || std::memcmp(a.data(), b, n) == 0);
   }
 
-  Storage data_{nullptr, Free{nullptr, 0}};
+  Storage data_{nullptr, Free{nullptr, 0, nullptr}};
   size_t size_ = 0;
   size_t capacity_ = 0;
 };

@@ -38,6 +38,7 @@ struct BlockBackendOptions {
   BlockCache cache = BlockCache::kWriteback;
   unsigned threads = 4;                      // aio=threads: the pool's size
   unsigned rings = 0;                        // aio=io_uring: rings (0: IoUringBackend::DefaultRings)
+  bool registered_buffers = true;            // aio=io_uring: large reads into registered buffers
   std::shared_ptr<FaultInjector> injector;   // optional; shared with the caller (stats)
 };
 

@@ -24,6 +24,7 @@
 //       [--refill=callback|thread] [--engines=threads,io_uring,fio]
 //       [--rings=N]   (io_uring rings; default: the backend's own choice)
 //       [--threads=N] (thread pool size; default: the backend's own choice)
+//       [--no-registered-buffers] (io_uring reads into plain memory)
 //   ninja -C build bench_block   (the same with the defaults)
 //
 // The image lives in DIR (default $TMPDIR or /var/tmp): use a real file
@@ -74,6 +75,7 @@ struct Options {
   bool refill_in_callback = true;
   std::string engines = "threads,io_uring,fio";
   unsigned rings = 0;  // io_uring rings (0: the backend's default)
+  bool registered_buffers = true;
   unsigned threads = 0;  // thread pool size (0: the backend's default)
 };
 
@@ -107,6 +109,7 @@ double RunBackend(BlockAio aio, BlockCache cache, const Workload& w, const std::
   bo.aio = aio;
   bo.cache = cache;
   bo.rings = o.rings;
+  bo.registered_buffers = o.registered_buffers;
   if (o.threads) bo.threads = o.threads;
   std::unique_ptr<BlockBackend> b;
   Status st = OpenBlockBackend(bo, &b);
@@ -257,6 +260,7 @@ int Main(int argc, char** argv) {
     else if (a.rfind("--image-mib=", 0) == 0) number("--image-mib=", &n), o.image_bytes = static_cast<uint64_t>(n) << 20;
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
+    else if (a == "--no-registered-buffers") o.registered_buffers = false;
     else if (a.rfind("--rings=", 0) == 0) number("--rings=", &n), o.rings = static_cast<unsigned>(n);
     else if (a.rfind("--threads=", 0) == 0) number("--threads=", &n), o.threads = static_cast<unsigned>(n);
     else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");

@@ -42,6 +42,7 @@ Status IoUringBackend::Open(const BlockBackendOptions& options, std::unique_ptr<
   }
   const unsigned n = options.rings ? options.rings : DefaultRings(options);
   img.async_large_reads = n == 1;
+  img.registered_buffers = options.registered_buffers;
   for (unsigned i = 0; i < n; ++i) {
     std::unique_ptr<IoUringRing> ring;
     TAPVM_RETURN_IF_ERROR(IoUringRing::Open(&b->image_, &ring));
@@ -133,6 +134,12 @@ void IoUringBackend::Stop() {
 uint64_t IoUringBackend::submit_calls() const {
   uint64_t n = 0;
   for (const auto& ring : rings_) n += ring->submit_calls();
+  return n;
+}
+
+uint64_t IoUringBackend::fixed_reads() const {
+  uint64_t n = 0;
+  for (const auto& ring : rings_) n += ring->fixed_reads();
   return n;
 }
 

@@ -116,6 +116,7 @@ IoUringRing* IoUringRing::CurrentFor(const IoUringImage* image) {
 IoUringRing::~IoUringRing() {
   Stop();
   if (ring_.ring_fd >= 0) io_uring_queue_exit(&ring_);
+  if (registered_ != nullptr) registered_->Close();  // unmapped once the last lent buffer is back
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
@@ -223,7 +224,7 @@ void IoUringRing::Start(Op* op) {
   }
   // A read lands in the result's own buffer (IoBytes: not zeroed first, and
   // aligned, so cache=none reads it directly unless the range is not).
-  if (r.type == Type::kRead) op->buf.resize(r.length);
+  if (r.type == Type::kRead && !TakeRegistered(r.length, &op->buf)) op->buf.resize(r.length);
   if ((r.type == Type::kDiscard && !image_->punch_hole_ok) || (r.type == Type::kWriteZeroes && !image_->zero_range_ok))
     op->writing_zeros = true;
   if (image_->direct && r.type != Type::kFlush) {
@@ -331,7 +332,13 @@ void IoUringRing::Queue(Op* op) {
       if (c.kind == HostOp::Kind::kWrite) {
         io_uring_prep_write(sqe, c.fd, c.buf, static_cast<unsigned>(c.length), c.offset);
       } else {
-        io_uring_prep_read(sqe, c.fd, const_cast<uint8_t*>(c.buf), static_cast<unsigned>(c.length), c.offset);
+        uint8_t* into = const_cast<uint8_t*>(c.buf);
+        if (registered_ != nullptr && registered_->Contains(into, c.length)) {
+          io_uring_prep_read_fixed(sqe, c.fd, into, static_cast<unsigned>(c.length), c.offset, 0);
+          fixed_reads_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          io_uring_prep_read(sqe, c.fd, into, static_cast<unsigned>(c.length), c.offset);
+        }
         // A large buffered read served from the page cache would be copied
         // inline, by this one thread; handed to io-wq (which runs reads in
         // parallel, unlike writes to one file) the copies of several
@@ -410,6 +417,19 @@ bool IoUringRing::OnCompletion(Op* op, int res) {
   }
   op->immediate = S::kOk;
   return true;
+}
+
+bool IoUringRing::TakeRegistered(uint64_t size, IoBytes* out) {
+  if (size < kRegisteredReadBytes || !image_->registered_buffers) return false;
+  if (registered_ == nullptr) {
+    if (registration_failed_) return false;
+    registered_ = RegisteredBuffers::Create(&ring_);
+    if (registered_ == nullptr) {
+      registration_failed_ = true;
+      return false;
+    }
+  }
+  return registered_->Take(size, out);
 }
 
 AlignedBuffer IoUringRing::TakeBounce(uint64_t size) {

@@ -15,7 +15,9 @@
 // sleeping again. Everything one Enqueue hands over is submitted with one
 // io_uring_submit.
 //
-// Reads and writes are IORING_OP_READ / WRITE; flush is IORING_OP_FSYNC
+// Reads and writes are IORING_OP_READ / WRITE (reads of 64 KiB or more are
+// READ_FIXED into the ring's registered buffers while those have room:
+// registered_buffers.h); flush is IORING_OP_FSYNC
 // with DATASYNC; discard and write-zeroes are IORING_OP_FALLOCATE
 // (PUNCH_HOLE|KEEP_SIZE, ZERO_RANGE), falling back to writes from a zero
 // buffer where the file system lacks the mode (learned once, for every
@@ -43,6 +45,7 @@
 
 #include "emulator/base/status.h"
 #include "emulator/block/backends/direct_io.h"
+#include "emulator/block/backends/registered_buffers.h"
 #include "emulator/block/block_backend.h"
 #include "emulator/block/inject.h"
 
@@ -63,6 +66,9 @@ struct IoUringImage {
   // Large buffered reads go to io-wq (IOSQE_ASYNC), so that their
   // page-cache copies overlap; worth it only with a single ring.
   bool async_large_reads = true;
+  // Reads of kRegisteredReadBytes or more land in each ring's registered
+  // buffers (registered_buffers.h) while they have room.
+  bool registered_buffers = true;
 
   // Requests submitted to the backend whose `done` has not returned yet,
   // over every ring; Drain waits for zero.
@@ -110,6 +116,11 @@ class IoUringRing {
 
   // io_uring_submit calls that handed the kernel at least one request's SQE.
   uint64_t submit_calls() const { return submit_calls_.load(); }
+  // Reads issued as IORING_OP_READ_FIXED into the registered buffers.
+  uint64_t fixed_reads() const { return fixed_reads_.load(); }
+
+  // Reads at least this large try the registered buffers.
+  static constexpr uint64_t kRegisteredReadBytes = 64 << 10;
 
  private:
   struct Call;
@@ -137,6 +148,10 @@ class IoUringRing {
   // Starts and submits what callbacks just enqueued on this ring.
   void StartNowFromCallback();
   AlignedBuffer TakeBounce(uint64_t size);
+  // Lends `out` a buffer of `size` bytes from the registered buffers
+  // (registering them on first use); false if the read must use memory of
+  // its own.
+  bool TakeRegistered(uint64_t size, IoBytes* out);
 
   static thread_local IoUringRing* current_;  // the ring of this ring thread
   IoUringImage* const image_;
@@ -149,7 +164,10 @@ class IoUringRing {
   unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
   WriteSerializer serializer_;  // cache=none writes in flight
   std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
+  RegisteredBuffers* registered_ = nullptr;  // created on first use; Closed by the destructor
+  bool registration_failed_ = false;         // the kernel refused: do not ask again
   std::atomic<uint64_t> submit_calls_{0};
+  std::atomic<uint64_t> fixed_reads_{0};
 
   std::mutex mu_;
   std::deque<Op*> incoming_;    // enqueued, not yet taken by the ring thread (owned)
