@@ -2,15 +2,19 @@
 // disjoint granule runs and takes them back from any thread, outlives its
 // ring while buffers are out; and the backend's large reads land in them,
 // return the right bytes (short transfers continued inside the registered
-// region included), and fall back to plain memory when the consumer holds
-// every registered buffer.
+// region included), fall back to plain memory when the consumer holds
+// every registered buffer, and, buffered and 256 KiB or more, are
+// submitted one by one.
 #include "emulator/block/backends/registered_buffers.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <liburing.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -159,6 +163,50 @@ TEST(IoUringRegisteredReads, AConsumerHoldingEveryBufferGetsPlainOnes) {
   EXPECT_EQ(Execute(*b, Req(Type::kRead, 0, kBlock)).data, img.ReadRaw(0, kBlock));
   EXPECT_EQ(b->fixed_reads(), before + 1);
   b.reset();  // the backend goes before buffers it lent would
+}
+
+// Large buffered reads of one plugged batch are submitted one by one (each
+// copy reaped before the next buffer is taken); small ones stay one submit
+// per batch. Reads that miss the page cache (evicted first) come back
+// right either way.
+TEST(IoUringRegisteredReads, LargeBufferedReadsAreSubmittedOneByOne) {
+  constexpr uint64_t kBlock = 1 << 20;
+  constexpr unsigned kReads = 6;
+  TempImage img(kReads * kBlock);
+  img.WriteRaw(0, Pattern(kReads * kBlock, 8));
+  auto b = OpenUring(img.path(), 2, true);
+  if (!b) GTEST_SKIP() << "io_uring is not available on this host";
+  for (bool cold : {false, true}) {
+    if (cold) {
+      const int fd = open(img.path().c_str(), O_RDONLY);
+      ASSERT_GE(fd, 0);
+      EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+      close(fd);
+    }
+    std::mutex mu;
+    std::vector<BlockCompletion> done;
+    const uint64_t before = b->submit_calls();
+    b->Plug();
+    for (unsigned i = 0; i < kReads; ++i)
+      b->Submit(Req(Type::kRead, i * kBlock, kBlock, i), [&](BlockCompletion c) {
+        std::lock_guard<std::mutex> lock(mu);
+        done.push_back(std::move(c));
+      });
+    b->Unplug();
+    b->Drain();
+    EXPECT_EQ(b->submit_calls() - before, kReads) << "cold " << cold;
+    ASSERT_EQ(done.size(), kReads);
+    for (const BlockCompletion& c : done) {
+      ASSERT_EQ(c.status, S::kOk);
+      EXPECT_EQ(c.data, img.ReadRaw(c.id * kBlock, kBlock)) << c.id << " cold " << cold;
+    }
+  }
+  const uint64_t before = b->submit_calls();
+  b->Plug();
+  for (unsigned i = 0; i < 4; ++i) b->Submit(Req(Type::kRead, i * 65536, 65536, i), [](BlockCompletion) {});
+  b->Unplug();
+  b->Drain();
+  EXPECT_EQ(b->submit_calls() - before, 1u);  // a batch under kSplitBatch goes whole to one ring
 }
 
 // A host short read into a registered buffer continues inside it.

@@ -15,7 +15,12 @@
 //
 // Between Plug and Unplug, requests are held back and Unplug hands them
 // to their ring in one go, which submits them with one io_uring_submit —
-// virtio-blk brackets each queue notification that way.
+// virtio-blk brackets each queue notification that way. The exception is
+// buffered reads of 256 KiB or more: the ring submits those one by one and
+// reaps each at once, because one served from the page cache is copied
+// during its own submit, and its buffer is then free, and cache-hot, for
+// the next (io_uring_ring.h, SubmittedAlone). A system call is a small
+// part of such a read.
 //
 // Why io_uring writes were slower than the thread pool under
 // cache=writeback: ext4 cannot do a buffered write without blocking (no
@@ -33,9 +38,11 @@
 // go to io-wq with IOSQE_ASYNC so that their page-cache copies overlap;
 // with several, each ring thread copies inline. Reads of 64 KiB and more
 // land in buffers registered with their ring (registered_buffers.h), which
-// the kernel copies into faster than into plain user memory: that is what
-// puts io_uring ahead of the pool on 1 MiB buffered reads (0.96 -> 1.05 of
-// the pool in block_backend_bench). cache=none avoids io-wq
+// the kernel copies into faster than into plain user memory; with large
+// buffered reads submitted one by one (above), that is what puts io_uring
+// ahead of the pool on 1 MiB buffered reads (0.96 of the pool -> 1.05 with
+// registered buffers -> 1.13 with both, in block_backend_bench).
+// cache=none avoids io-wq
 // altogether: O_DIRECT I/O is issued asynchronously in the submitting
 // call, and io_uring beats the pool there (its queue depth is not capped
 // by a thread count). Tried and dropped: IOSQE_ASYNC on writes, waiting
