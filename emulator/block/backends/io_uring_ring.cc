@@ -103,6 +103,10 @@ Status IoUringRing::Open(IoUringImage* image, std::unique_ptr<IoUringRing>* out)
     r->ring_.ring_fd = -1;
     return Status::NotSupported(std::string("io_uring unavailable on this host: ") + std::strerror(-rc));
   }
+  // The registered buffers are set up now, not at the first large read:
+  // mapping and pinning them takes milliseconds, which a request must not
+  // wait for.
+  if (image->registered_buffers) r->registered_ = RegisteredBuffers::Create(&r->ring_);
   r->wake_fd_ = eventfd(0, EFD_CLOEXEC);
   if (r->wake_fd_ < 0) return Status::IOError(std::string("eventfd: ") + std::strerror(errno));
   r->thread_ = std::thread([p = r.get()] { p->RingLoop(); });
@@ -423,16 +427,7 @@ bool IoUringRing::OnCompletion(Op* op, int res) {
 }
 
 bool IoUringRing::TakeRegistered(uint64_t size, IoBytes* out) {
-  if (size < kRegisteredReadBytes || !image_->registered_buffers) return false;
-  if (registered_ == nullptr) {
-    if (registration_failed_) return false;
-    registered_ = RegisteredBuffers::Create(&ring_);
-    if (registered_ == nullptr) {
-      registration_failed_ = true;
-      return false;
-    }
-  }
-  return registered_->Take(size, out);
+  return size >= kRegisteredReadBytes && registered_ != nullptr && registered_->Take(size, out);
 }
 
 AlignedBuffer IoUringRing::TakeBounce(uint64_t size) {

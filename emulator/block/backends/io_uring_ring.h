@@ -164,9 +164,8 @@ class IoUringRing {
   // reads go to io-wq (async_large_reads).
   bool SubmittedAlone(const Op* op) const;
   AlignedBuffer TakeBounce(uint64_t size);
-  // Lends `out` a buffer of `size` bytes from the registered buffers
-  // (registering them on first use); false if the read must use memory of
-  // its own.
+  // Lends `out` a buffer of `size` bytes from the registered buffers;
+  // false if the read must use memory of its own.
   bool TakeRegistered(uint64_t size, IoBytes* out);
 
   static thread_local IoUringRing* current_;  // the ring of this ring thread
@@ -180,8 +179,7 @@ class IoUringRing {
   unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
   WriteSerializer serializer_;  // cache=none writes in flight
   std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
-  RegisteredBuffers* registered_ = nullptr;  // created on first use; Closed by the destructor
-  bool registration_failed_ = false;         // the kernel refused: do not ask again
+  RegisteredBuffers* registered_ = nullptr;  // null: none (off, or refused); Closed by the destructor
   std::atomic<uint64_t> submit_calls_{0};
   std::atomic<uint64_t> fixed_reads_{0};
   // Reap's scratch, kept to save allocations.

@@ -10,7 +10,7 @@
 // (pread 8,310-8,465 IOPS, IORING_OP_READ 8,275-8,309, READ_FIXED
 // 9,010-9,232), which the thread pool, limited to read(2), cannot match.
 //
-// The region is mapped and registered when a ring first needs it, split
+// The region is mapped and registered when the ring is set up, split
 // into 64 KiB granules, and lent in runs of whole granules. A buffer goes
 // back (Release, any thread) when the IoBytes holding it is freed, which
 // may be long after the request completed: the consumer owns the data. A
