@@ -25,6 +25,7 @@
 //       [--rings=N]   (io_uring rings; default: the backend's own choice)
 //       [--threads=N] (thread pool size; default: the backend's own choice)
 //       [--no-registered-buffers] (io_uring reads into plain memory)
+//       [--per-round] (each round's IOPS too: shows a bimodal engine)
 //   ninja -C build bench_block   (the same with the defaults)
 //
 // The image lives in DIR (default $TMPDIR or /var/tmp): use a real file
@@ -76,6 +77,7 @@ struct Options {
   std::string engines = "threads,io_uring,fio";
   unsigned rings = 0;  // io_uring rings (0: the backend's default)
   bool registered_buffers = true;
+  bool per_round = false;  // print every round's IOPS, not only the medians
   unsigned threads = 0;  // thread pool size (0: the backend's default)
 };
 
@@ -261,6 +263,7 @@ int Main(int argc, char** argv) {
     else if (a.rfind("--only=", 0) == 0) o.only = val("--only=");
     else if (a == "--no-fio") o.fio = false;
     else if (a == "--no-registered-buffers") o.registered_buffers = false;
+    else if (a == "--per-round") o.per_round = true;
     else if (a.rfind("--rings=", 0) == 0) number("--rings=", &n), o.rings = static_cast<unsigned>(n);
     else if (a.rfind("--threads=", 0) == 0) number("--threads=", &n), o.threads = static_cast<unsigned>(n);
     else if (a.rfind("--engines=", 0) == 0) o.engines = val("--engines=");
@@ -305,6 +308,9 @@ int Main(int argc, char** argv) {
                     : e == kUring ? RunBackend(BlockAio::kIoUring, cache, w, path, o)
                                   : RunFio(cache, w, path, o);
         }
+        if (o.per_round)
+          std::printf("  %s round %d: threads %.0f io_uring %.0f fio %.0f\n", label.c_str(), r, iops[kThr], iops[kUring],
+                      iops[kFio]);
         thr.push_back(iops[kThr]), uring.push_back(iops[kUring]), fio.push_back(iops[kFio]);
         if (iops[kThr] > 0) u_t.push_back(iops[kUring] / iops[kThr]);
         if (iops[kFio] > 0) u_f.push_back(iops[kUring] / iops[kFio]);
