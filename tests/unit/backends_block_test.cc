@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <liburing.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -362,6 +364,82 @@ TEST(IoUringBackendTest, RequestsBeyondTheQueueDepthWait) {
   ASSERT_EQ(all.size(), kRequests);
   for (const BlockCompletion& c : all) EXPECT_EQ(c.status, S::kOk);
   for (unsigned i = 0; i < kRequests; i += 37) EXPECT_EQ(img.ReadRaw(uint64_t{i} * 512, 512), Pattern(512, static_cast<uint8_t>(i)));
+}
+
+// Buffered images get rings that leave io-wq's task work to their thread
+// (COOP_TASKRUN) wherever the kernel has the flag; cache=none images do
+// not (IoUringRing::Open says why).
+TEST(IoUringBackendTest, BufferedRingsAreCooperativeDirectOnesAreNot) {
+  if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
+  io_uring probe{};
+  const bool kernel_has_it = io_uring_queue_init(4, &probe, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG) == 0;
+  if (kernel_has_it) io_uring_queue_exit(&probe);
+  TempImage img(1 << 20);
+  BlockBackendOptions o;
+  o.path = img.path();
+  o.aio = BlockAio::kIoUring;
+  o.rings = 3;
+  std::unique_ptr<IoUringBackend> b;
+  ASSERT_TRUE(IoUringBackend::Open(o, &b).ok());
+  EXPECT_EQ(b->coop_taskrun_rings(), kernel_has_it ? 3u : 0u);
+  b.reset();  // the image is locked while a backend has it
+  o.cache = BlockCache::kNone;
+  std::unique_ptr<IoUringBackend> direct;
+  const Status st = IoUringBackend::Open(o, &direct);
+  if (!st.ok()) GTEST_SKIP() << "cache=none is not supported here: " << st.message();
+  EXPECT_EQ(direct->coop_taskrun_rings(), 0u);
+}
+
+// The benchmark's shape on one cooperative ring: each completion submits
+// the next write from inside its callback, on the ring thread, so io-wq's
+// task work for the finished writes only runs when that thread next
+// enters the kernel. Every write must still complete, and land.
+TEST(IoUringBackendTest, ClosedLoopBufferedWritesOnOneRingAllComplete) {
+  if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
+  constexpr unsigned kDepth = 32, kTotal = 4000, kBlocks = 256;
+  TempImage img(kBlocks * 4096);
+  BlockBackendOptions o;
+  o.path = img.path();
+  o.aio = BlockAio::kIoUring;
+  o.rings = 1;
+  std::unique_ptr<IoUringBackend> b;
+  ASSERT_TRUE(IoUringBackend::Open(o, &b).ok());
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned issued = 0, completed = 0, failed = 0;
+  std::function<void()> issue_next = [&] {
+    unsigned n;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (issued == kTotal) return;
+      n = issued++;
+    }
+    // The last write to each block carries the number of that block.
+    const uint64_t block = n % kBlocks;
+    const uint8_t fill = n + kBlocks >= kTotal ? static_cast<uint8_t>(block) : static_cast<uint8_t>(0xEE);
+    b->Submit(WriteReq(block * 4096, Pattern(4096, fill), n), [&](BlockCompletion c) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++completed;
+        if (c.status != S::kOk) ++failed;
+      }
+      cv.notify_all();
+      issue_next();
+    });
+  };
+  for (unsigned i = 0; i < kDepth; ++i) issue_next();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return completed == kTotal; }))
+        << completed << " of " << kTotal << " writes completed";
+  }
+  b->Drain();
+  EXPECT_EQ(failed, 0u);
+  // A block's writes are kBlocks apart and at most kDepth are in flight,
+  // so its last write is the last to land.
+  static_assert(kDepth < kBlocks);
+  for (uint64_t block = 0; block < kBlocks; block += 17)
+    EXPECT_EQ(img.ReadRaw(block * 4096, 4096), Pattern(4096, static_cast<uint8_t>(block))) << block;
 }
 
 }  // namespace

@@ -143,4 +143,10 @@ uint64_t IoUringBackend::fixed_reads() const {
   return n;
 }
 
+unsigned IoUringBackend::coop_taskrun_rings() const {
+  unsigned n = 0;
+  for (const auto& ring : rings_) n += ring->coop_taskrun() ? 1 : 0;
+  return n;
+}
+
 }  // namespace tapvm

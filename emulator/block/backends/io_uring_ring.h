@@ -118,6 +118,9 @@ class IoUringRing {
   uint64_t submit_calls() const { return submit_calls_.load(); }
   // Reads issued as IORING_OP_READ_FIXED into the registered buffers.
   uint64_t fixed_reads() const { return fixed_reads_.load(); }
+  // Whether the ring was set up with IORING_SETUP_COOP_TASKRUN (buffered
+  // images, on kernels that have it: Open says why).
+  bool coop_taskrun() const { return coop_taskrun_; }
 
   // Reads at least this large try the registered buffers.
   static constexpr uint64_t kRegisteredReadBytes = 64 << 10;
@@ -179,6 +182,7 @@ class IoUringRing {
   unsigned sqes_pending_ = 0;  // request SQEs prepared, not yet submitted
   WriteSerializer serializer_;  // cache=none writes in flight
   std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
+  bool coop_taskrun_ = false;
   RegisteredBuffers* registered_ = nullptr;  // null: none (off, or refused); Closed by the destructor
   std::atomic<uint64_t> submit_calls_{0};
   std::atomic<uint64_t> fixed_reads_{0};
