@@ -60,7 +60,7 @@ IoUringBackend::~IoUringBackend() {
 }
 
 IoUringRing* IoUringBackend::RingFor(const Op* op) {
-  if (IoUringRing::NeedsSerializing(image_, op)) return rings_[0].get();
+  if (IoUringRing::OnWriteRing(op)) return rings_[0].get();
   // A request made by a completion callback stays on the callback's ring,
   // which is awake: no wake-up, and a closed loop keeps to one thread.
   if (IoUringRing* own = IoUringRing::CurrentFor(&image_)) return own;
@@ -110,7 +110,7 @@ std::vector<std::deque<IoUringRing::Op*>> IoUringBackend::SplitBatch() {
   const size_t first = next_ring_++ % n;
   size_t i = 0;
   for (Op* op : plugged_) {
-    const size_t ring = IoUringRing::NeedsSerializing(image_, op) ? 0 : (first + i++ / per_run) % n;
+    const size_t ring = IoUringRing::OnWriteRing(op) ? 0 : (first + i++ / per_run) % n;
     parts[ring].push_back(op);
   }
   plugged_.clear();

@@ -233,6 +233,12 @@ bool IoUringRing::NeedsSerializing(const IoUringImage& image, const Op* op) {
   return image.direct && (t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes);
 }
 
+bool IoUringRing::OnWriteRing(const Op* op) {
+  using Type = BlockRequest::Type;
+  const Type t = op->request.type;
+  return t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes;
+}
+
 void IoUringRing::Start(Op* op) {
   using Type = BlockRequest::Type;
   using S = BlockCompletion::Status;

@@ -93,6 +93,11 @@ class IoUringRing {
   static void Cancel(IoUringImage* image, Op* op);
   // Whether `op` must go to the ring that serialises cache=none writes.
   static bool NeedsSerializing(const IoUringImage& image, const Op* op);
+  // Whether `op` goes to the image's write ring (ring 0): every write,
+  // discard and write-zeroes, in either cache mode. cache=none needs it
+  // (NeedsSerializing); buffered writes are faster that way
+  // (io_uring_backend.h says why).
+  static bool OnWriteRing(const Op* op);
 
   // Sets up a ring for `image` and starts its thread. NotSupported when
   // the host has no io_uring (old kernel, or disabled by sysctl/seccomp).
