@@ -366,6 +366,16 @@ TEST(IoUringBackendTest, RequestsBeyondTheQueueDepthWait) {
   for (unsigned i = 0; i < kRequests; i += 37) EXPECT_EQ(img.ReadRaw(uint64_t{i} * 512, 512), Pattern(512, static_cast<uint8_t>(i)));
 }
 
+// Opens an io_uring backend on `path` with `rings` rings.
+Status OpenIoUring(const std::string& path, unsigned rings, BlockCache cache, std::unique_ptr<IoUringBackend>* out) {
+  BlockBackendOptions o;
+  o.path = path;
+  o.aio = BlockAio::kIoUring;
+  o.rings = rings;
+  o.cache = cache;
+  return IoUringBackend::Open(o, out);
+}
+
 // Buffered images get rings that leave io-wq's task work to their thread
 // (COOP_TASKRUN) wherever the kernel has the flag; cache=none images do
 // not (IoUringRing::Open says why).
@@ -375,17 +385,12 @@ TEST(IoUringBackendTest, BufferedRingsAreCooperativeDirectOnesAreNot) {
   const bool kernel_has_it = io_uring_queue_init(4, &probe, IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG) == 0;
   if (kernel_has_it) io_uring_queue_exit(&probe);
   TempImage img(1 << 20);
-  BlockBackendOptions o;
-  o.path = img.path();
-  o.aio = BlockAio::kIoUring;
-  o.rings = 3;
   std::unique_ptr<IoUringBackend> b;
-  ASSERT_TRUE(IoUringBackend::Open(o, &b).ok());
+  ASSERT_TRUE(OpenIoUring(img.path(), 3, BlockCache::kWriteback, &b).ok());
   EXPECT_EQ(b->coop_taskrun_rings(), kernel_has_it ? 3u : 0u);
   b.reset();  // the image is locked while a backend has it
-  o.cache = BlockCache::kNone;
   std::unique_ptr<IoUringBackend> direct;
-  const Status st = IoUringBackend::Open(o, &direct);
+  const Status st = OpenIoUring(img.path(), 3, BlockCache::kNone, &direct);
   if (!st.ok()) GTEST_SKIP() << "cache=none is not supported here: " << st.message();
   EXPECT_EQ(direct->coop_taskrun_rings(), 0u);
 }
@@ -396,12 +401,8 @@ TEST(IoUringBackendTest, BufferedRingsAreCooperativeDirectOnesAreNot) {
 TEST(IoUringBackendTest, WritesGoToTheWriteRingReadsAreSpread) {
   if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
   TempImage img(1 << 20);
-  BlockBackendOptions o;
-  o.path = img.path();
-  o.aio = BlockAio::kIoUring;
-  o.rings = 3;
   std::unique_ptr<IoUringBackend> b;
-  ASSERT_TRUE(IoUringBackend::Open(o, &b).ok());
+  ASSERT_TRUE(OpenIoUring(img.path(), 3, BlockCache::kWriteback, &b).ok());
   Collector done;
   for (unsigned i = 0; i < 12; ++i) {
     b->Submit(WriteReq(i * 4096, Pattern(4096, static_cast<uint8_t>(i)), i), done.Callback());
@@ -435,12 +436,8 @@ TEST(IoUringBackendTest, ClosedLoopBufferedWritesOnOneRingAllComplete) {
   if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
   constexpr unsigned kDepth = 32, kTotal = 4000, kBlocks = 256;
   TempImage img(kBlocks * 4096);
-  BlockBackendOptions o;
-  o.path = img.path();
-  o.aio = BlockAio::kIoUring;
-  o.rings = 1;
   std::unique_ptr<IoUringBackend> b;
-  ASSERT_TRUE(IoUringBackend::Open(o, &b).ok());
+  ASSERT_TRUE(OpenIoUring(img.path(), 1, BlockCache::kWriteback, &b).ok());
   std::mutex mu;
   std::condition_variable cv;
   unsigned issued = 0, completed = 0, failed = 0;
