@@ -227,16 +227,14 @@ void IoUringRing::ArmWakeup() {
   io_uring_sqe_set_data64(sqe, kWakeTag);
 }
 
-bool IoUringRing::NeedsSerializing(const IoUringImage& image, const Op* op) {
-  using Type = BlockRequest::Type;
-  const Type t = op->request.type;
-  return image.direct && (t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes);
-}
-
 bool IoUringRing::OnWriteRing(const Op* op) {
   using Type = BlockRequest::Type;
   const Type t = op->request.type;
   return t == Type::kWrite || t == Type::kDiscard || t == Type::kWriteZeroes;
+}
+
+bool IoUringRing::NeedsSerializing(const IoUringImage& image, const Op* op) {
+  return image.direct && OnWriteRing(op);
 }
 
 void IoUringRing::Start(Op* op) {
