@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <liburing.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -428,52 +429,94 @@ TEST(IoUringBackendTest, WritesGoToTheWriteRingReadsAreSpread) {
   EXPECT_EQ(img.ReadRaw(0, 4096), std::vector<uint8_t>(4096, 0));
 }
 
-// The benchmark's shape on one cooperative ring: each completion submits
-// the next write from inside its callback, on the ring thread, so io-wq's
-// task work for the finished writes only runs when that thread next
-// enters the kernel. Every write must still complete, and land.
-TEST(IoUringBackendTest, ClosedLoopBufferedWritesOnOneRingAllComplete) {
-  if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
-  constexpr unsigned kDepth = 32, kTotal = 4000, kBlocks = 256;
-  TempImage img(kBlocks * 4096);
-  std::unique_ptr<IoUringBackend> b;
-  ASSERT_TRUE(OpenIoUring(img.path(), 1, BlockCache::kWriteback, &b).ok());
+// The benchmark's shape: `total` writes to an image of `blocks` 4 KiB
+// blocks, kDepth in flight, each completion submitting the next write from
+// inside its callback (on the ring thread). The last write to each block
+// carries the number of that block. Returns once all completed, or after
+// 20 s; `failed` counts errors.
+constexpr unsigned kClosedLoopDepth = 32;
+unsigned RunClosedLoopWrites(IoUringBackend* b, unsigned total, unsigned blocks, unsigned* failed) {
   std::mutex mu;
   std::condition_variable cv;
-  unsigned issued = 0, completed = 0, failed = 0;
+  unsigned issued = 0, completed = 0;
+  *failed = 0;
   std::function<void()> issue_next = [&] {
     unsigned n;
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (issued == kTotal) return;
+      if (issued == total) return;
       n = issued++;
     }
-    // The last write to each block carries the number of that block.
-    const uint64_t block = n % kBlocks;
-    const uint8_t fill = n + kBlocks >= kTotal ? static_cast<uint8_t>(block) : static_cast<uint8_t>(0xEE);
+    const uint64_t block = n % blocks;
+    const uint8_t fill = n + blocks >= total ? static_cast<uint8_t>(block) : static_cast<uint8_t>(0xEE);
     b->Submit(WriteReq(block * 4096, Pattern(4096, fill), n), [&](BlockCompletion c) {
       {
         std::lock_guard<std::mutex> lock(mu);
         ++completed;
-        if (c.status != S::kOk) ++failed;
+        if (c.status != S::kOk) ++*failed;
       }
       cv.notify_all();
       issue_next();
     });
   };
-  for (unsigned i = 0; i < kDepth; ++i) issue_next();
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return completed == kTotal; }))
-        << completed << " of " << kTotal << " writes completed";
-  }
-  b->Drain();
+  for (unsigned i = 0; i < kClosedLoopDepth; ++i) issue_next();
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(20), [&] { return completed == total; });
+  const unsigned done = completed;
+  lock.unlock();
+  if (done == total) b->Drain();  // `issue_next` must outlive every callback
+  return done;
+}
+
+// The benchmark's shape on one cooperative ring: io-wq's task work for the
+// finished writes only runs when the ring thread next enters the kernel.
+// Every write must still complete, and land; and with writes in flight
+// the ring thread finds its next completion by yielding, not sleeping
+// (IoUringRing::SpinForWork).
+TEST(IoUringBackendTest, ClosedLoopBufferedWritesOnOneRingAllComplete) {
+  if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
+  constexpr unsigned kTotal = 4000, kBlocks = 256;
+  TempImage img(kBlocks * 4096);
+  std::unique_ptr<IoUringBackend> b;
+  ASSERT_TRUE(OpenIoUring(img.path(), 1, BlockCache::kWriteback, &b).ok());
+  unsigned failed = 0;
+  ASSERT_EQ(RunClosedLoopWrites(b.get(), kTotal, kBlocks, &failed), kTotal);
   EXPECT_EQ(failed, 0u);
-  // A block's writes are kBlocks apart and at most kDepth are in flight,
-  // so its last write is the last to land.
-  static_assert(kDepth < kBlocks);
+  // A block's writes are kBlocks apart and at most kClosedLoopDepth are in
+  // flight, so its last write is the last to land.
+  static_assert(kClosedLoopDepth < kBlocks);
   for (uint64_t block = 0; block < kBlocks; block += 17)
     EXPECT_EQ(img.ReadRaw(block * 4096, 4096), Pattern(4096, static_cast<uint8_t>(block))) << block;
+  if (b->coop_taskrun_rings() == 1) {
+    EXPECT_GT(b->spin_hits(), 0u);
+  }
+}
+
+// The spin is for buffered rings with requests in flight only: a
+// cache=none ring never spins, and an idle backend burns no CPU.
+TEST(IoUringBackendTest, DirectAndIdleRingsDoNotSpin) {
+  if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
+  constexpr unsigned kBlocks = 256;
+  TempImage img(kBlocks * 4096);
+  std::unique_ptr<IoUringBackend> b;
+  unsigned failed = 0;
+  if (OpenIoUring(img.path(), 1, BlockCache::kNone, &b).ok()) {
+    ASSERT_EQ(RunClosedLoopWrites(b.get(), 1000, kBlocks, &failed), 1000u);
+    EXPECT_EQ(failed, 0u);
+    EXPECT_EQ(b->spin_hits(), 0u);
+    b.reset();
+  }
+  ASSERT_TRUE(OpenIoUring(img.path(), 2, BlockCache::kWriteback, &b).ok());
+  ASSERT_EQ(RunClosedLoopWrites(b.get(), 1000, kBlocks, &failed), 1000u);
+  auto cpu_ms = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
+  };
+  const double before = cpu_ms();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // A ring thread spinning all along would use ~300 ms.
+  EXPECT_LT(cpu_ms() - before, 30.0);
 }
 
 }  // namespace

@@ -149,4 +149,10 @@ unsigned IoUringBackend::coop_taskrun_rings() const {
   return n;
 }
 
+uint64_t IoUringBackend::spin_hits() const {
+  uint64_t n = 0;
+  for (const auto& ring : rings_) n += ring->spin_hits();
+  return n;
+}
+
 }  // namespace tapvm

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -530,6 +531,31 @@ void IoUringRing::Reap() {
   if (!finished_.empty()) image_->Finished(finished_.size());
 }
 
+bool IoUringRing::HasStartableIncoming() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return (!incoming_.empty() && in_ring_ < kQueueDepth) || stopping_;
+}
+
+void IoUringRing::SpinForWork() {
+  if (!coop_taskrun_ || in_ring_ == 0 || io_uring_cq_ready(&ring_) != 0 || HasStartableIncoming()) return;
+  if (spin_skip_ > 0) {
+    --spin_skip_;
+    return;
+  }
+  // Each sched_yield is a system call, on whose way out the kernel runs
+  // the task work io-wq queued for this thread.
+  for (unsigned i = 0; i < kSpinYields; ++i) {
+    sched_yield();
+    if (io_uring_cq_ready(&ring_) != 0 || HasStartableIncoming()) {
+      spin_misses_ = 0;
+      spin_hits_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  spin_misses_ = std::min(spin_misses_ + 1, kMaxSpinMisses);
+  spin_skip_ = (1u << spin_misses_) - 1;
+}
+
 bool IoUringRing::SubmittedAlone(const Op* op) const {
   return !image_->direct && !image_->async_large_reads && op->request.type == BlockRequest::Type::kRead &&
          op->request.length >= kAloneReadBytes;
@@ -541,6 +567,7 @@ void IoUringRing::RingLoop() {
   ArmWakeup();
   bool wait = false;
   for (;;) {
+    SpinForWork();
     // New requests, as many as the ring has room for; sleep when there is
     // nothing to do (Submit wakes us only then).
     bool stop = false;
