@@ -171,13 +171,16 @@ class IoUringRing {
   // Yielding, unlike a busy loop, leaves the CPU to any other thread that
   // wants it. 4 KiB buffered random writes at QD 32
   // (block_backend_bench, completions refilling): 0.77-0.86 of the thread
-  // pool -> 0.95-1.06; with a CPU-bound process beside it 0.48-0.54 ->
-  // 0.85-1.02; a separate submitting thread (tapvm's shape) is unchanged
-  // (0.88-0.99 either way). Adaptive: after a spin that found nothing,
-  // the next 1, 3, 7 ... 63 waits sleep at once, so requests slower than
-  // the spin (large writes, reads from the disk) cost a spin per 64
-  // waits at most. Not on cache=none rings, whose completions come from
-  // the device.
+  // pool -> 0.88-1.06; with a CPU-bound process beside it 0.48-0.54 ->
+  // 0.72-1.02; a separate submitting thread (tapvm's shape) is unchanged
+  // (0.86-0.99 either way). The window is long enough for a 1 MiB
+  // buffered write (~100 us): 1 MiB sequential writes at QD 8, 0.90-0.92
+  // of the pool with 50 yields -> 0.99-1.09 with 200-250; with a
+  // separate submitting thread 1.09-1.14 -> 1.25. Adaptive: after a
+  // spin that found nothing, the next 1, 3, 7 ... 63 waits sleep at once,
+  // so requests slower than the spin (reads from the disk) cost a spin
+  // per 64 waits at most. Not on cache=none rings, whose completions come
+  // from the device.
   void SpinForWork();
   // Whether a request waits in incoming_ that the ring has room for, or
   // Stop was called.
@@ -213,7 +216,7 @@ class IoUringRing {
   WriteSerializer serializer_;  // cache=none writes in flight
   std::vector<AlignedBuffer> spare_;  // cache=none bounce buffers for reuse
   bool coop_taskrun_ = false;
-  static constexpr unsigned kSpinYields = 50;    // ~25 us with nothing else to run
+  static constexpr unsigned kSpinYields = 200;   // ~100 us with nothing else to run
   static constexpr unsigned kMaxSpinMisses = 6;  // back off to a spin per 64 waits
   unsigned spin_misses_ = 0;  // spins in a row that found nothing
   unsigned spin_skip_ = 0;    // waits left to sleep without spinning
