@@ -64,7 +64,18 @@ IoUringRing* IoUringBackend::RingFor(const Op* op) {
   // A request made by a completion callback stays on the callback's ring,
   // which is awake: no wake-up, and a closed loop keeps to one thread.
   if (IoUringRing* own = IoUringRing::CurrentFor(&image_)) return own;
-  return rings_[next_ring_++ % rings_.size()].get();
+  return rings_[LeastLoadedRing()].get();
+}
+
+size_t IoUringBackend::LeastLoadedRing() {
+  const size_t n = rings_.size();
+  const size_t start = next_ring_++ % n;  // ties go round robin
+  size_t best = start;
+  for (size_t k = 1; k < n; ++k) {
+    const size_t i = (start + k) % n;
+    if (rings_[i]->load() < rings_[best]->load()) best = i;
+  }
+  return best;
 }
 
 void IoUringBackend::Submit(BlockRequest request, DoneCallback done) {
@@ -107,7 +118,7 @@ std::vector<std::deque<IoUringRing::Op*>> IoUringBackend::SplitBatch() {
   // their host work (copies, allocations, callbacks) runs in parallel.
   const size_t runs = plugged_.size() >= kSplitBatch ? std::min(n, plugged_.size() / (kSplitBatch / 2)) : 1;
   const size_t per_run = (plugged_.size() + runs - 1) / runs;
-  const size_t first = next_ring_++ % n;
+  const size_t first = LeastLoadedRing();
   size_t i = 0;
   for (Op* op : plugged_) {
     const size_t ring = IoUringRing::OnWriteRing(op) ? 0 : (first + i++ / per_run) % n;

@@ -154,6 +154,7 @@ void IoUringRing::Enqueue(std::deque<Op*>* ops) {
     if (!stopping_ && thread_.joinable()) {
       taken = true;
       for (Op* op : *ops) incoming_.push_back(op);
+      load_.fetch_add(static_cast<uint32_t>(ops->size()), std::memory_order_relaxed);
       wake = ring_sleeping_;
       ring_sleeping_ = false;
     }
@@ -173,6 +174,7 @@ void IoUringRing::Enqueue(Op* op) {
     if (!stopping_ && thread_.joinable()) {
       taken = true;
       incoming_.push_back(op);
+      load_.fetch_add(1, std::memory_order_relaxed);
       wake = ring_sleeping_;
       ring_sleeping_ = false;
     }
@@ -528,7 +530,10 @@ void IoUringRing::Reap() {
     // than the page-cache copy they are.
     if (image_->direct) StartNowFromCallback();
   }
-  if (!finished_.empty()) image_->Finished(finished_.size());
+  if (!finished_.empty()) {
+    load_.fetch_sub(static_cast<uint32_t>(finished_.size()), std::memory_order_relaxed);
+    image_->Finished(finished_.size());
+  }
 }
 
 bool IoUringRing::HasStartableIncoming() {

@@ -119,6 +119,10 @@ class IoUringRing {
   // the thread. Idempotent.
   void Stop();
 
+  // Ops handed to this ring (Enqueue) whose `done` has not returned yet:
+  // what the backend balances reads by.
+  uint32_t load() const { return load_.load(std::memory_order_relaxed); }
+
   // io_uring_submit calls that handed the kernel at least one request's SQE.
   uint64_t submit_calls() const { return submit_calls_.load(); }
   // Reads issued as IORING_OP_READ_FIXED into the registered buffers.
@@ -222,6 +226,7 @@ class IoUringRing {
   unsigned spin_skip_ = 0;    // waits left to sleep without spinning
   std::atomic<uint64_t> spin_hits_{0};
   RegisteredBuffers* registered_ = nullptr;  // null: none (off, or refused); Closed by the destructor
+  std::atomic<uint32_t> load_{0};
   std::atomic<uint64_t> submit_calls_{0};
   std::atomic<uint64_t> fixed_reads_{0};
   // Reap's scratch, kept to save allocations.
