@@ -431,7 +431,10 @@ TEST(IoUringBackendTest, WritesGoToTheWriteRingReadsAreSpread) {
 
 // A read goes to the ring with the fewest requests in hand, not simply
 // the next one: here one ring's thread is held inside a callback, and
-// every later read must still complete, on the other ring.
+// reads submitted one after another must go to the other ring. One may
+// still reach the held ring: a ring's load drops only after its callbacks
+// return, so the other ring can be tied with it for a moment, and ties go
+// round robin. Taking turns would send every second read there.
 TEST(IoUringBackendTest, ReadsGoToTheLeastLoadedRing) {
   if (!HostHasIoUring()) GTEST_SKIP() << "io_uring is not available on this host";
   TempImage img(1 << 20);
@@ -444,16 +447,23 @@ TEST(IoUringBackendTest, ReadsGoToTheLeastLoadedRing) {
     released.wait();
   });
   ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
-  unsigned ok = 0;
+  unsigned ok = 0, held = 0;
+  std::vector<std::future<S>> stuck;
   for (unsigned i = 0; i < 8; ++i) {
     auto p = std::make_shared<std::promise<S>>();
     std::future<S> f = p->get_future();
     b->Submit(Req(Type::kRead, 4096 * (i + 1), 4096, 10 + i), [p](BlockCompletion c) { p->set_value(c.status); });
-    if (f.wait_for(std::chrono::seconds(5)) != std::future_status::ready) break;  // stuck behind the held ring
+    if (f.wait_for(std::chrono::seconds(3)) != std::future_status::ready) {
+      ++held;  // behind the held ring
+      stuck.push_back(std::move(f));
+      continue;
+    }
     ok += f.get() == S::kOk ? 1 : 0;
   }
   release.set_value();
   b->Drain();
+  EXPECT_LE(held, 1u);
+  for (std::future<S>& f : stuck) ok += f.get() == S::kOk ? 1 : 0;
   EXPECT_EQ(ok, 8u);
 }
 

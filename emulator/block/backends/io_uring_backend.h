@@ -47,8 +47,9 @@
 // one ring). And a buffered ring thread with requests in flight yields
 // the CPU for a while before it sleeps, so that the worker need not wake
 // it after every write (io_uring_ring.h, SpinForWork: 4 KiB writes
-// 0.77-0.86 of the pool -> 0.88-1.06, 1 MiB 0.90-0.92 -> 0.99-1.09). A read made by a completion callback stays on its ring
-// (awake: no wake-up). With one ring, large buffered reads (>= 128 KiB)
+// 0.77-0.86 of the pool -> 0.88-1.06, 1 MiB 0.90-0.92 -> 0.99-1.09).
+// A read made by a completion callback stays on its ring (awake: no
+// wake-up). With one ring, large buffered reads (>= 128 KiB)
 // go to io-wq with IOSQE_ASYNC so that their page-cache copies overlap;
 // with several, each ring thread copies inline. Reads of 64 KiB and more
 // land in buffers registered with their ring (registered_buffers.h), which

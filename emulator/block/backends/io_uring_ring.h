@@ -13,7 +13,8 @@
 // eventfd armed. Enqueue writes the eventfd only when the ring thread is
 // asleep (or about to be); while it is awake it picks new ops up before
 // sleeping again. Everything one Enqueue hands over is submitted with one
-// io_uring_submit.
+// io_uring_submit. A buffered ring with requests in flight yields for a
+// while before it sleeps (SpinForWork says why).
 //
 // Reads and writes are IORING_OP_READ / WRITE (reads of 64 KiB or more are
 // READ_FIXED into the ring's registered buffers while those have room:
