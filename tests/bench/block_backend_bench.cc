@@ -9,9 +9,9 @@
 // engine), and prints the median IOPS of each and the medians of each
 // round's ratios io_uring/threads, io_uring/fio and fio/threads, each
 // with the middle half of the rounds' ratios (the run-to-run spread).
-// Every run starts from the same page cache (ResetImageCache: written back and dropped, as fio
-// does by default; read back in for buffered reads); --keep-cache only
-// writes the last run's dirty pages back.
+// Every run starts from the same page cache (ResetImageCache: written
+// back and dropped, as fio does by default; read back in for buffered
+// reads); --keep-cache only writes the last run's dirty pages back.
 //
 // The backends are driven directly through the BlockBackend API with QD
 // requests outstanding. --refill=callback (the default) is fio's closed
@@ -328,9 +328,8 @@ int Main(int argc, char** argv) {
   std::printf("image %s (%llu MiB), %g s per run, median of %d interleaved rounds, refill in %s; IOPS:\n",
               path.c_str(), (unsigned long long)(o.image_bytes >> 20), o.seconds, o.rounds,
               o.refill_in_callback ? "the completion callback" : "a submitting thread");
-  // Ratios: median of the rounds' own ratios, then the middle half of
-  // them. fio/thr is the kernel's io_uring path (fio) against the pool:
-  // where it is below 1, io_uring as such is slower there, on this host.
+  // fio/thr is the kernel's io_uring path (fio) against the pool: where
+  // it is below 1, io_uring as such is slower there, on this host.
   std::printf("%-18s %-9s %10s %10s %10s %-15s %-15s %-15s\n", "workload", "cache", "threads", "io_uring", "fio",
               "uring/thr", "uring/fio", "fio/thr");
   for (BlockCache cache : {BlockCache::kWriteback, BlockCache::kNone}) {
